@@ -1,0 +1,51 @@
+package io.poolpair.ack;
+
+import io.poolpair.Headers;
+import io.poolpair.batch.Signer;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.share.ShareLayout;
+import java.io.File;
+import java.nio.file.Files;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Reads a cookie the peer wrote into this pool's share and sets the acknowledged module and batch headers.
+ * Anything forged, from another pool or for another module is refused.
+ */
+public final class Acknowledger {
+
+    private final PoolConfig config;
+    private final ShareLayout share;
+    private final Signer signer;
+
+    public Acknowledger(PoolConfig config, ShareLayout share, Signer signer) {
+        this.config = config;
+        this.share = share;
+        this.signer = signer;
+    }
+
+    public void read(Exchange exchange) throws Exception {
+        Message msg = exchange.getMessage();
+        File file = msg.getBody(File.class);
+        String relative = msg.getHeader(Exchange.FILE_NAME, String.class);
+        String module = share.moduleOf(relative);
+        if (module == null) {
+            throw new Cookie.CookieRejectedException(relative + " belongs to no configured module");
+        }
+        if (Files.isSymbolicLink(file.toPath())) {
+            throw new Cookie.CookieRejectedException(relative + " is a symbolic link");
+        }
+        Cookie cookie = Cookie.fromZip(Files.readAllBytes(file.toPath()), signer);
+        if (!config.peer().equals(cookie.importingPool()) || !config.pool().equals(cookie.sourcePool())) {
+            throw new Cookie.CookieRejectedException("cookie is from " + cookie.importingPool() + " about " + cookie.sourcePool()
+                    + ", expected " + config.peer() + " about " + config.pool());
+        }
+        if (!module.equals(cookie.module())) {
+            throw new Cookie.CookieRejectedException("cookie names module " + cookie.module() + " but lies in " + relative);
+        }
+        msg.setHeader(Headers.MODULE, module);
+        msg.setHeader(Headers.ACKED_BATCH, cookie.lastAppliedBatch());
+        msg.setHeader("PoolPairPeerImportState", cookie.importState());
+    }
+}

@@ -1,0 +1,85 @@
+package io.poolpair.ack;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.batch.Signer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The acknowledgement an importing pool writes back into the exporting pool's share: {@code cookie.zip}
+ * holding {@code cookie.json} (who applied what, up to which batch, in which state) and its signature.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch,
+                     String appliedAt, String importState, String lastError) {
+
+    public static final int FORMAT = 1;
+    static final String JSON_ENTRY = "cookie.json";
+    static final String SIG_ENTRY = "cookie.sig";
+    private static final int MAX_ENTRY_BYTES = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+
+    public byte[] toZip(Signer signer) throws IOException {
+        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(JSON_ENTRY));
+            zip.write(json);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(SIG_ENTRY));
+            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads and authenticates a cookie; throws {@link CookieRejectedException} for anything not signed by the pair. */
+    public static Cookie fromZip(byte[] zipBytes, Signer signer) throws CookieRejectedException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
+            ZipEntry entry;
+            while ((entry = zip.getNextEntry()) != null) {
+                if (entries.size() >= 2 || (!entry.getName().equals(JSON_ENTRY) && !entry.getName().equals(SIG_ENTRY))) {
+                    throw new CookieRejectedException("unexpected entry '" + entry.getName() + "'");
+                }
+                byte[] data = zip.readNBytes(MAX_ENTRY_BYTES + 1);
+                if (data.length > MAX_ENTRY_BYTES) {
+                    throw new CookieRejectedException(entry.getName() + " is too large");
+                }
+                entries.put(entry.getName(), data);
+            }
+        } catch (IOException e) {
+            throw new CookieRejectedException("not a readable zip: " + e.getMessage());
+        }
+        byte[] json = entries.get(JSON_ENTRY);
+        byte[] sig = entries.get(SIG_ENTRY);
+        if (json == null || sig == null) {
+            throw new CookieRejectedException("cookie.json or cookie.sig is missing");
+        }
+        if (!signer.verify(json, new String(sig, StandardCharsets.US_ASCII))) {
+            throw new CookieRejectedException("signature does not match the pair's key");
+        }
+        try {
+            return JSON.readValue(json, Cookie.class);
+        } catch (IOException e) {
+            throw new CookieRejectedException("cookie.json is malformed: " + e.getMessage());
+        }
+    }
+
+    /** A cookie that must not be believed. */
+    public static final class CookieRejectedException extends Exception {
+        public CookieRejectedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package io.poolpair.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The effective configuration of one pool: defaults from {@code config/application.properties},
+ * overridden by the pool's own file, then by environment variables and system properties.
+ * Everything is validated here, at start-up, with messages that name the key to fix.
+ */
+public final class PoolConfig {
+
+    public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration MAX_INTERVAL = Duration.ofHours(3);
+    public static final int MIN_KEY_BYTES = 32;
+
+    private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+");
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,127}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+
+    private final Map<String, String> values;
+    private final Map<String, String> sources;
+    private final Path home;
+
+    private PoolConfig(Path home, Map<String, String> values, Map<String, String> sources) {
+        this.home = home;
+        this.values = values;
+        this.sources = sources;
+    }
+
+    /** Loads defaults from {@code <home>/config/application.properties}, then the pool file. */
+    public static PoolConfig load(Path home, Path poolFile) {
+        return load(home, poolFile, Map.of());
+    }
+
+    /** As {@link #load(Path, Path)}, with extra overrides applied last (used by demo and tests). */
+    public static PoolConfig load(Path home, Path poolFile, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
+        Path defaults = home.resolve("config/application.properties");
+        if (!Files.isRegularFile(defaults)) {
+            throw new ConfigException("default configuration " + defaults + " not found: set -Dpoolpair.home to the"
+                    + " folder that holds config/ and routes/");
+        }
+        put(values, sources, readProperties(defaults), "default");
+        if (poolFile != null) {
+            if (!Files.isRegularFile(poolFile)) {
+                throw new ConfigException("configuration file " + poolFile + " not found");
+            }
+            put(values, sources, readProperties(poolFile), "file " + poolFile);
+        }
+        for (Map.Entry<String, String> env : System.getenv().entrySet()) {
+            if (env.getKey().startsWith("POOLPAIR_")) {
+                String key = envToKey(env.getKey(), values.keySet());
+                values.put(key, env.getValue());
+                sources.put(key, "environment " + env.getKey());
+            }
+        }
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("poolpair.") || name.startsWith("camel.")) {
+                values.put(name, System.getProperty(name));
+                sources.put(name, "system property");
+            }
+        }
+        overrides.forEach((k, v) -> {
+            values.put(k, v);
+            sources.put(k, "override");
+        });
+        values.put("poolpair.home", home.toAbsolutePath().normalize().toString());
+        sources.putIfAbsent("poolpair.home", "derived");
+        resolvePlaceholders(values);
+        PoolConfig config = new PoolConfig(home, values, sources);
+        config.validate();
+        return config;
+    }
+
+    private static void put(Map<String, String> values, Map<String, String> sources, Properties props, String source) {
+        for (String name : props.stringPropertyNames()) {
+            values.put(name, props.getProperty(name).trim());
+            sources.put(name, source);
+        }
+    }
+
+    /** POOLPAIR_SYNC_INTERVAL matches poolpair.sync-interval; unknown names map to dotted lower case. */
+    private static String envToKey(String env, Set<String> known) {
+        String flat = env.toLowerCase().replace('_', '.');
+        for (String key : known) {
+            if (key.replace('-', '.').replace('_', '.').equalsIgnoreCase(flat)) {
+                return key;
+            }
+        }
+        return flat;
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        return props;
+    }
+
+    private static void resolvePlaceholders(Map<String, String> values) {
+        for (int pass = 0; pass < 10; pass++) {
+            boolean changed = false;
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                Matcher m = PLACEHOLDER.matcher(e.getValue());
+                StringBuilder sb = new StringBuilder();
+                while (m.find()) {
+                    String ref = values.get(m.group(1));
+                    m.appendReplacement(sb, Matcher.quoteReplacement(ref != null ? ref : m.group()));
+                    changed |= ref != null;
+                }
+                m.appendTail(sb);
+                e.setValue(sb.toString());
+            }
+            if (!changed) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    private void validate() {
+        pool();
+        peer();
+        if (pool().equals(peer())) {
+            throw new ConfigException("poolpair.peer must differ from poolpair.pool (both are '" + pool() + "')");
+        }
+        requireFolder("poolpair.share.local");
+        requireFolder("poolpair.share.peer");
+        key();
+        syncInterval();
+        maxBatchesPerSync();
+        maxChangesPerBatch();
+        importPollDelay();
+        resendAfter();
+        maxBatchBytes();
+        maxEntries();
+        modules();
+        datasourceUrl();
+    }
+
+    private void requireFolder(String key) {
+        Path folder = path(key);
+        if (!Files.isDirectory(folder)) {
+            throw new ConfigException(key + " = " + get(key) + ": the folder does not exist or is not reachable"
+                    + " (create it, or mount the share)");
+        }
+    }
+
+    // ------------------------------------------------------------------ typed accessors
+
+    public Path home() {
+        return home;
+    }
+
+    public String pool() {
+        return name("poolpair.pool");
+    }
+
+    public String peer() {
+        return name("poolpair.peer");
+    }
+
+    private String name(String key) {
+        String v = require(key);
+        if (!POOL_NAME.matcher(v).matches()) {
+            throw new ConfigException(key + " = '" + v + "': use 1-64 letters, digits, '-' or '_'");
+        }
+        return v;
+    }
+
+    public Path shareLocal() {
+        return path("poolpair.share.local");
+    }
+
+    public Path sharePeer() {
+        return path("poolpair.share.peer");
+    }
+
+    public Path outbox() {
+        return path("poolpair.outbox");
+    }
+
+    public Path quarantine() {
+        return path("poolpair.quarantine");
+    }
+
+    public String datasourceUrl() {
+        String url = require("poolpair.datasource.url");
+        if (!url.startsWith("jdbc:")) {
+            throw new ConfigException("poolpair.datasource.url = '" + url + "': expected a JDBC URL (jdbc:h2:... or jdbc:postgresql:...)");
+        }
+        return url;
+    }
+
+    public String datasourceUsername() {
+        return get("poolpair.datasource.username", "");
+    }
+
+    public String datasourcePassword() {
+        return get("poolpair.datasource.password", "");
+    }
+
+    public int datasourcePoolSize() {
+        return positiveInt("poolpair.datasource.pool-size", 8);
+    }
+
+    public Optional<Path> datasourceInitScript() {
+        String v = get("poolpair.datasource.init-script", "");
+        return v.isBlank() ? Optional.empty() : Optional.of(resolvePath(v));
+    }
+
+    /** The pair's shared secret: {@code poolpair.key}, or the contents of {@code poolpair.key-file}. */
+    public byte[] key() {
+        String inline = get("poolpair.key", "");
+        String file = get("poolpair.key-file", "");
+        byte[] key;
+        String from;
+        if (!inline.isEmpty()) {
+            key = inline.getBytes(StandardCharsets.UTF_8);
+            from = "poolpair.key";
+        } else if (!file.isEmpty()) {
+            try {
+                key = Files.readString(resolvePath(file)).trim().getBytes(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ConfigException("poolpair.key-file = " + file + ": cannot read it (" + e.getMessage() + ")", e);
+            }
+            from = "poolpair.key-file";
+        } else {
+            throw new ConfigException("poolpair.key is missing: set the pair's shared secret (the same on both pools,"
+                    + " at least " + MIN_KEY_BYTES + " bytes) with poolpair.key or poolpair.key-file");
+        }
+        if (key.length < MIN_KEY_BYTES) {
+            throw new ConfigException(from + " is " + key.length + " bytes long: use at least " + MIN_KEY_BYTES + " bytes");
+        }
+        return key;
+    }
+
+    public Duration syncInterval() {
+        Duration d = duration("poolpair.sync-interval");
+        if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
+            throw new ConfigException("poolpair.sync-interval = " + get("poolpair.sync-interval")
+                    + ": must be between PT5S and PT3H");
+        }
+        return d;
+    }
+
+    public int maxBatchesPerSync() {
+        return positiveInt("poolpair.max-batches-per-sync", 500);
+    }
+
+    public int maxChangesPerBatch() {
+        return positiveInt("poolpair.max-changes-per-batch", 10000);
+    }
+
+    public Duration importPollDelay() {
+        return duration("poolpair.import.poll-delay");
+    }
+
+    public Duration resendAfter() {
+        return duration("poolpair.resend-after");
+    }
+
+    public long maxBatchBytes() {
+        return positiveLong("poolpair.import.max-batch-bytes", 1L << 30);
+    }
+
+    public int maxEntries() {
+        return positiveInt("poolpair.import.max-entries", 1000);
+    }
+
+    /** The configured modules in the order given by {@code poolpair.modules}. */
+    public List<ModuleConfig> modules() {
+        List<String> names = list("poolpair.modules");
+        if (names.isEmpty()) {
+            throw new ConfigException("poolpair.modules is empty: name at least one module, e.g. UserServices.PresenceFocus");
+        }
+        List<ModuleConfig> modules = new ArrayList<>();
+        Set<String> seenTables = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!MODULE_NAME.matcher(name).matches()) {
+                throw new ConfigException("poolpair.modules: module '" + name + "' must look like Category.Module"
+                        + " (letters, digits, '_', one dot)");
+            }
+            String tablesKey = "poolpair.module." + name + ".tables";
+            List<String> tables = list(tablesKey);
+            if (tables.isEmpty()) {
+                throw new ConfigException(tablesKey + " is missing: list the tables of module " + name);
+            }
+            for (String table : tables) {
+                if (!TABLE_NAME.matcher(table).matches()) {
+                    throw new ConfigException(tablesKey + ": '" + table + "' is not a plain table name");
+                }
+                if (!seenTables.add(table.toLowerCase())) {
+                    throw new ConfigException(tablesKey + ": table " + table + " is already replicated by another module");
+                }
+            }
+            String owner = get("poolpair.module." + name + ".owner-column", "");
+            modules.add(new ModuleConfig(name, List.copyOf(tables), owner.isEmpty() ? Optional.empty() : Optional.of(owner)));
+        }
+        return modules;
+    }
+
+    public ModuleConfig module(String name) {
+        return modules().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("module " + name + " is not configured (poolpair.modules)"));
+    }
+
+    // ------------------------------------------------------------------ raw access
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public String get(String key, String fallback) {
+        String v = values.get(key);
+        return v == null ? fallback : v;
+    }
+
+    public String source(String key) {
+        return sources.getOrDefault(key, "derived");
+    }
+
+    public Map<String, String> values() {
+        return Map.copyOf(values);
+    }
+
+    /** Everything Camel needs as properties: all keys plus values derived for the routes. */
+    public Properties camelProperties() {
+        Properties props = new Properties();
+        values.forEach(props::setProperty);
+        props.setProperty("poolpair.share.local", shareLocal().toString());
+        props.setProperty("poolpair.share.peer", sharePeer().toString());
+        props.setProperty("poolpair.outbox", outbox().toString());
+        props.setProperty("poolpair.sync-interval-ms", Long.toString(syncInterval().toMillis()));
+        props.setProperty("poolpair.import.poll-delay-ms", Long.toString(importPollDelay().toMillis()));
+        return props;
+    }
+
+    private String require(String key) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            throw new ConfigException(key + " is missing");
+        }
+        return v;
+    }
+
+    private Path path(String key) {
+        String v = require(key);
+        if (v.startsWith("file:")) {
+            v = v.substring("file:".length());
+        } else if (v.matches("^[a-z][a-z0-9+.-]*:.*") && !v.matches("^[A-Za-z]:[\\\\/].*")) {
+            throw new ConfigException(key + " = " + v + ": only local folders (or file: URIs) are supported as shares");
+        }
+        return resolvePath(v);
+    }
+
+    private Path resolvePath(String v) {
+        return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    private Duration duration(String key) {
+        String v = require(key);
+        try {
+            Duration d = Duration.parse(v);
+            if (d.isNegative() || d.isZero()) {
+                throw new ConfigException(key + " = " + v + ": must be positive");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(key + " = " + v + ": not an ISO-8601 duration (examples: PT5S, PT2M, PT1H)", e);
+        }
+    }
+
+    private int positiveInt(String key, int fallback) {
+        long v = positiveLong(key, fallback);
+        if (v > Integer.MAX_VALUE) {
+            throw new ConfigException(key + " = " + v + ": too large");
+        }
+        return (int) v;
+    }
+
+    private long positiveLong(String key, long fallback) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n <= 0) {
+                throw new ConfigException(key + " = " + v + ": must be a positive whole number");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " = " + v + ": must be a positive whole number", e);
+        }
+    }
+
+    private List<String> list(String key) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Finds the folder holding {@code config/} and {@code routes/}. */
+    public static Path locateHome() {
+        String prop = System.getProperty("poolpair.home");
+        if (prop != null) {
+            return Path.of(prop).toAbsolutePath().normalize();
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        if (Files.isDirectory(cwd.resolve("routes")) && Files.isDirectory(cwd.resolve("config"))) {
+            return cwd;
+        }
+        try {
+            Path jar = Path.of(PoolConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // target/poolpair.jar or target/classes -> the project folder
+            Path candidate = jar.getParent().getParent();
+            if (candidate != null && Files.isDirectory(candidate.resolve("routes"))) {
+                return candidate;
+            }
+        } catch (Exception ignored) {
+            // fall through to the working directory
+        }
+        return cwd;
+    }
+
+}

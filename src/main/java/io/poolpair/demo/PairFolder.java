@@ -1,0 +1,69 @@
+package io.poolpair.demo;
+
+import io.poolpair.config.PoolConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A pair of pools laid out in one folder, as the demo and the tests use them:
+ * {@code <dir>/<pool>/share}, {@code <dir>/<pool>/data} (H2 store, outbox, quarantine) and
+ * {@code <dir>/<pool>.properties}, with the demo schema created at start-up.
+ */
+public final class PairFolder {
+
+    private final Path dir;
+    private final Path home;
+    private final String key;
+
+    public PairFolder(Path dir, Path home) {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.home = home;
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        this.key = HexFormat.of().formatHex(secret);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path share(String pool) {
+        return dir.resolve(pool).resolve("share");
+    }
+
+    public Path data(String pool) {
+        return dir.resolve(pool).resolve("data");
+    }
+
+    /** Writes {@code <dir>/<pool>.properties} (unless present) and loads it with {@code overrides} on top. */
+    public PoolConfig config(String pool, String peer, Map<String, String> overrides) {
+        try {
+            Files.createDirectories(share(pool));
+            Files.createDirectories(share(peer));
+            Files.createDirectories(data(pool));
+            Path file = dir.resolve(pool + ".properties");
+            if (!Files.exists(file)) {
+                Map<String, String> props = new LinkedHashMap<>();
+                props.put("poolpair.pool", pool);
+                props.put("poolpair.peer", peer);
+                props.put("poolpair.share.local", share(pool).toString());
+                props.put("poolpair.share.peer", share(peer).toString());
+                props.put("poolpair.data-dir", data(pool).toString());
+                props.put("poolpair.key", key);
+                props.put("poolpair.datasource.init-script", home.resolve("config/sql/h2/demo-schema.sql").toString());
+                StringBuilder text = new StringBuilder("# written by poolpair demo\n");
+                props.forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
+                Files.writeString(file, text);
+            }
+            return PoolConfig.load(home, file, overrides);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

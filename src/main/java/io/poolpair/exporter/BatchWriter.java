@@ -1,0 +1,267 @@
+package io.poolpair.exporter;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Manifest;
+import io.poolpair.batch.Signer;
+import io.poolpair.store.Column;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a numbered batch into the outbox as a signed zip. The changes claimed into the batch are coalesced
+ * by key and the latest state of each key is read in one transaction: a row that exists is an upsert, a key
+ * whose row is gone is a delete.
+ *
+ * <p>A bean with {@link ZipOutputStream} rather than camel-zipfile: rows stream straight from the result set
+ * into the entry while its size and sha256 are computed for the manifest, which is written last and signed.
+ */
+public final class BatchWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final TableCatalog catalog;
+    private final Signer signer;
+    private final String pool;
+    private final String peer;
+    private final Path outbox;
+
+    public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
+                       Path outbox) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.catalog = catalog;
+        this.signer = signer;
+        this.pool = pool;
+        this.peer = peer;
+        this.outbox = outbox;
+    }
+
+    /** Stages batch {@code batch} of {@code module}; returns the outbox file. Does nothing if already staged. */
+    public Path stage(@Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch) throws Exception {
+        BatchName name = new BatchName(pool, module, batch);
+        Path target = outbox.resolve(name.fileName());
+        if (Files.exists(target)) {
+            return target;
+        }
+        long started = System.nanoTime();
+        Files.createDirectories(outbox);
+        Path tmp = outbox.resolve(name.fileName() + ".tmp");
+        Manifest manifest;
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            conn.setReadOnly(true);
+            try {
+                manifest = write(conn, module, batch, tmp);
+                conn.commit();
+            } catch (Exception e) {
+                conn.rollback();
+                Files.deleteIfExists(tmp);
+                throw e;
+            } finally {
+                conn.setReadOnly(false);
+            }
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("staged {}: {} changes, {} bytes, {} ms", name, manifest.changes(), Files.size(target),
+                (System.nanoTime() - started) / 1_000_000);
+        return target;
+    }
+
+    private Manifest write(Connection conn, String module, long batch, Path tmp) throws Exception {
+        ClaimedKeys claimed = claimedKeys(conn, module, batch);
+        Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
+        List<Manifest.Entry> entries = new ArrayList<>();
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            for (TableInfo table : catalog.tables(module)) {
+                List<String> keys = claimed.byTable.get(table.name());
+                if (keys == null) {
+                    continue;
+                }
+                List<JsonNode> deletes = new ArrayList<>();
+                long upserts = writeEntry(zip, entries, table, Manifest.Entry.UPSERT,
+                        gen -> writeUpserts(conn, gen, table, keys, deletes));
+                if (!deletes.isEmpty()) {
+                    writeEntry(zip, entries, table, Manifest.Entry.DELETE, gen -> writeDeletes(gen, table, deletes));
+                }
+                counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
+            }
+            Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
+                    claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries);
+            byte[] json = manifest.toJson();
+            zip.putNextEntry(new ZipEntry(Manifest.FILE));
+            zip.write(json);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
+            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+            return manifest;
+        }
+    }
+
+    /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
+    private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes)
+            throws Exception {
+        List<Column> columns = table.columns();
+        List<Column> pk = table.primaryKey();
+        long written = 0;
+        String sql = "SELECT " + dialect.columnList(columns) + " FROM " + dialect.qualified(table) + " WHERE "
+                + dialect.keyCondition(table);
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (String keyJson : keys) {
+                JsonNode key = MAPPER.readTree(keyJson);
+                for (int i = 0; i < pk.size(); i++) {
+                    ps.setObject(i + 1, ValueCodec.toJdbc(key.get(i), pk.get(i)));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        gen.writeStartObject();
+                        for (int i = 0; i < columns.size(); i++) {
+                            gen.writeFieldName(columns.get(i).name());
+                            ValueCodec.write(gen, rs, i + 1, columns.get(i));
+                        }
+                        gen.writeEndObject();
+                        gen.writeRaw('\n');
+                        written++;
+                    } else {
+                        deletes.add(key);
+                    }
+                }
+            }
+        }
+        return written;
+    }
+
+    private static long writeDeletes(JsonGenerator gen, TableInfo table, List<JsonNode> deletes) throws IOException {
+        List<Column> pk = table.primaryKey();
+        for (JsonNode key : deletes) {
+            gen.writeStartObject();
+            for (int i = 0; i < pk.size(); i++) {
+                gen.writeFieldName(pk.get(i).name());
+                gen.writeTree(key.get(i));
+            }
+            gen.writeEndObject();
+            gen.writeRaw('\n');
+        }
+        return deletes.size();
+    }
+
+    private interface RowsWriter {
+        long write(JsonGenerator gen) throws Exception;
+    }
+
+    private long writeEntry(ZipOutputStream zip, List<Manifest.Entry> entries, TableInfo table, String op, RowsWriter rows)
+            throws Exception {
+        String entryName = Manifest.Entry.nameFor(table.name(), op);
+        zip.putNextEntry(new ZipEntry(entryName));
+        DigestingStream out = new DigestingStream(zip);
+        long count;
+        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
+            gen.setRootValueSeparator(null);
+            count = rows.write(gen);
+        }
+        zip.closeEntry();
+        entries.add(new Manifest.Entry(entryName, table.name(), op, out.size, out.sha256()));
+        return count;
+    }
+
+    private record ClaimedKeys(Map<String, List<String>> byTable, long minId, long maxId, long changes) {
+    }
+
+    private static ClaimedKeys claimedKeys(Connection conn, String module, long batch) throws SQLException {
+        Map<String, List<String>> byTable = new LinkedHashMap<>();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        long changes = 0;
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*) FROM pp_change"
+                + " WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
+            ps.setString(1, module);
+            ps.setLong(2, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byTable.computeIfAbsent(rs.getString(1), t -> new ArrayList<>()).add(rs.getString(2));
+                    min = Math.min(min, rs.getLong(3));
+                    max = Math.max(max, rs.getLong(4));
+                    changes += rs.getLong(5);
+                }
+            }
+        }
+        if (changes == 0) {
+            throw new SQLException("batch " + batch + " of " + module + " has no claimed changes left in pp_change");
+        }
+        return new ClaimedKeys(byTable, min, max, changes);
+    }
+
+    /** Counts and hashes what goes into one zip entry; closing it leaves the zip open. */
+    private static final class DigestingStream extends FilterOutputStream {
+        private final MessageDigest digest;
+        private long size;
+
+        DigestingStream(OutputStream out) throws NoSuchAlgorithmException {
+            super(out);
+            this.digest = MessageDigest.getInstance("SHA-256");
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            digest.update((byte) b);
+            size++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            digest.update(b, off, len);
+            size += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+
+        String sha256() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.poolpair.exporter;
+
+import io.poolpair.Headers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims captured changes into numbered batches. A change is claimed by marking its {@code pp_change} row
+ * with the batch number, never by an id watermark: a transaction that commits late, holding a lower change
+ * id than one already exported, still has {@code batch IS NULL} and is claimed by the next batch.
+ */
+public final class ChangeCapture {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeCapture.class);
+
+    private final DataSource dataSource;
+    private final int maxBatchesPerSync;
+    private final int maxChangesPerBatch;
+
+    public ChangeCapture(DataSource dataSource, int maxBatchesPerSync, int maxChangesPerBatch) {
+        this.dataSource = dataSource;
+        this.maxBatchesPerSync = maxBatchesPerSync;
+        this.maxChangesPerBatch = maxChangesPerBatch;
+    }
+
+    /** How many batches this cycle cuts from {@code pending} unclaimed changes, capped by max-batches-per-sync. */
+    public int batchesThisCycle(@Header(Headers.PENDING_CHANGES) long pending) {
+        long batches = (pending + maxChangesPerBatch - 1) / maxChangesPerBatch;
+        return (int) Math.min(batches, maxBatchesPerSync);
+    }
+
+    /**
+     * Numbers the next batch of the module and claims up to max-changes-per-batch unclaimed changes into it,
+     * in one transaction. Returns the batch number, or null when nothing was pending.
+     */
+    public Long claimNextBatch(@Header(Headers.MODULE) String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                long batch = lastBatch(conn, module) + 1;
+                int claimed;
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id IN"
+                                + " (SELECT id FROM pp_change WHERE module = ? AND batch IS NULL ORDER BY id LIMIT ?)")) {
+                    ps.setLong(1, batch);
+                    ps.setString(2, module);
+                    ps.setString(3, module);
+                    ps.setInt(4, maxChangesPerBatch);
+                    claimed = ps.executeUpdate();
+                }
+                if (claimed == 0) {
+                    conn.rollback();
+                    return null;
+                }
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "UPDATE pp_export SET last_batch = ? WHERE module = ? AND last_batch = ?")) {
+                    ps.setLong(1, batch);
+                    ps.setString(2, module);
+                    ps.setLong(3, batch - 1);
+                    if (ps.executeUpdate() != 1) {
+                        throw new SQLException("batch numbering of " + module + " moved concurrently; retrying next cycle");
+                    }
+                }
+                conn.commit();
+                LOG.debug("{}: claimed {} changes into batch {}", module, claimed, batch);
+                return batch;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static long lastBatch(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT last_batch FROM pp_export WHERE module = ? FOR UPDATE")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no pp_export row for module " + module);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.poolpair.exporter;
+
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The export side's bookkeeping per module ({@code pp_export}): numbered, published, acknowledged, last error. */
+public final class ExportState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportState.class);
+
+    /** One module's export counters. */
+    public record Snapshot(String module, long lastBatch, long publishedBatch, long ackedBatch, Instant lastExportAt,
+                           Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt) {
+    }
+
+    private final DataSource dataSource;
+
+    public ExportState(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Snapshot get(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
+                     + " published_at, acked_at, last_error, last_error_at FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no pp_export row for module " + module);
+                }
+                return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
+                        instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)));
+            }
+        }
+    }
+
+    /** Records that an outbox zip now lies in the peer's Data folder. */
+    public void markPublished(@Body File batchFile) throws SQLException {
+        BatchName name = BatchName.parse(batchFile.getName())
+                .orElseThrow(() -> new IllegalArgumentException("not a batch file: " + batchFile));
+        update("UPDATE pp_export SET published_batch = ?, published_at = ? WHERE module = ? AND published_batch < ?",
+                name.batch(), now(), name.module(), name.batch());
+        LOG.info("published {} to the peer's share", name);
+    }
+
+    /** Records the peer's acknowledgement; it never moves backwards. */
+    public void recordAcknowledged(@Header(Headers.MODULE) String module, @Header(Headers.ACKED_BATCH) long acked)
+            throws SQLException {
+        Snapshot s = get(module);
+        if (acked < s.ackedBatch()) {
+            LOG.warn("{}: the peer reports batch {} as its last applied, below the {} it acknowledged before;"
+                    + " was its store restored from an older backup?", module, acked, s.ackedBatch());
+            return;
+        }
+        if (acked > s.lastBatch()) {
+            LOG.error("{}: the peer acknowledges batch {} but this pool numbered only {}; ignoring", module, acked, s.lastBatch());
+            return;
+        }
+        if (acked > s.ackedBatch()) {
+            update("UPDATE pp_export SET acked_batch = ?, acked_at = ? WHERE module = ? AND acked_batch < ?",
+                    acked, now(), module, acked);
+        }
+    }
+
+    public void cycleSucceeded(@Header(Headers.MODULE) String module) throws SQLException {
+        update("UPDATE pp_export SET last_export_at = ?, last_error = NULL, last_error_at = NULL WHERE module = ?",
+                now(), module);
+    }
+
+    /** Dead-letter step of the export routes: keeps the error for status, never drops it silently. */
+    public void recordError(Exchange exchange) throws SQLException {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
+        String message = e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        LOG.error("export of {} failed: {}", module, message, e);
+        if (module != null) {
+            update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", truncate(message), now(), module);
+        }
+    }
+
+    private void update(String sql, Object... params) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    static String truncate(String s) {
+        return s.length() > 3900 ? s.substring(0, 3900) + "..." : s;
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now());
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

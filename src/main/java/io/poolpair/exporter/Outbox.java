@@ -1,0 +1,136 @@
+package io.poolpair.exporter;
+
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.share.ShareLayout;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Staged batches, kept byte for byte until the peer acknowledges them. Decides what to publish: every batch
+ * not yet published, and any unacknowledged batch that the peer's Data folder no longer holds.
+ */
+public final class Outbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final Path folder;
+    private final String pool;
+    private final ExportState state;
+    private final ShareLayout share;
+    private final BatchWriter writer;
+    private final Duration resendAfter;
+
+    public Outbox(Path folder, String pool, ExportState state, ShareLayout share, BatchWriter writer, Duration resendAfter) {
+        this.folder = folder;
+        this.pool = pool;
+        this.state = state;
+        this.share = share;
+        this.writer = writer;
+        this.resendAfter = resendAfter;
+    }
+
+    public Path file(String module, long batch) {
+        return folder.resolve(new BatchName(pool, module, batch).fileName());
+    }
+
+    /**
+     * Stages every numbered batch that has no outbox file yet: the process stopped between claiming its
+     * changes and writing its zip. Its rows still carry the batch number, so the zip is rebuilt from them.
+     */
+    public void restageUnstaged(@Header(Headers.MODULE) String module) throws Exception {
+        ExportState.Snapshot s = state.get(module);
+        for (long batch = Math.max(s.ackedBatch(), s.publishedBatch()) + 1; batch <= s.lastBatch(); batch++) {
+            if (!Files.exists(file(module, batch))) {
+                LOG.warn("{}: batch {} was numbered but never staged; staging it now", module, batch);
+                writer.stage(module, batch);
+            }
+        }
+    }
+
+    /** Outbox batches numbered after the last published one, in order. */
+    public List<File> unpublished(@Header(Headers.MODULE) String module) throws SQLException, IOException {
+        ExportState.Snapshot s = state.get(module);
+        List<File> files = new ArrayList<>();
+        for (var e : staged(module).tailMap(s.publishedBatch(), false).entrySet()) {
+            files.add(e.getValue().toFile());
+        }
+        return files;
+    }
+
+    /**
+     * Published but unacknowledged batches that the peer's Data folder no longer holds (share wiped, file
+     * removed, peer restored). From the export cycle only once the acknowledgement has not moved for
+     * poolpair.resend-after, so the normal delay between publish and acknowledgement never causes a re-send;
+     * from the acknowledge route (a fresh cookie that stays behind) at once.
+     */
+    public List<File> missingFromPeer(@Header(Headers.MODULE) String module, @Header("PoolPairImmediate") Boolean immediate)
+            throws SQLException, IOException {
+        ExportState.Snapshot s = state.get(module);
+        if (s.publishedBatch() <= s.ackedBatch()) {
+            return List.of();
+        }
+        if (!Boolean.TRUE.equals(immediate)) {
+            Instant lastProgress = latest(s.ackedAt(), s.publishedAt());
+            if (lastProgress != null && lastProgress.plus(resendAfter).isAfter(Instant.now())) {
+                return List.of();
+            }
+        }
+        List<File> missing = new ArrayList<>();
+        for (var e : staged(module).subMap(s.ackedBatch(), false, s.publishedBatch(), true).entrySet()) {
+            if (!share.peerHolds(new BatchName(pool, module, e.getKey()))) {
+                missing.add(e.getValue().toFile());
+            }
+        }
+        if (!missing.isEmpty()) {
+            LOG.warn("{}: the peer acknowledged batch {} but its Data folder lacks {} unacknowledged batch(es); re-sending"
+                    + " them from the outbox", module, s.ackedBatch(), missing.size());
+        }
+        return missing;
+    }
+
+    /** Deletes outbox zips the peer has acknowledged. */
+    public int purgeAcknowledged(@Header(Headers.MODULE) String module) throws SQLException, IOException {
+        long acked = state.get(module).ackedBatch();
+        int purged = 0;
+        for (Path p : staged(module).headMap(acked, true).values()) {
+            Files.deleteIfExists(p);
+            purged++;
+        }
+        return purged;
+    }
+
+    /** The module's staged batches by number. */
+    public TreeMap<Long, Path> staged(String module) throws IOException {
+        TreeMap<Long, Path> result = new TreeMap<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder, pool + "-" + module + "-*.zip")) {
+            for (Path p : dir) {
+                Optional<BatchName> name = BatchName.parse(p.getFileName().toString());
+                if (name.isPresent() && name.get().sourcePool().equals(pool) && name.get().module().equals(module)) {
+                    result.put(name.get().batch(), p);
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+}

@@ -1,0 +1,213 @@
+package io.poolpair.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.Manifest;
+import io.poolpair.batch.Signer;
+import io.poolpair.store.Column;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.sql.DataSource;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a verified batch in one transaction with capture suppressed: upserts in configured table order,
+ * then deletes in reverse order, streamed line by line in JDBC batches, and the batch recorded as applied in
+ * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
+ * rolls back instead of applying.
+ */
+public final class BatchApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int JDBC_BATCH = 500;
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final TableCatalog catalog;
+    private final Signer signer;
+    private final ImportState state;
+
+    public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.catalog = catalog;
+        this.signer = signer;
+        this.state = state;
+    }
+
+    /** Returns the number of rows written (upserts plus deletes). */
+    public long apply(@Body File file, @Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch)
+            throws Exception {
+        long started = System.nanoTime();
+        try (ZipFile zip = new ZipFile(file); Connection conn = dataSource.getConnection()) {
+            Manifest manifest = BatchFile.readSignedManifest(zip, signer);
+            Map<String, Manifest.Entry> entries = new LinkedHashMap<>();
+            manifest.entries().forEach(e -> entries.put(e.name(), e));
+            conn.setAutoCommit(false);
+            dialect.setApplying(conn, true);
+            try {
+                long upserts = 0;
+                long deletes = 0;
+                List<TableInfo> tables = catalog.tables(module);
+                for (TableInfo table : tables) {
+                    Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
+                    if (entry != null) {
+                        upserts += applyEntry(conn, zip, entry, table, true);
+                    }
+                }
+                List<TableInfo> reversed = new ArrayList<>(tables);
+                Collections.reverse(reversed);
+                for (TableInfo table : reversed) {
+                    Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
+                    if (entry != null) {
+                        deletes += applyEntry(conn, zip, entry, table, false);
+                    }
+                }
+                state.recordApplied(conn, module, batch, upserts, deletes);
+                conn.commit();
+                LOG.info("applied {}: {} upserts, {} deletes, {} bytes, {} ms", file.getName(), upserts, deletes,
+                        file.length(), (System.nanoTime() - started) / 1_000_000);
+                return upserts + deletes;
+            } catch (Exception e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                dialect.setApplying(conn, false);
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    private long applyEntry(Connection conn, ZipFile zip, Manifest.Entry entry, TableInfo table, boolean upsert)
+            throws BatchRejectedException, SQLException, IOException {
+        ZipEntry zipEntry = zip.getEntry(entry.name());
+        if (zipEntry == null) {
+            throw new BatchRejectedException("the zip no longer holds " + entry.name());
+        }
+        MessageDigest digest = BatchVerifier.sha256();
+        Statements statements = new Statements(conn);
+        long rows = 0;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                new DigestInputStream(zip.getInputStream(zipEntry), digest), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                rows++;
+                bindRow(statements, table, upsert, parse(line, entry, rows));
+                if (rows % JDBC_BATCH == 0) {
+                    statements.flush();
+                }
+            }
+            statements.flush();
+        } finally {
+            statements.close();
+        }
+        if (!HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
+            throw new BatchRejectedException(entry.name() + " changed after verification (sha256 differs)");
+        }
+        return rows;
+    }
+
+    private static JsonNode parse(String line, Manifest.Entry entry, long lineNo) throws BatchRejectedException {
+        try {
+            JsonNode node = MAPPER.readTree(line);
+            if (node == null || !node.isObject()) {
+                throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private void bindRow(Statements statements, TableInfo table, boolean upsert, JsonNode row)
+            throws BatchRejectedException, SQLException {
+        List<Column> columns = new ArrayList<>();
+        List<JsonNode> values = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Column column = table.column(field.getKey()).orElseThrow(() -> new BatchRejectedException(
+                    "table " + table.name() + " has no column '" + field.getKey() + "'"));
+            columns.add(column);
+            values.add(field.getValue());
+        }
+        for (Column key : table.primaryKey()) {
+            if (!columns.contains(key)) {
+                throw new BatchRejectedException("a row of " + table.name() + " lacks key column " + key.name());
+            }
+        }
+        List<Column> bound = upsert ? columns : table.primaryKey();
+        String sql = upsert ? dialect.upsertSql(table, columns)
+                : "DELETE FROM " + dialect.qualified(table) + " WHERE " + dialect.keyCondition(table);
+        PreparedStatement ps = statements.get(sql);
+        try {
+            for (int i = 0; i < bound.size(); i++) {
+                JsonNode value = values.get(columns.indexOf(bound.get(i)));
+                ps.setObject(i + 1, io.poolpair.store.ValueCodec.toJdbc(value, bound.get(i)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BatchRejectedException("table " + table.name() + ": " + e.getMessage(), e);
+        }
+        ps.addBatch();
+    }
+
+    /** Prepared statements of one entry, by SQL text (rows may carry different column sets). */
+    private static final class Statements implements AutoCloseable {
+        private final Connection conn;
+        private final Map<String, PreparedStatement> bySql = new LinkedHashMap<>();
+
+        Statements(Connection conn) {
+            this.conn = conn;
+        }
+
+        PreparedStatement get(String sql) throws SQLException {
+            PreparedStatement ps = bySql.get(sql);
+            if (ps == null) {
+                ps = conn.prepareStatement(sql);
+                bySql.put(sql, ps);
+            }
+            return ps;
+        }
+
+        void flush() throws SQLException {
+            for (PreparedStatement ps : bySql.values()) {
+                ps.executeBatch();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (PreparedStatement ps : bySql.values()) {
+                ps.close();
+            }
+        }
+    }
+}

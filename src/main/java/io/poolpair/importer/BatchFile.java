@@ -1,0 +1,50 @@
+package io.poolpair.importer;
+
+import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.Manifest;
+import io.poolpair.batch.Signer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/** Reading the signed manifest of a batch zip, shared by the verifier and the applier. */
+final class BatchFile {
+
+    static final int MAX_MANIFEST_BYTES = 1 << 20;
+
+    private BatchFile() {
+    }
+
+    static Manifest readSignedManifest(ZipFile zip, Signer signer) throws BatchRejectedException {
+        byte[] json = readSmallEntry(zip, Manifest.FILE);
+        byte[] sig = readSmallEntry(zip, Manifest.SIGNATURE);
+        if (!signer.verify(json, new String(sig, java.nio.charset.StandardCharsets.US_ASCII))) {
+            throw new BatchRejectedException("manifest signature does not match the pair's key (poolpair.key)");
+        }
+        try {
+            return Manifest.fromJson(json);
+        } catch (IOException e) {
+            throw new BatchRejectedException("manifest.json is not a valid manifest: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] readSmallEntry(ZipFile zip, String name) throws BatchRejectedException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new BatchRejectedException("the zip has no " + name);
+        }
+        if (entry.getSize() > MAX_MANIFEST_BYTES) {
+            throw new BatchRejectedException(name + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] data = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (data.length > MAX_MANIFEST_BYTES) {
+                throw new BatchRejectedException(name + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new BatchRejectedException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+    }
+}

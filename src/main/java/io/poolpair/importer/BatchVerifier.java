@@ -1,0 +1,227 @@
+package io.poolpair.importer;
+
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.Manifest;
+import io.poolpair.batch.Signer;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.share.ShareLayout;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Checks a batch file from the share before anything touches the database: its name, the source pool, the
+ * module, the manifest signature, every entry name and size, and every entry's sha256. Table names come from
+ * configuration; a manifest naming any other table is rejected. Then decides what to do with it: apply it,
+ * skip it as a duplicate, or let it wait for its predecessor.
+ */
+public final class BatchVerifier {
+
+    public static final String APPLY = "apply";
+    public static final String DUPLICATE = "duplicate";
+    public static final String WAIT = "wait";
+
+    private final PoolConfig config;
+    private final ShareLayout share;
+    private final Signer signer;
+    private final ImportState state;
+
+    public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state) {
+        this.config = config;
+        this.share = share;
+        this.signer = signer;
+        this.state = state;
+    }
+
+    public void verify(Exchange exchange) throws Exception {
+        Message msg = exchange.getMessage();
+        File file = msg.getBody(File.class);
+        String relative = msg.getHeader(Exchange.FILE_NAME, String.class);
+        String module = share.moduleOf(relative);
+        msg.setHeader(Headers.MODULE, module);
+        BatchName name = checkName(file, relative, module);
+        msg.setHeader(Headers.BATCH, name.batch());
+        checkContents(file, name);
+        long lastApplied = state.lastApplied(module);
+        String disposition = name.batch() <= lastApplied ? DUPLICATE : name.batch() == lastApplied + 1 ? APPLY : WAIT;
+        msg.setHeader(Headers.DISPOSITION, disposition);
+    }
+
+    private BatchName checkName(File file, String relative, String module) throws BatchRejectedException {
+        if (Files.isSymbolicLink(file.toPath())) {
+            throw new BatchRejectedException("the file is a symbolic link; only regular files are accepted");
+        }
+        if (module == null) {
+            throw new BatchRejectedException("the folder " + relative + " belongs to no configured module (poolpair.modules)");
+        }
+        Optional<BatchName> parsed = BatchName.parse(file.getName());
+        if (parsed.isEmpty()) {
+            throw new BatchRejectedException("file name does not follow <sourcePool>-<module>-<12-digit batch>.zip");
+        }
+        BatchName name = parsed.get();
+        if (!name.sourcePool().equals(config.peer())) {
+            throw new BatchRejectedException("the file comes from pool '" + name.sourcePool() + "', not from the paired pool '"
+                    + config.peer() + "'");
+        }
+        if (!name.module().equals(module)) {
+            throw new BatchRejectedException("the file names module " + name.module() + " but lies in the folder of " + module);
+        }
+        return name;
+    }
+
+    private void checkContents(File file, BatchName name) throws BatchRejectedException {
+        if (file.length() > config.maxBatchBytes()) {
+            throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes");
+        }
+        try (ZipFile zip = new ZipFile(file)) {
+            Map<String, ZipEntry> entries = checkEntryNames(zip);
+            Manifest manifest = BatchFile.readSignedManifest(zip, signer);
+            checkManifest(manifest, name);
+            long declared = 0;
+            for (Manifest.Entry entry : manifest.entries()) {
+                declared += entry.size();
+                if (declared > config.maxBatchBytes()) {
+                    throw new BatchRejectedException("the entries decompress to more than poolpair.import.max-batch-bytes");
+                }
+                ZipEntry zipEntry = entries.remove(entry.name());
+                if (zipEntry == null) {
+                    throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
+                }
+                checkEntryContent(zip, zipEntry, entry);
+            }
+            entries.remove(Manifest.FILE);
+            entries.remove(Manifest.SIGNATURE);
+            if (!entries.isEmpty()) {
+                throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
+            }
+        } catch (ZipException e) {
+            throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, ZipEntry> checkEntryNames(ZipFile zip) throws BatchRejectedException {
+        if (zip.size() > config.maxEntries()) {
+            throw new BatchRejectedException("the zip holds " + zip.size() + " entries, over poolpair.import.max-entries");
+        }
+        Map<String, ZipEntry> entries = new HashMap<>();
+        Enumeration<? extends ZipEntry> e = zip.entries();
+        while (e.hasMoreElements()) {
+            ZipEntry entry = e.nextElement();
+            String entryName = entry.getName();
+            if (!isSafeEntryName(entryName) || entry.isDirectory()) {
+                throw new BatchRejectedException("unsafe entry name '" + entryName + "' (absolute, '..', or a folder)");
+            }
+            if (entries.put(entryName, entry) != null) {
+                throw new BatchRejectedException("entry '" + entryName + "' appears twice");
+            }
+        }
+        return entries;
+    }
+
+    static boolean isSafeEntryName(String name) {
+        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":") || name.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkManifest(Manifest m, BatchName name) throws BatchRejectedException {
+        if (m.format() != Manifest.FORMAT) {
+            throw new BatchRejectedException("manifest format " + m.format() + " is not supported (expected " + Manifest.FORMAT + ")");
+        }
+        if (!config.peer().equals(m.sourcePool())) {
+            throw new BatchRejectedException("manifest source pool '" + m.sourcePool() + "' is not the paired pool '"
+                    + config.peer() + "'");
+        }
+        if (!config.pool().equals(m.targetPool())) {
+            throw new BatchRejectedException("manifest target pool '" + m.targetPool() + "' is not this pool '" + config.pool() + "'");
+        }
+        if (!name.module().equals(m.module()) || name.batch() != m.batch()) {
+            throw new BatchRejectedException("manifest says " + m.module() + " batch " + m.batch() + ", the file name says "
+                    + name.module() + " batch " + name.batch());
+        }
+        if (!"delta".equals(m.kind())) {
+            throw new BatchRejectedException("manifest kind '" + m.kind() + "' is not supported");
+        }
+        ModuleConfig module = config.module(m.module());
+        if (m.tables() == null || m.entries() == null) {
+            throw new BatchRejectedException("manifest lacks its tables or entries");
+        }
+        for (String table : m.tables().keySet()) {
+            requireConfigured(module, table);
+        }
+        for (Manifest.Entry entry : m.entries()) {
+            requireConfigured(module, entry.table());
+            if (!Manifest.Entry.UPSERT.equals(entry.op()) && !Manifest.Entry.DELETE.equals(entry.op())) {
+                throw new BatchRejectedException("manifest entry " + entry.name() + " has unknown operation '" + entry.op() + "'");
+            }
+            if (!Manifest.Entry.nameFor(entry.table(), entry.op()).equals(entry.name()) || entry.size() < 0
+                    || entry.sha256() == null) {
+                throw new BatchRejectedException("manifest entry '" + entry.name() + "' is malformed");
+            }
+        }
+    }
+
+    private static void requireConfigured(ModuleConfig module, String table) throws BatchRejectedException {
+        if (table == null || !module.tables().contains(table)) {
+            throw new BatchRejectedException("manifest names table '" + table + "', which module " + module.name()
+                    + " does not replicate (poolpair.module." + module.name() + ".tables)");
+        }
+    }
+
+    private static void checkEntryContent(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry)
+            throws BatchRejectedException, IOException {
+        if (zipEntry.getSize() >= 0 && zipEntry.getSize() != entry.size()) {
+            throw new BatchRejectedException(entry.name() + " is " + zipEntry.getSize() + " bytes, the manifest says "
+                    + entry.size());
+        }
+        MessageDigest digest = sha256();
+        long size = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = zip.getInputStream(zipEntry)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                size += n;
+                if (size > entry.size()) {
+                    throw new BatchRejectedException(entry.name() + " decompresses to more than the " + entry.size()
+                            + " bytes the manifest declares");
+                }
+                digest.update(buf, 0, n);
+            }
+        }
+        if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equals(entry.sha256().toLowerCase(Locale.ROOT))) {
+            throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.poolpair.importer;
+
+import io.poolpair.Headers;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a rejected file out of the share into the quarantine folder, with a {@code .reason} file beside it,
+ * and records the rejection for status. The rest of the share keeps flowing.
+ */
+public final class Quarantine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
+    private final Path folder;
+    private final ImportState state;
+
+    public Quarantine(Path folder, ImportState state) {
+        this.folder = folder;
+        this.state = state;
+    }
+
+    public Path isolate(Exchange exchange) throws Exception {
+        File file = exchange.getMessage().getBody(File.class);
+        String relative = exchange.getMessage().getHeader(Exchange.FILE_NAME, file.getName(), String.class);
+        String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = cause == null ? "rejected" : cause.getMessage();
+
+        Instant now = Instant.now();
+        Path dir = folder.resolve(module == null ? "unknown-module" : module);
+        Files.createDirectories(dir);
+        Path target = dir.resolve(STAMP.format(now) + "-" + file.getName());
+        Files.move(file.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(target.resolveSibling(target.getFileName() + ".reason"),
+                "file: " + relative + "\nquarantined-at: " + now + "\nreason: " + reason + "\n", StandardCharsets.UTF_8);
+        LOG.error("quarantined {} as {}: {}", relative, target, reason);
+        if (module != null) {
+            state.recordError(module, "quarantined " + file.getName() + ": " + reason, true);
+        }
+        return target;
+    }
+}

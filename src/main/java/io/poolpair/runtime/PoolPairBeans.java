@@ -1,0 +1,55 @@
+package io.poolpair.runtime;
+
+import io.poolpair.ack.Acknowledger;
+import io.poolpair.ack.CookieWriter;
+import io.poolpair.batch.Signer;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.BatchWriter;
+import io.poolpair.exporter.ChangeCapture;
+import io.poolpair.exporter.ExportState;
+import io.poolpair.exporter.Outbox;
+import io.poolpair.importer.BatchApplier;
+import io.poolpair.importer.BatchVerifier;
+import io.poolpair.importer.ImportState;
+import io.poolpair.importer.NextBatchFilter;
+import io.poolpair.importer.Quarantine;
+import io.poolpair.share.ShareLayout;
+import io.poolpair.store.Store;
+import java.util.function.BiConsumer;
+
+/**
+ * The beans the routes call by name. Any Camel registry can receive them, so the routes run unchanged in
+ * camel-main or in an existing Camel runtime.
+ */
+public final class PoolPairBeans {
+
+    private PoolPairBeans() {
+    }
+
+    public static void bind(PoolConfig config, Store store, BiConsumer<String, Object> registry) {
+        Signer signer = new Signer(config.key());
+        ShareLayout share = new ShareLayout(config);
+        share.prepare();
+        ExportState exportState = new ExportState(store.dataSource());
+        ImportState importState = new ImportState(store.dataSource(), config.peer());
+        BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
+                config.peer(), config.outbox());
+
+        registry.accept("poolpairDataSource", store.dataSource());
+        registry.accept("moduleList", new ModuleList(config.modules()));
+        registry.accept("shareLayout", share);
+        registry.accept("exportState", exportState);
+        registry.accept("importState", importState);
+        registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),
+                config.maxChangesPerBatch()));
+        registry.accept("batchWriter", writer);
+        registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
+        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
+        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
+        registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
+                importState));
+        registry.accept("quarantine", new Quarantine(config.quarantine(), importState));
+        registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
+        registry.accept("acknowledger", new Acknowledger(config, share, signer));
+    }
+}

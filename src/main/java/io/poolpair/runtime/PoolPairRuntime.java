@@ -1,0 +1,90 @@
+package io.poolpair.runtime;
+
+import io.poolpair.config.PoolConfig;
+import io.poolpair.store.Store;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+/**
+ * One pool's backup service: camel-main with the routes from {@code routes/*.camel.yaml}, the properties of
+ * the pool's configuration and the beans of {@link PoolPairBeans}.
+ */
+public final class PoolPairRuntime implements AutoCloseable {
+
+    private final PoolConfig config;
+    private final Store store;
+    private final Main main;
+    private ProducerTemplate template;
+
+    private PoolPairRuntime(PoolConfig config, Store store, Main main) {
+        this.config = config;
+        this.store = store;
+        this.main = main;
+    }
+
+    /** Opens the store (creating poolpair's tables and triggers) and prepares camel-main; nothing runs yet. */
+    public static PoolPairRuntime create(PoolConfig config) {
+        Store store = Store.open(config);
+        try {
+            Main main = new Main();
+            main.setInitialProperties(config.camelProperties());
+            PoolPairBeans.bind(config, store, main::bind);
+            return new PoolPairRuntime(config, store, main);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Starts the routes and returns. */
+    public PoolPairRuntime start() {
+        main.start();
+        return this;
+    }
+
+    /** Runs until the JVM is asked to stop (Ctrl+C, SIGTERM). */
+    public void runUntilStopped() throws Exception {
+        try {
+            main.run();
+        } finally {
+            store.close();
+        }
+    }
+
+    /** Runs one export cycle over every module now and returns when it is done. */
+    public void syncNow() {
+        template().sendBody("direct:sync", null);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    private synchronized ProducerTemplate template() {
+        if (template == null) {
+            template = context().createProducerTemplate();
+        }
+        return template;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (template != null) {
+                template.stop();
+            }
+            main.stop();
+        } finally {
+            store.close();
+        }
+    }
+}

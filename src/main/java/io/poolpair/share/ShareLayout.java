@@ -1,0 +1,88 @@
+package io.poolpair.share;
+
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+
+/**
+ * Where things live in a share: {@code <Category>/<Module>/Data} for batches, {@code .../Cookie} for
+ * acknowledgements, {@code Temp/} for partial writes, {@code TaskAssignment/}. Each pool consumes its own
+ * share and writes only into its peer's.
+ */
+public final class ShareLayout {
+
+    public static final String DATA = "Data";
+    public static final String COOKIE = "Cookie";
+    public static final String TEMP = "Temp";
+    public static final String TASK_ASSIGNMENT = "TaskAssignment";
+    public static final String COOKIE_FILE = "cookie.zip";
+
+    private final PoolConfig config;
+
+    public ShareLayout(PoolConfig config) {
+        this.config = config;
+    }
+
+    /** Creates this pool's share folders and its outbox and quarantine when absent. */
+    public void prepare() {
+        try {
+            Path local = config.shareLocal();
+            Files.createDirectories(local.resolve(TEMP));
+            Files.createDirectories(local.resolve(TASK_ASSIGNMENT));
+            for (ModuleConfig module : config.modules()) {
+                Files.createDirectories(local.resolve(module.folder()).resolve(DATA));
+                Files.createDirectories(local.resolve(module.folder()).resolve(COOKIE));
+            }
+            Files.createDirectories(config.outbox());
+            Files.createDirectories(config.quarantine());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the share folders under " + config.shareLocal(), e);
+        }
+    }
+
+    /** The peer's Data folder for a module: where this pool publishes its batches. */
+    public Path peerData(String module) {
+        return config.sharePeer().resolve(config.module(module).folder()).resolve(DATA);
+    }
+
+    public Path localData(String module) {
+        return config.shareLocal().resolve(config.module(module).folder()).resolve(DATA);
+    }
+
+    /** Path of a batch relative to the peer's share root; the publish step's {@code CamelFileName}. */
+    public String peerDataFileName(@Body File batchFile, @Header(Headers.MODULE) String module) {
+        return config.module(module).folder() + "/" + DATA + "/" + batchFile.getName();
+    }
+
+    /** Path of the module's cookie relative to the peer's share root. */
+    public String peerCookieFileName(@Header(Headers.MODULE) String module) {
+        return config.module(module).folder() + "/" + COOKIE + "/" + COOKIE_FILE;
+    }
+
+    public boolean peerHolds(BatchName name) {
+        return Files.exists(peerData(name.module()).resolve(name.fileName()));
+    }
+
+    /** Removes a batch file from this pool's Data folder once it is applied or skipped as a duplicate. */
+    public void removeConsumed(@Body File batchFile) throws IOException {
+        Files.deleteIfExists(batchFile.toPath());
+    }
+
+    /** The module of a file from its path relative to a share root ({@code Category/Module/...}), or null. */
+    public String moduleOf(String relativePath) {
+        String[] parts = relativePath.replace('\\', '/').split("/");
+        if (parts.length < 3) {
+            return null;
+        }
+        String name = parts[0] + "." + parts[1];
+        return config.modules().stream().anyMatch(m -> m.name().equals(name)) ? name : null;
+    }
+}

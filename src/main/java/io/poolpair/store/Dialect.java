@@ -1,0 +1,46 @@
+package io.poolpair.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** What differs between the databases poolpair runs on. Chosen by {@code poolpair.datasource.url} alone. */
+public interface Dialect {
+
+    static Dialect forUrl(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return new H2Dialect();
+        }
+        throw new io.poolpair.config.ConfigException("poolpair.datasource.url = " + url
+                + ": unsupported database (supported: jdbc:h2:)");
+    }
+
+    /** Folder under {@code config/sql/} holding this database's SQL. */
+    String sqlFolder();
+
+    default String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    default String qualified(TableInfo table) {
+        return table.schema() == null ? quote(table.dbName()) : quote(table.schema()) + "." + quote(table.dbName());
+    }
+
+    default String columnList(List<Column> columns) {
+        return columns.stream().map(c -> quote(c.name())).collect(Collectors.joining(", "));
+    }
+
+    default String keyCondition(TableInfo table) {
+        return table.primaryKey().stream().map(c -> quote(c.name()) + " = ?").collect(Collectors.joining(" AND "));
+    }
+
+    /** Insert-or-update of one row by primary key, binding {@code columns} in order. */
+    String upsertSql(TableInfo table, List<Column> columns);
+
+    /** Marks (or unmarks) the connection as applying an import, so the capture triggers stay silent. */
+    void setApplying(Connection conn, boolean applying) throws SQLException;
+
+    /** Installs the capture trigger on a table; does nothing when it is already there. */
+    void installCapture(Connection conn, TableInfo table) throws SQLException;
+}

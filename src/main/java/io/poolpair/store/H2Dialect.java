@@ -1,0 +1,42 @@
+package io.poolpair.store;
+
+import io.poolpair.capture.H2CaptureTrigger;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** H2: Java triggers, MERGE ... KEY for upserts, a session variable to suppress capture. */
+public final class H2Dialect implements Dialect {
+
+    @Override
+    public String sqlFolder() {
+        return "h2";
+    }
+
+    @Override
+    public String upsertSql(TableInfo table, List<Column> columns) {
+        String marks = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
+        return "MERGE INTO " + qualified(table) + " (" + columnList(columns) + ") KEY (" + columnList(table.primaryKey())
+                + ") VALUES (" + marks + ")";
+    }
+
+    @Override
+    public void setApplying(Connection conn, boolean applying) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(applying ? "SET @" + H2CaptureTrigger.APPLYING_VARIABLE + " = TRUE"
+                    : "SET @" + H2CaptureTrigger.APPLYING_VARIABLE + " = NULL");
+        }
+    }
+
+    @Override
+    public void installCapture(Connection conn, TableInfo table) throws SQLException {
+        String trigger = quote("PP_CAPTURE_" + table.dbName().toUpperCase());
+        String schemaPrefix = table.schema() == null ? "" : quote(table.schema()) + ".";
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TRIGGER IF NOT EXISTS " + schemaPrefix + trigger + " AFTER INSERT, UPDATE, DELETE ON "
+                    + qualified(table) + " FOR EACH ROW CALL '" + H2CaptureTrigger.class.getName() + "'");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.poolpair.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.ConfigException;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * The pool's database as poolpair uses it: a connection pool, the dialect, the replicated tables. Opening it
+ * creates poolpair's own tables when absent and installs the capture triggers (both idempotent).
+ */
+public final class Store implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final TableCatalog catalog;
+
+    private Store(HikariDataSource dataSource, Dialect dialect, TableCatalog catalog) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.catalog = catalog;
+    }
+
+    public static Store open(PoolConfig config) {
+        Dialect dialect = Dialect.forUrl(config.datasourceUrl());
+        HikariDataSource ds = createPool(config);
+        try {
+            try (Connection conn = ds.getConnection()) {
+                SqlScript.run(conn, config.home().resolve("config/sql/" + dialect.sqlFolder() + "/poolpair-tables.sql"));
+                config.datasourceInitScript().ifPresent(script -> SqlScript.run(conn, script));
+            }
+            TableCatalog catalog = TableCatalog.read(ds, config.modules());
+            try (Connection conn = ds.getConnection()) {
+                conn.setAutoCommit(false);
+                for (TableInfo table : catalog.all()) {
+                    register(conn, table);
+                }
+                for (ModuleConfig module : config.modules()) {
+                    ensureStateRows(conn, config, module.name());
+                }
+                conn.commit();
+                for (TableInfo table : catalog.all()) {
+                    dialect.installCapture(conn, table);
+                }
+                conn.commit();
+            }
+            return new Store(ds, dialect, catalog);
+        } catch (SQLException e) {
+            ds.close();
+            throw new ConfigException("cannot prepare the store at " + config.datasourceUrl() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource createPool(PoolConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.datasourceUrl());
+        hc.setUsername(config.datasourceUsername());
+        hc.setPassword(config.datasourcePassword());
+        hc.setMaximumPoolSize(config.datasourcePoolSize());
+        hc.setPoolName("poolpair-" + config.pool());
+        hc.setInitializationFailTimeout(10_000);
+        try {
+            return new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new ConfigException("cannot connect to poolpair.datasource.url = " + config.datasourceUrl() + ": "
+                    + rootMessage(e), e);
+        }
+    }
+
+    private static void register(Connection conn, TableInfo table) throws SQLException {
+        try (PreparedStatement del = conn.prepareStatement("DELETE FROM pp_capture WHERE db_table_name = ?");
+             PreparedStatement ins = conn.prepareStatement(
+                     "INSERT INTO pp_capture (db_table_name, table_name, module) VALUES (?, ?, ?)")) {
+            del.setString(1, table.dbName());
+            del.executeUpdate();
+            ins.setString(1, table.dbName());
+            ins.setString(2, table.name());
+            ins.setString(3, table.module());
+            ins.executeUpdate();
+        }
+    }
+
+    private static void ensureStateRows(Connection conn, PoolConfig config, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_export (module, peer) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM pp_export WHERE module = ?)")) {
+            ps.setString(1, module);
+            ps.setString(2, config.peer());
+            ps.setString(3, module);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_import (source_pool, module) SELECT ?, ? WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ?)")) {
+            ps.setString(1, config.peer());
+            ps.setString(2, module);
+            ps.setString(3, config.peer());
+            ps.setString(4, module);
+            ps.executeUpdate();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public TableCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
