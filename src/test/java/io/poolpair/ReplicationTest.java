@@ -1,0 +1,123 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static io.poolpair.TwoPools.CMS;
+import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.poolpair.demo.DemoWriter;
+import io.poolpair.demo.PairProbe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicationTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void insertsUpdatesAndDeletesInEveryTableConvergeInBothDirections() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            DemoWriter writerA = new DemoWriter(pools.a.store().dataSource(), A, 1_000_000L, 11);
+            DemoWriter writerB = new DemoWriter(pools.b.store().dataSource(), B, 2_000_000L, 12);
+            for (int round = 1; round <= 3; round++) {
+                writerA.writeRound(round);
+                writerB.writeRound(round);
+                pools.syncUntilSettled();
+            }
+            pools.assertCopiesEqual();
+            for (String table : new String[] {"user_contact", "conference_directory", "user_setting", "cms_document"}) {
+                for (String owner : new String[] {A, B}) {
+                    assertTrue(TwoPools.count(pools.b, "SELECT COUNT(*) FROM " + table + " WHERE home_pool = ?", owner) > 0,
+                            table + " holds rows homed on " + owner);
+                }
+            }
+            // round 3 deleted these keys on their home pool; the delete reached the other pool too
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM cms_document WHERE doc_id = ?", "poolA-doc-8"));
+            assertEquals(0, TwoPools.count(pools.a, "SELECT COUNT(*) FROM conference_directory WHERE conference_id = ?",
+                    2_000_024L));
+            assertEquals(1, TwoPools.count(pools.a, "SELECT COUNT(*) FROM cms_document WHERE doc_id = ? AND content IS NULL"
+                    + " AND version = 2", "poolB-doc-3"), "the update of poolB-doc-3 (content set to NULL) replicated");
+        }
+    }
+
+    @Test
+    void quartzScheduleReplicatesBothDirectionsWithoutOnDemandSync() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.export.on-schedule", "true",
+                "poolpair.sync-interval", "PT5S"))) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:scheduled-a@example.com");
+            TwoPools.insertContact(pools.b, "sip:bob@poolB", "sip:scheduled-b@example.com");
+            TwoPools.await("both rows replicated by scheduled cycles", () -> PairProbe.settled(pools.a, pools.b)
+                    && TwoPools.contacts(pools.b, "sip:scheduled-a@example.com") == 1
+                    && TwoPools.contacts(pools.a, "sip:scheduled-b@example.com") == 1);
+            pools.assertCopiesEqual();
+        }
+    }
+
+    @Test
+    void appliedRowsAreNotCapturedAgain() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:bob@example.com");
+            TwoPools.exec(pools.a, "INSERT INTO cms_document (doc_id, version, home_pool) VALUES ('policy', 1, 'poolA')");
+            pools.a.syncNow();
+            pools.awaitApplied(pools.b, PRESENCE, 1);
+            pools.awaitApplied(pools.b, CMS, 1);
+
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:bob@example.com"));
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_change"), "applied rows were captured on poolB");
+            pools.b.syncNow();
+            assertEquals(0, pools.exportState(pools.b, PRESENCE).lastBatch(), "poolB exported poolA's rows back");
+            assertEquals(0, pools.exportState(pools.b, CMS).lastBatch());
+        }
+    }
+
+    @Test
+    void idleCyclesProduceNoBatches() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:carol@example.com");
+            pools.syncUntilSettled();
+            long exported = pools.exportState(pools.a, PRESENCE).lastBatch();
+            for (int i = 0; i < 3; i++) {
+                pools.syncBoth();
+            }
+            assertEquals(exported, pools.exportState(pools.a, PRESENCE).lastBatch());
+            assertEquals(0, pools.exportState(pools.a, CMS).lastBatch());
+            assertEquals(0, pools.exportState(pools.b, PRESENCE).lastBatch());
+            try (Stream<Path> files = Files.list(pools.a.config().outbox())) {
+                assertEquals(0, files.count(), "acknowledged batches are purged from the outbox");
+            }
+            assertEquals(0, TwoPools.count(pools.a, "SELECT COUNT(*) FROM pp_change"), "acknowledged changes are purged");
+        }
+    }
+
+    @Test
+    void lateCommittingTransactionIsStillExported() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir);
+             var late = pools.a.store().dataSource().getConnection()) {
+            late.setAutoCommit(false);
+            try (var ps = late.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri, home_pool) VALUES (?, ?, ?)")) {
+                ps.setString(1, "sip:alice@poolA");
+                ps.setString(2, "sip:late@example.com");
+                ps.setString(3, A);
+                ps.executeUpdate();
+            }
+            // a later transaction takes a higher change id, commits first and is exported first
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:early@example.com");
+            pools.a.syncNow();
+            pools.awaitApplied(pools.b, PRESENCE, 1);
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:early@example.com"));
+            assertEquals(0, TwoPools.contacts(pools.b, "sip:late@example.com"));
+
+            late.commit();
+            pools.a.syncNow();
+            pools.awaitApplied(pools.b, PRESENCE, 2);
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:late@example.com"), "the late commit was skipped");
+        }
+    }
+}
