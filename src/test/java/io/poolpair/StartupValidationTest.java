@@ -1,0 +1,98 @@
+package io.poolpair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.poolpair.cli.PoolPairCommand;
+import io.poolpair.config.ConfigException;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.PairFolder;
+import io.poolpair.runtime.PoolPairRuntime;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Invalid configuration stops start-up with a message that names what to fix. */
+class StartupValidationTest {
+
+    @TempDir
+    Path dir;
+
+    private String startupError(Map<String, String> overrides) {
+        PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
+        ConfigException e = assertThrows(ConfigException.class, () -> {
+            try (PoolPairRuntime pool = PoolPairRuntime.create(pair.config("poolA", "poolB", overrides))) {
+                pool.start();
+            }
+        });
+        return e.getMessage();
+    }
+
+    @Test
+    void unknownTableIsRefusedByName() {
+        String message = startupError(Map.of("poolpair.module.CentralMgmt.CMSMaster.tables", "cms_document, cms_missing"));
+        assertTrue(message.contains("table cms_missing does not exist"), message);
+        assertTrue(message.contains("poolpair.module.CentralMgmt.CMSMaster.tables"), message);
+    }
+
+    @Test
+    void tableWithoutPrimaryKeyIsRefusedByName() throws Exception {
+        Path script = dir.resolve("extra.sql");
+        Files.writeString(script, "CREATE TABLE IF NOT EXISTS audit_trail (event VARCHAR(100), at TIMESTAMP);");
+        String message = startupError(Map.of(
+                "poolpair.datasource.init-script", script.toString(),
+                "poolpair.modules", "Audit.Trail",
+                "poolpair.module.Audit.Trail.tables", "audit_trail"));
+        assertTrue(message.contains("table audit_trail has no primary key"), message);
+    }
+
+    @Test
+    void intervalOutsideFiveSecondsToThreeHoursIsRefused() {
+        for (String interval : new String[] {"PT1S", "PT3H1S", "2 minutes"}) {
+            String message = startupError(Map.of("poolpair.sync-interval", interval));
+            assertTrue(message.startsWith("poolpair.sync-interval = "), message);
+        }
+    }
+
+    @Test
+    void missingShareIsRefusedWithItsKey() {
+        String message = startupError(Map.of("poolpair.share.peer", dir.resolve("not-mounted").toString()));
+        assertTrue(message.contains("poolpair.share.peer = " + dir.resolve("not-mounted")), message);
+        assertTrue(message.contains("does not exist"), message);
+    }
+
+    @Test
+    void missingKeyIsRefused() {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("poolpair.key", "");
+        String message = startupError(overrides);
+        assertTrue(message.startsWith("poolpair.key is missing"), message);
+    }
+
+    @Test
+    void shortKeyIsRefused() {
+        String message = startupError(Map.of("poolpair.key", "too-short"));
+        assertTrue(message.contains("at least 32 bytes"), message);
+    }
+
+    @Test
+    void runCommandReportsConfigurationErrorsWithExitCodeTwo() throws Exception {
+        Path file = dir.resolve("broken.properties");
+        Files.writeString(file, "poolpair.pool = poolA\npoolpair.peer = poolB\npoolpair.share.local = " + dir
+                + "\npoolpair.share.peer = " + dir + "\npoolpair.key = 0123456789abcdef0123456789abcdef\n"
+                + "poolpair.sync-interval = PT1S\n");
+        CommandLine cli = PoolPairCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("run", "--config", file.toString());
+        assertEquals(2, exit);
+        assertTrue(err.toString().contains("poolpair.sync-interval = PT1S: must be between PT5S and PT3H"), err.toString());
+    }
+}
