@@ -97,6 +97,25 @@ class ReplicationTest {
     }
 
     @Test
+    void exportCycleCutsAtMostMaxBatchesOfMaxChangesEach() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "3",
+                "poolpair.max-batches-per-sync", "2"))) {
+            for (int i = 0; i < 10; i++) {
+                TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:c" + i + "@example.com");
+            }
+            pools.a.syncNow();
+            assertEquals(2, pools.exportState(pools.a, PRESENCE).lastBatch(), "two batches in the first cycle");
+            assertEquals(4, PairProbe.pendingChanges(pools.a, PRESENCE), "the rest waits for the next cycle");
+            assertEquals(3, TwoPools.count(pools.a, "SELECT COUNT(*) FROM pp_change WHERE batch = 1"));
+            pools.a.syncNow();
+            pools.a.syncNow();
+            assertEquals(4, pools.exportState(pools.a, PRESENCE).lastBatch());
+            pools.awaitAcknowledged(pools.a, PRESENCE, 4);
+            assertEquals(10, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact"));
+        }
+    }
+
+    @Test
     void lateCommittingTransactionIsStillExported() throws Exception {
         try (TwoPools pools = TwoPools.start(dir);
              var late = pools.a.store().dataSource().getConnection()) {
