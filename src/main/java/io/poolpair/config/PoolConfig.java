@@ -155,6 +155,10 @@ public final class PoolConfig {
         maxChangesPerBatch();
         importPollDelay();
         resendAfter();
+        rpoAlert();
+        if (httpEnabled()) {
+            httpPort();
+        }
         maxBatchBytes();
         maxEntries();
         modules();
@@ -277,6 +281,18 @@ public final class PoolConfig {
 
     public Duration importPollDelay() {
         return duration("poolpair.import.poll-delay");
+    }
+
+    public Duration rpoAlert() {
+        return duration("poolpair.rpo-alert");
+    }
+
+    public boolean httpEnabled() {
+        return Boolean.parseBoolean(get("poolpair.http.enabled", "true"));
+    }
+
+    public int httpPort() {
+        return positiveInt("poolpair.http.port", 8080);
     }
 
     public Duration resendAfter() {

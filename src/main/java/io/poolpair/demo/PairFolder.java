@@ -3,6 +3,8 @@ package io.poolpair.demo;
 import io.poolpair.config.PoolConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,6 +29,12 @@ public final class PairFolder {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.key = HexFormat.of().formatHex(secret);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     public Path dir() {
@@ -56,6 +64,7 @@ public final class PairFolder {
                 props.put("poolpair.share.peer", share(peer).toString());
                 props.put("poolpair.data-dir", data(pool).toString());
                 props.put("poolpair.key", key);
+                props.put("poolpair.http.port", Integer.toString(freePort()));
                 props.put("poolpair.datasource.init-script", home.resolve("config/sql/h2/demo-schema.sql").toString());
                 StringBuilder text = new StringBuilder("# written by poolpair demo\n");
                 props.forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));

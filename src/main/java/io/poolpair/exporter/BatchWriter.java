@@ -102,8 +102,9 @@ public final class BatchWriter {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        LOG.info("staged {}: {} changes, {} bytes, {} ms", name, manifest.changes(), Files.size(target),
-                (System.nanoTime() - started) / 1_000_000);
+        long rows = manifest.tables().values().stream().mapToLong(t -> t.upserts() + t.deletes()).sum();
+        LOG.info("staged module={} batch={} changes={} rows={} bytes={} ms={}", module, batch, manifest.changes(), rows,
+                Files.size(target), (System.nanoTime() - started) / 1_000_000);
         return target;
     }
 

@@ -53,7 +53,7 @@ public final class ExportState {
                 .orElseThrow(() -> new IllegalArgumentException("not a batch file: " + batchFile));
         update("UPDATE pp_export SET published_batch = ?, published_at = ? WHERE module = ? AND published_batch < ?",
                 name.batch(), now(), name.module(), name.batch());
-        LOG.info("published {} to the peer's share", name);
+        LOG.info("published module={} batch={} bytes={} to the peer's share", name.module(), name.batch(), batchFile.length());
     }
 
     /** Records the peer's acknowledgement; it never moves backwards. */
@@ -72,6 +72,7 @@ public final class ExportState {
         if (acked > s.ackedBatch()) {
             update("UPDATE pp_export SET acked_batch = ?, acked_at = ? WHERE module = ? AND acked_batch < ?",
                     acked, now(), module, acked);
+            LOG.info("acknowledged module={} batch={} (the peer applied everything up to it)", module, acked);
         }
     }
 

@@ -27,6 +27,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import io.poolpair.status.PoolPairMetrics;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import javax.sql.DataSource;
@@ -52,13 +54,16 @@ public final class BatchApplier {
     private final TableCatalog catalog;
     private final Signer signer;
     private final ImportState state;
+    private final PoolPairMetrics metrics;
 
-    public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state) {
+    public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
+                        PoolPairMetrics metrics) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
         this.signer = signer;
         this.state = state;
+        this.metrics = metrics;
     }
 
     /** Returns the number of rows written (upserts plus deletes). */
@@ -91,8 +96,10 @@ public final class BatchApplier {
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
                 conn.commit();
-                LOG.info("applied {}: {} upserts, {} deletes, {} bytes, {} ms", file.getName(), upserts, deletes,
-                        file.length(), (System.nanoTime() - started) / 1_000_000);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                LOG.info("applied module={} batch={} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
+                        upserts + deletes, upserts, deletes, file.length(), took.toMillis());
+                metrics.batchApplied(module, file.length(), took);
                 return upserts + deletes;
             } catch (Exception e) {
                 conn.rollback();

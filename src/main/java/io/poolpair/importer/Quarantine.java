@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import io.poolpair.status.PoolPairMetrics;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +25,12 @@ public final class Quarantine {
 
     private final Path folder;
     private final ImportState state;
+    private final PoolPairMetrics metrics;
 
-    public Quarantine(Path folder, ImportState state) {
+    public Quarantine(Path folder, ImportState state, PoolPairMetrics metrics) {
         this.folder = folder;
         this.state = state;
+        this.metrics = metrics;
     }
 
     public Path isolate(Exchange exchange) throws Exception {
@@ -45,6 +48,7 @@ public final class Quarantine {
         Files.writeString(target.resolveSibling(target.getFileName() + ".reason"),
                 "file: " + relative + "\nquarantined-at: " + now + "\nreason: " + reason + "\n", StandardCharsets.UTF_8);
         LOG.error("quarantined {} as {}: {}", relative, target, reason);
+        metrics.fileQuarantined(module);
         if (module != null) {
             state.recordError(module, "quarantined " + file.getName() + ": " + reason, true);
         }

@@ -15,6 +15,11 @@ import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.store.Store;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.PoolPairHealthCheck;
+import io.poolpair.status.PoolPairMetrics;
 import java.util.function.BiConsumer;
 
 /**
@@ -35,6 +40,13 @@ public final class PoolPairBeans {
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
                 config.peer(), config.outbox());
 
+        BackupStatus status = new BackupStatus(config, store.dataSource());
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
+        registry.accept("metricsRegistry", meters);
+        registry.accept("backupStatus", status);
+        registry.accept("poolpairMetrics", metrics);
+        registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));
         registry.accept("poolpairDataSource", store.dataSource());
         registry.accept("moduleList", new ModuleList(config.modules()));
         registry.accept("shareLayout", share);
@@ -47,8 +59,8 @@ public final class PoolPairBeans {
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
-                importState));
-        registry.accept("quarantine", new Quarantine(config.quarantine(), importState));
+                importState, metrics));
+        registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
         registry.accept("acknowledger", new Acknowledger(config, share, signer));
     }

@@ -54,7 +54,12 @@ public final class PoolPairRuntime implements AutoCloseable {
 
     /** Runs one export cycle over every module now and returns when it is done. */
     public void syncNow() {
-        template().sendBody("direct:sync", null);
+        syncNow(null);
+    }
+
+    /** Runs one export cycle of {@code module} (null or {@code All}: every module) now. */
+    public void syncNow(String module) {
+        template().sendBody("direct:sync", module);
     }
 
     public CamelContext context() {

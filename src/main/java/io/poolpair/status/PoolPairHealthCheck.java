@@ -1,0 +1,49 @@
+package io.poolpair.status;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Camel health check {@code poolpair}: DOWN when any module is in ErrorState or its recovery point (oldest
+ * unacknowledged change) is older than {@code poolpair.rpo-alert}.
+ */
+public final class PoolPairHealthCheck extends AbstractHealthCheck {
+
+    private final BackupStatus status;
+    private final Duration rpoAlert;
+
+    public PoolPairHealthCheck(BackupStatus status, Duration rpoAlert) {
+        super("poolpair", "poolpair");
+        this.status = status;
+        this.rpoAlert = rpoAlert;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        try {
+            StringBuilder problems = new StringBuilder();
+            for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
+                builder.detail(m.module() + ".exportStatus", m.exportStatus().name());
+                builder.detail(m.module() + ".importStatus", m.importStatus().name());
+                builder.detail(m.module() + ".oldestUnacknowledgedChangeAgeSeconds", m.oldestUnacknowledgedChangeAgeSeconds());
+                if (m.exportStatus() == BackupStatus.ExportStatus.ErrorState
+                        || m.importStatus() == BackupStatus.ImportStatus.ErrorState) {
+                    problems.append(m.module()).append(" is in ErrorState: ").append(m.lastError()).append("; ");
+                }
+                if (m.oldestUnacknowledgedChangeAgeSeconds() > rpoAlert.toSeconds()) {
+                    problems.append(m.module()).append(" recovery point is ").append(m.oldestUnacknowledgedChangeAgeSeconds())
+                            .append(" s old, over poolpair.rpo-alert ").append(rpoAlert).append("; ");
+                }
+            }
+            if (problems.length() > 0) {
+                builder.message(problems.toString().trim()).down();
+            } else {
+                builder.up();
+            }
+        } catch (Exception e) {
+            builder.message("cannot read the backup status: " + e.getMessage()).error(e).down();
+        }
+    }
+}
