@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar target/poolpair.jar <command>}. */
 @Command(name = "poolpair", mixinStandardHelpOptions = true, version = "poolpair 0.1.0",
         description = "Pool-pairing backup service built from Apache Camel routes.",
-        subcommands = {RunCommand.class, DemoCommand.class})
+        subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ConfigCommand.class,
+            DemoCommand.class})
 public final class PoolPairCommand implements Runnable {
 
     @CommandLine.Spec

@@ -103,6 +103,10 @@ public final class BackupStatus {
     }
 
     public ModuleStatus module(String module) throws SQLException {
+        if (!serviceHasRun(module)) {
+            return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
+                    null, 0, quarantinedFiles(module), null, null, null);
+        }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
         long pending = pendingChanges(module);
@@ -128,6 +132,28 @@ public final class BackupStatus {
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
                 quarantinedFiles(module), lastError, export.lastError(), imported.lastError());
+    }
+
+    /** False before the service first started against this store with this module configured. */
+    private boolean serviceHasRun(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            boolean tables = false;
+            for (String name : new String[] {"pp_export", "PP_EXPORT"}) {
+                try (ResultSet rs = conn.getMetaData().getTables(null, null, name, null)) {
+                    tables |= rs.next();
+                }
+            }
+            if (!tables) {
+                return false;
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_export WHERE module = ?")) {
+                ps.setString(1, module);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            }
+        }
     }
 
     private long pendingChanges(String module) throws SQLException {

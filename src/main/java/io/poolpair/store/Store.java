@@ -1,6 +1,5 @@
 package io.poolpair.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.ConfigException;
 import io.poolpair.config.ModuleConfig;
@@ -60,19 +59,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static HikariDataSource createPool(PoolConfig config) {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.datasourceUrl());
-        hc.setUsername(config.datasourceUsername());
-        hc.setPassword(config.datasourcePassword());
-        hc.setMaximumPoolSize(config.datasourcePoolSize());
-        hc.setPoolName("poolpair-" + config.pool());
-        hc.setInitializationFailTimeout(10_000);
-        try {
-            return new HikariDataSource(hc);
-        } catch (RuntimeException e) {
-            throw new ConfigException("cannot connect to poolpair.datasource.url = " + config.datasourceUrl() + ": "
-                    + rootMessage(e), e);
-        }
+        return StoreConnection.open(config, config.datasourcePoolSize(), "poolpair-" + config.pool());
     }
 
     private static void register(Connection conn, TableInfo table) throws SQLException {
@@ -105,14 +92,6 @@ public final class Store implements AutoCloseable {
             ps.setString(4, module);
             ps.executeUpdate();
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 
     public DataSource dataSource() {

@@ -1,0 +1,49 @@
+package io.poolpair.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.StatusTable;
+import io.poolpair.store.StoreConnection;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Get-CsBackupServiceStatus: per module export and import state, read from the store whether the service runs or not. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each module's ExportStatus and ImportStatus, backlog, recovery point and last error."
+                + " Exit code 0 when every module is FinalState/SteadyState and NormalState, 1 otherwise, 2 on bad arguments.")
+public final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--module", paramLabel = "M", description = "Only this module (default: all).")
+    String module;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PoolConfig pool = config.load();
+        BackupStatus.Report report;
+        try (HikariDataSource ds = StoreConnection.open(pool)) {
+            report = new BackupStatus(pool, ds).report(module);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+            return 2;
+        }
+        if (json) {
+            System.out.println(report.toJson());
+        } else {
+            StatusTable.print(report, System.out);
+        }
+        return report.healthy() ? 0 : 1;
+    }
+}

@@ -1,0 +1,130 @@
+package io.poolpair.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.StatusTable;
+import io.poolpair.store.StoreConnection;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Invoke-CsBackupServiceSync: an export cycle now, through the running service's HTTP endpoint when it runs,
+ * else in this process; with {@code --wait}, until the peer has acknowledged what the cycle exported.
+ */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = "Run an export cycle now (via the running service, else in-process); --wait waits for the peer's"
+                + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout, 2 on bad arguments.")
+public final class SyncCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--module", paramLabel = "M|All", defaultValue = "All", description = "Module to sync (default: All).")
+    String module;
+
+    @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported.")
+    boolean waitForAck;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION",
+            description = "Longest wait with --wait (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PoolConfig pool = config.load();
+        try (HikariDataSource ds = StoreConnection.open(pool)) {
+            BackupStatus status = new BackupStatus(pool, ds);
+            List<String> modules;
+            try {
+                modules = status.report(module).modules().stream().map(BackupStatus.ModuleStatus::module).toList();
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+                return 2;
+            }
+            if (syncThroughService(pool)) {
+                System.out.println("export cycle ran in the running service (http://127.0.0.1:" + pool.httpPort() + ")");
+                return waitForAck ? await(status, modules, null) : 0;
+            }
+            System.out.println("the service is not running here: running the export cycle in this process");
+            Map<String, String> overrides = new HashMap<>();
+            overrides.put("poolpair.export.on-schedule", "false");
+            overrides.put("poolpair.http.enabled", "false");
+            try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(overrides)).start()) {
+                runtime.syncNow(module);
+                return waitForAck ? await(status, modules, runtime) : 0;
+            }
+        }
+    }
+
+    private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
+        if (!pool.httpEnabled()) {
+            return false;
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.httpPort() + "/poolpair/sync?module="
+                + URLEncoder.encode(module, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("the service answered " + response.statusCode() + ": " + response.body().strip());
+            }
+            return true;
+        } catch (ConnectException e) {
+            return false;
+        }
+    }
+
+    /** Waits until every batch numbered so far is acknowledged; the in-process runtime keeps reading cookies meanwhile. */
+    private int await(BackupStatus status, List<String> modules, PoolPairRuntime runtime) throws Exception {
+        Map<String, Long> target = new HashMap<>();
+        for (String m : modules) {
+            target.put(m, status.module(m).lastExportedBatch());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (true) {
+            StringBuilder progress = new StringBuilder();
+            boolean done = true;
+            for (String m : modules) {
+                BackupStatus.ModuleStatus s = status.module(m);
+                done &= s.lastAcknowledgedBatch() >= target.get(m);
+                progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
+                        s.lastAcknowledgedBatch()));
+            }
+            if (!progress.toString().equals(last)) {
+                System.out.println("  " + progress.toString().trim());
+                last = progress.toString();
+            }
+            if (done) {
+                StatusTable.print(status.report(module), System.out);
+                return 0;
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println("timed out after " + timeout + " waiting for the peer's acknowledgement");
+                StatusTable.print(status.report(module), System.out);
+                return 1;
+            }
+            Thread.sleep(500);
+        }
+    }
+}

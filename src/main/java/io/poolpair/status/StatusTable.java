@@ -1,0 +1,42 @@
+package io.poolpair.status;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/** The human form of a status report: a compact block per module. */
+public final class StatusTable {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private StatusTable() {
+    }
+
+    public static void print(BackupStatus.Report report, PrintStream out) {
+        out.printf("Pool %s, paired with %s (export %s→%s, import %s→%s)%n", report.pool(), report.peer(), report.pool(),
+                report.peer(), report.peer(), report.pool());
+        for (BackupStatus.ModuleStatus m : report.modules()) {
+            out.println();
+            out.println("  " + m.module());
+            row(out, "ExportStatus", m.exportStatus().name());
+            row(out, "ImportStatus", m.importStatus().name());
+            row(out, "Pending changes", Long.toString(m.pendingChanges()));
+            row(out, "Unacknowledged batches", Long.toString(m.unacknowledgedBatches()));
+            row(out, "Last exported batch", m.lastExportedBatch() + at(m.lastExportedAt()));
+            row(out, "Last acknowledged batch", m.lastAcknowledgedBatch() + at(m.lastAcknowledgedAt()));
+            row(out, "Last applied batch", m.lastAppliedBatch() + at(m.lastAppliedAt()));
+            row(out, "Recovery point age", m.oldestUnacknowledgedChangeAgeSeconds() + " s");
+            row(out, "Quarantined files", Long.toString(m.quarantinedFiles()));
+            row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
+        }
+    }
+
+    private static void row(PrintStream out, String name, String value) {
+        out.printf("    %-24s %s%n", name, value);
+    }
+
+    private static String at(Instant t) {
+        return t == null ? "" : " at " + TIME.format(t);
+    }
+}
