@@ -15,14 +15,18 @@ public final class ConfigCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         PoolConfig pool = config.load();
         int width = pool.values().keySet().stream().mapToInt(String::length).max().orElse(20);
         for (String key : new TreeSet<>(pool.values().keySet())) {
             String value = isSecret(key) && !pool.get(key).isEmpty() ? "******" : pool.get(key);
-            System.out.printf("%-" + width + "s = %-40s  (%s)%n", key, value, pool.source(key));
+            spec.commandLine().getOut().printf("%-" + width + "s = %-40s  (%s)%n", key, value, pool.source(key));
         }
+        spec.commandLine().getOut().flush();
         return 0;
     }
 

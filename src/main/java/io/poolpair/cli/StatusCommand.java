@@ -40,9 +40,10 @@ public final class StatusCommand implements Callable<Integer> {
             return 2;
         }
         if (json) {
-            System.out.println(report.toJson());
+            spec.commandLine().getOut().println(report.toJson());
+            spec.commandLine().getOut().flush();
         } else {
-            StatusTable.print(report, System.out);
+            StatusTable.print(report, spec.commandLine().getOut());
         }
         return report.healthy() ? 0 : 1;
     }

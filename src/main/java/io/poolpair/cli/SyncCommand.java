@@ -62,10 +62,10 @@ public final class SyncCommand implements Callable<Integer> {
                 return 2;
             }
             if (syncThroughService(pool)) {
-                System.out.println("export cycle ran in the running service (http://127.0.0.1:" + pool.httpPort() + ")");
+                out().println("export cycle ran in the running service (http://127.0.0.1:" + pool.httpPort() + ")");
                 return waitForAck ? await(status, modules, null) : 0;
             }
-            System.out.println("the service is not running here: running the export cycle in this process");
+            out().println("the service is not running here: running the export cycle in this process");
             Map<String, String> overrides = new HashMap<>();
             overrides.put("poolpair.export.on-schedule", "false");
             overrides.put("poolpair.http.enabled", "false");
@@ -74,6 +74,10 @@ public final class SyncCommand implements Callable<Integer> {
                 return waitForAck ? await(status, modules, runtime) : 0;
             }
         }
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 
     private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
@@ -112,16 +116,17 @@ public final class SyncCommand implements Callable<Integer> {
                         s.lastAcknowledgedBatch()));
             }
             if (!progress.toString().equals(last)) {
-                System.out.println("  " + progress.toString().trim());
+                out().println("  " + progress.toString().trim());
+                out().flush();
                 last = progress.toString();
             }
             if (done) {
-                StatusTable.print(status.report(module), System.out);
+                StatusTable.print(status.report(module), out());
                 return 0;
             }
             if (System.nanoTime() > deadline) {
-                System.out.println("timed out after " + timeout + " waiting for the peer's acknowledgement");
-                StatusTable.print(status.report(module), System.out);
+                out().println("timed out after " + timeout + " waiting for the peer's acknowledgement");
+                StatusTable.print(status.report(module), out());
                 return 1;
             }
             Thread.sleep(500);

@@ -1,6 +1,6 @@
 package io.poolpair.status;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +13,7 @@ public final class StatusTable {
     private StatusTable() {
     }
 
-    public static void print(BackupStatus.Report report, PrintStream out) {
+    public static void print(BackupStatus.Report report, PrintWriter out) {
         out.printf("Pool %s, paired with %s (export %s→%s, import %s→%s)%n", report.pool(), report.peer(), report.pool(),
                 report.peer(), report.peer(), report.pool());
         for (BackupStatus.ModuleStatus m : report.modules()) {
@@ -30,9 +30,10 @@ public final class StatusTable {
             row(out, "Quarantined files", Long.toString(m.quarantinedFiles()));
             row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
         }
+        out.flush();
     }
 
-    private static void row(PrintStream out, String name, String value) {
+    private static void row(PrintWriter out, String name, String value) {
         out.printf("    %-24s %s%n", name, value);
     }
 
