@@ -116,6 +116,24 @@ final class TwoPools implements AutoCloseable {
         return new ShareLayout(pool.config()).localData(module);
     }
 
+    /** Result of a command run through the real command line. */
+    record CommandResult(int exit, String out, String err) {
+    }
+
+    static CommandResult cli(String... args) {
+        picocli.CommandLine cl = io.poolpair.cli.PoolPairCommand.commandLine();
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new CommandResult(exit, out.toString(), err.toString());
+    }
+
+    Path configFile(String pool) {
+        return pair.dir().resolve(pool + ".properties");
+    }
+
     static void await(String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
