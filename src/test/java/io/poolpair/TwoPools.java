@@ -37,6 +37,7 @@ final class TwoPools implements AutoCloseable {
 
     final PairFolder pair;
     final Map<String, String> overrides;
+    final Map<String, Map<String, String>> perPool = new HashMap<>();
     PoolPairRuntime a;
     PoolPairRuntime b;
 
@@ -54,14 +55,23 @@ final class TwoPools implements AutoCloseable {
     }
 
     static TwoPools start(Path dir, Map<String, String> extra) {
+        return start(dir, extra, Map.of(), Map.of());
+    }
+
+    /** With settings for one pool only, e.g. its database: {@code a} for poolA, {@code b} for poolB. */
+    static TwoPools start(Path dir, Map<String, String> extra, Map<String, String> a, Map<String, String> b) {
         TwoPools pools = new TwoPools(dir, extra);
+        pools.perPool.put(A, a);
+        pools.perPool.put(B, b);
         pools.a = pools.startPool(A);
         pools.b = pools.startPool(B);
         return pools;
     }
 
     PoolConfig config(String pool) {
-        return pair.config(pool, pool.equals(A) ? B : A, overrides);
+        Map<String, String> all = new HashMap<>(overrides);
+        all.putAll(perPool.getOrDefault(pool, Map.of()));
+        return pair.config(pool, pool.equals(A) ? B : A, all);
     }
 
     PoolPairRuntime startPool(String pool) {

@@ -13,7 +13,8 @@ import javax.sql.DataSource;
 
 /**
  * Writes what a pool's users would: contacts, conferences, settings and CMS documents homed on that pool;
- * inserts in every round, and updates and deletes of earlier rows. Deterministic for a given seed.
+ * inserts in every round, and updates and deletes of earlier rows, in SQL every supported database
+ * understands. Deterministic for a given seed.
  */
 public final class DemoWriter {
 
@@ -35,28 +36,28 @@ public final class DemoWriter {
         try (Connection conn = ds.getConnection()) {
             conn.setAutoCommit(false);
             for (int i = 0; i < 20; i++) {
-                changes += exec(conn, "MERGE INTO user_contact (owner_uri, contact_uri, group_name, display_name, is_favorite,"
-                        + " home_pool) KEY (owner_uri, contact_uri) VALUES (?, ?, ?, ?, ?, ?)",
+                changes += exec(conn, "INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name, is_favorite,"
+                        + " home_pool) VALUES (?, ?, ?, ?, ?, ?)",
                         user(i % 5), "sip:contact" + (round * 20 + i) + "@example.com", "Group " + random.nextInt(4),
                         "Contact Ünïcødé " + round + "/" + i, random.nextBoolean(), pool);
             }
             for (int i = 0; i < 5; i++) {
                 long id = conferenceBase + round * 10L + i;
-                changes += exec(conn, "MERGE INTO conference_directory (conference_id, organizer_uri, title, starts_at,"
-                        + " max_attendees, home_pool) KEY (conference_id) VALUES (?, ?, ?, ?, ?, ?)",
+                changes += exec(conn, "INSERT INTO conference_directory (conference_id, organizer_uri, title, starts_at,"
+                        + " max_attendees, home_pool) VALUES (?, ?, ?, ?, ?, ?)",
                         id, user(i), "Weekly sync " + id, Timestamp.valueOf(LocalDateTime.of(2026, 12, 1 + i, 9, 30, 15, 123_000_000)),
                         random.nextInt(250) + 2, pool);
             }
             for (int i = 0; i < 10; i++) {
-                changes += exec(conn, "MERGE INTO user_setting (user_uri, setting_name, setting_value, updated_at, home_pool)"
-                        + " KEY (user_uri, setting_name) VALUES (?, ?, ?, ?, ?)",
+                changes += exec(conn, "INSERT INTO user_setting (user_uri, setting_name, setting_value, updated_at, home_pool)"
+                        + " VALUES (?, ?, ?, ?, ?)",
                         user(i % 5), "setting." + (round * 10 + i), "value-" + random.nextInt(1000),
                         Timestamp.valueOf(LocalDateTime.now().withNano(0)), pool);
             }
             for (int i = 0; i < 3; i++) {
                 String content = "<doc pool='" + pool + "' round='" + round + "'>" + "x".repeat(random.nextInt(2000)) + "</doc>";
-                changes += exec(conn, "MERGE INTO cms_document (doc_id, version, content, checksum, price, updated_at, home_pool)"
-                        + " KEY (doc_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                changes += exec(conn, "INSERT INTO cms_document (doc_id, version, content, checksum, price, updated_at, home_pool)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         pool + "-doc-" + (round * 3 + i), 1, content, sha256(content),
                         new BigDecimal(random.nextInt(1_000_000)).movePointLeft(3), Timestamp.valueOf(LocalDateTime.now()), pool);
             }

@@ -151,7 +151,7 @@ public final class BatchWriter {
             for (String keyJson : keys) {
                 JsonNode key = MAPPER.readTree(keyJson);
                 for (int i = 0; i < pk.size(); i++) {
-                    ps.setObject(i + 1, ValueCodec.toJdbc(key.get(i), pk.get(i)));
+                    dialect.bind(ps, i + 1, key.get(i), pk.get(i));
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {

@@ -178,7 +178,7 @@ public final class BatchApplier {
         try {
             for (int i = 0; i < bound.size(); i++) {
                 JsonNode value = values.get(columns.indexOf(bound.get(i)));
-                ps.setObject(i + 1, io.poolpair.store.ValueCodec.toJdbc(value, bound.get(i)));
+                dialect.bind(ps, i + 1, value, bound.get(i));
             }
         } catch (IllegalArgumentException e) {
             throw new BatchRejectedException("table " + table.name() + ": " + e.getMessage(), e);

@@ -1,6 +1,8 @@
 package io.poolpair.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,8 +14,11 @@ public interface Dialect {
         if (url.startsWith("jdbc:h2:")) {
             return new H2Dialect();
         }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return new PostgresDialect();
+        }
         throw new io.poolpair.config.ConfigException("poolpair.datasource.url = " + url
-                + ": unsupported database (supported: jdbc:h2:)");
+                + ": unsupported database (supported: jdbc:h2:, jdbc:postgresql:)");
     }
 
     /** Folder under {@code config/sql/} holding this database's SQL. */
@@ -40,6 +45,16 @@ public interface Dialect {
 
     /** Marks (or unmarks) the connection as applying an import, so the capture triggers stay silent. */
     void setApplying(Connection conn, boolean applying) throws SQLException;
+
+    /** Binds a value from a batch to a parameter, converted by the type of the receiving column. */
+    default void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
+        Object v = ValueCodec.toJdbc(value, column);
+        if (v == null) {
+            ps.setNull(index, column.jdbcType());
+        } else {
+            ps.setObject(index, v);
+        }
+    }
 
     /** Installs the capture trigger on a table; does nothing when it is already there. */
     void installCapture(Connection conn, TableInfo table) throws SQLException;

@@ -1,7 +1,10 @@
 package io.poolpair.store;
 
 import io.poolpair.capture.H2CaptureTrigger;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -20,6 +23,17 @@ public final class H2Dialect implements Dialect {
         String marks = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
         return "MERGE INTO " + qualified(table) + " (" + columnList(columns) + ") KEY (" + columnList(table.primaryKey())
                 + ") VALUES (" + marks + ")";
+    }
+
+    /** H2 reads a string bound to a JSON column as a JSON string; the text as bytes is read as JSON. */
+    @Override
+    public void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
+        Object v = ValueCodec.toJdbc(value, column);
+        if (v instanceof String s && ValueCodec.isJson(column)) {
+            ps.setBytes(index, s.getBytes(StandardCharsets.UTF_8));
+        } else {
+            Dialect.super.bind(ps, index, value, column);
+        }
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.temporal.TemporalAccessor;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.UUID;
 
 /**
  * Converts column values between JDBC and the database-neutral JSON of a batch. Exact decimals travel as
@@ -27,6 +29,10 @@ public final class ValueCodec {
 
     /** Writes the value of column {@code index} of the current row. */
     public static void write(JsonGenerator gen, ResultSet rs, int index, Column column) throws SQLException, IOException {
+        if (isUuid(column) || isJson(column)) {
+            writeText(gen, rs.getString(index));
+            return;
+        }
         switch (column.jdbcType()) {
             case Types.BOOLEAN, Types.BIT -> {
                 boolean v = rs.getBoolean(index);
@@ -63,7 +69,10 @@ public final class ValueCodec {
             case Types.TIME -> writeText(gen, iso(rs.getObject(index, LocalTime.class)));
             case Types.TIME_WITH_TIMEZONE -> writeText(gen, iso(rs.getObject(index, OffsetTime.class)));
             case Types.TIMESTAMP -> writeText(gen, iso(rs.getObject(index, LocalDateTime.class)));
-            case Types.TIMESTAMP_WITH_TIMEZONE -> writeText(gen, iso(rs.getObject(index, OffsetDateTime.class)));
+            case Types.TIMESTAMP_WITH_TIMEZONE -> {
+                OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+                writeText(gen, t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString());
+            }
             case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> {
                 byte[] v = rs.getBytes(index);
                 writeText(gen, v == null ? null : Base64.getEncoder().encodeToString(v));
@@ -79,6 +88,12 @@ public final class ValueCodec {
         }
         String text = node.asText();
         try {
+            if (isUuid(column)) {
+                return UUID.fromString(text);
+            }
+            if (isJson(column)) {
+                return node.isTextual() ? text : node.toString();
+            }
             return switch (column.jdbcType()) {
                 case Types.BOOLEAN, Types.BIT -> {
                     if (node.isBoolean()) {
@@ -134,6 +149,14 @@ public final class ValueCodec {
         } else {
             gen.writeString(value.toString());
         }
+    }
+
+    public static boolean isJson(Column column) {
+        return column.typeName() != null && column.typeName().toLowerCase().startsWith("json");
+    }
+
+    public static boolean isUuid(Column column) {
+        return "uuid".equalsIgnoreCase(column.typeName());
     }
 
     private static long integral(JsonNode node, String text) {
