@@ -33,7 +33,7 @@ public final class ValueCodec {
             writeText(gen, rs.getString(index));
             return;
         }
-        switch (column.jdbcType()) {
+        switch (jdbcType(column)) {
             case Types.BOOLEAN, Types.BIT -> {
                 boolean v = rs.getBoolean(index);
                 if (rs.wasNull()) {
@@ -94,7 +94,7 @@ public final class ValueCodec {
             if (isJson(column)) {
                 return node.isTextual() ? text : node.toString();
             }
-            return switch (column.jdbcType()) {
+            return switch (jdbcType(column)) {
                 case Types.BOOLEAN, Types.BIT -> {
                     if (node.isBoolean()) {
                         yield node.booleanValue();
@@ -149,6 +149,18 @@ public final class ValueCodec {
         } else {
             gen.writeString(value.toString());
         }
+    }
+
+    /** The JDBC type, corrected where a driver reports a zoned type as its plain one (PostgreSQL's timestamptz). */
+    static int jdbcType(Column column) {
+        String name = column.typeName() == null ? "" : column.typeName().toLowerCase();
+        if (name.equals("timestamptz")) {
+            return Types.TIMESTAMP_WITH_TIMEZONE;
+        }
+        if (name.equals("timetz")) {
+            return Types.TIME_WITH_TIMEZONE;
+        }
+        return column.jdbcType();
     }
 
     public static boolean isJson(Column column) {
