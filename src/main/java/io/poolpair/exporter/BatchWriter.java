@@ -87,6 +87,8 @@ public final class BatchWriter {
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             conn.setReadOnly(true);
+            // one snapshot for the whole batch, so rows of related tables are read as of the same moment
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 manifest = write(conn, module, batch, tmp);
                 conn.commit();
@@ -96,6 +98,7 @@ public final class BatchWriter {
                 throw e;
             } finally {
                 conn.setReadOnly(false);
+                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

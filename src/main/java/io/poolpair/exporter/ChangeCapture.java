@@ -42,21 +42,24 @@ public final class ChangeCapture {
     public Long claimNextBatch(@Header(Headers.MODULE) String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
+            // one snapshot for both statements: the rows counted are exactly the rows claimed
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 long batch = lastBatch(conn, module) + 1;
-                int claimed;
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id IN"
-                                + " (SELECT id FROM pp_change WHERE module = ? AND batch IS NULL ORDER BY id LIMIT ?)")) {
-                    ps.setLong(1, batch);
-                    ps.setString(2, module);
-                    ps.setString(3, module);
-                    ps.setInt(4, maxChangesPerBatch);
-                    claimed = ps.executeUpdate();
-                }
-                if (claimed == 0) {
+                Long upTo = claimLimit(conn, module);
+                if (upTo == null) {
                     conn.rollback();
                     return null;
+                }
+                int claimed;
+                // a plain range, not "id IN (subquery)": that plan degrades badly on a table whose statistics
+                // were gathered while it was small
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id <= ?")) {
+                    ps.setLong(1, batch);
+                    ps.setString(2, module);
+                    ps.setLong(3, upTo);
+                    claimed = ps.executeUpdate();
                 }
                 try (PreparedStatement ps = conn.prepareStatement(
                         "UPDATE pp_export SET last_batch = ? WHERE module = ? AND last_batch = ?")) {
@@ -73,6 +76,22 @@ public final class ChangeCapture {
             } catch (SQLException | RuntimeException e) {
                 conn.rollback();
                 throw e;
+            } finally {
+                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+        }
+    }
+
+    /** The highest change id among the next max-changes-per-batch unclaimed changes, or null when none. */
+    private Long claimLimit(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(id) FROM (SELECT id FROM pp_change WHERE module = ?"
+                + " AND batch IS NULL ORDER BY id LIMIT ?) next_changes")) {
+            ps.setString(1, module);
+            ps.setInt(2, maxChangesPerBatch);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long max = rs.getLong(1);
+                return rs.wasNull() ? null : max;
             }
         }
     }
