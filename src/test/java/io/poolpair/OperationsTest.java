@@ -223,6 +223,20 @@ class OperationsTest {
         }
     }
 
+    @Test
+    void healthGoesDownWhenTheRecoveryPointIsOlderThanRpoAlert() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.rpo-alert", "PT1S"))) {
+            String base = "http://127.0.0.1:" + pools.a.config().httpPort();
+            TwoPools.await("health UP after start", () -> get(base + "/observe/health").statusCode() == 200);
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:rpo@example.com");
+            TwoPools.await("health DOWN for the recovery point", () -> get(base + "/observe/health").statusCode() == 503);
+            assertTrue(get(base + "/observe/health").body().contains("over poolpair.rpo-alert PT1S"));
+            pools.a.syncNow();
+            pools.awaitAcknowledged(pools.a, PRESENCE, 1);
+            TwoPools.await("health UP once acknowledged", () -> get(base + "/observe/health").statusCode() == 200);
+        }
+    }
+
     private static HttpResponse<String> get(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -72,10 +72,18 @@ public final class StoreComparison {
         return value;
     }
 
+    private static String text(String canonicalJson) {
+        try {
+            return MAPPER.readTree(canonicalJson).asText();
+        } catch (IOException e) {
+            return canonicalJson;
+        }
+    }
+
     /** Rows per value of the owner column (or "(all)" without one). */
     public static Map<String, Long> rowsPerOwner(List<Map<String, String>> rows, String ownerColumn) {
         return rows.stream().collect(Collectors.groupingBy(
-                r -> ownerColumn == null ? "(all)" : r.getOrDefault(ownerColumn.toLowerCase(), "?"), TreeMap::new,
+                r -> ownerColumn == null ? "(all)" : text(r.getOrDefault(ownerColumn.toLowerCase(), "\"?\"")), TreeMap::new,
                 Collectors.counting()));
     }
 }
