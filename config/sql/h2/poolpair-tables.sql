@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS pp_export (
   last_error       VARCHAR(4000),
   last_error_at    TIMESTAMP
 );
+-- full sync: requested by an operator (sync --full) or for the initial pairing of a pool that already
+-- held data; initial_sync_batch is -1 until that initial full sync is numbered, then its last part
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS full_sync_requested BOOLEAN DEFAULT FALSE NOT NULL;
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS initial_sync_batch BIGINT DEFAULT 0 NOT NULL;
 CREATE TABLE IF NOT EXISTS pp_import (
   source_pool    VARCHAR(64)  NOT NULL,
   module         VARCHAR(200) NOT NULL,
@@ -45,3 +49,12 @@ CREATE TABLE IF NOT EXISTS pp_import_log (
   applied_at   TIMESTAMP    NOT NULL,
   PRIMARY KEY (source_pool, module, batch)
 );
+-- keys received by the parts of a full sync, until its last part deletes the peer's rows it did not hold
+CREATE TABLE IF NOT EXISTS pp_full_seen (
+  source_pool  VARCHAR(64)  NOT NULL,
+  module       VARCHAR(200) NOT NULL,
+  sync_id      BIGINT       NOT NULL,
+  table_name   VARCHAR(200) NOT NULL,
+  pk           VARCHAR(4000) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pp_full_seen_key ON pp_full_seen (source_pool, module, sync_id, table_name, pk);

@@ -2,6 +2,7 @@ package io.poolpair.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.ExportState;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
@@ -39,6 +40,10 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--module", paramLabel = "M|All", defaultValue = "All", description = "Module to sync (default: All).")
     String module;
 
+    @Option(names = "--full", description = "Send a full snapshot of the module's rows owned by this pool; the peer's"
+            + " copy of them then equals this pool's exactly.")
+    boolean full;
+
     @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported.")
     boolean waitForAck;
 
@@ -70,6 +75,11 @@ public final class SyncCommand implements Callable<Integer> {
             overrides.put("poolpair.export.on-schedule", "false");
             overrides.put("poolpair.http.enabled", "false");
             try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(overrides)).start()) {
+                if (full) {
+                    for (String m : modules) {
+                        new ExportState(ds).requestFullSync(m);
+                    }
+                }
                 runtime.syncNow(module);
                 return waitForAck ? await(status, modules, runtime) : 0;
             }
@@ -86,7 +96,7 @@ public final class SyncCommand implements Callable<Integer> {
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.httpPort() + "/poolpair/sync?module="
-                + URLEncoder.encode(module, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build();
+                + URLEncoder.encode(module, StandardCharsets.UTF_8) + (full ? "&full=true" : ""))).POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

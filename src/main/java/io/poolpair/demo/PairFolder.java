@@ -26,9 +26,24 @@ public final class PairFolder {
     public PairFolder(Path dir, Path home) {
         this.dir = dir.toAbsolutePath().normalize();
         this.home = home;
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        this.key = HexFormat.of().formatHex(secret);
+        this.key = pairKey(this.dir);
+    }
+
+    /** The pair's shared secret: made once per folder and kept in {@code <dir>/pair.key}. */
+    private static String pairKey(Path dir) {
+        try {
+            Path file = dir.resolve("pair.key");
+            if (Files.exists(file)) {
+                return Files.readString(file).strip();
+            }
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Files.createDirectories(dir);
+            Files.writeString(file, HexFormat.of().formatHex(secret) + "\n");
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -13,24 +13,19 @@ import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,14 +192,14 @@ public final class BatchWriter {
             throws Exception {
         String entryName = Manifest.Entry.nameFor(table.name(), op);
         zip.putNextEntry(new ZipEntry(entryName));
-        DigestingStream out = new DigestingStream(zip);
+        EntryStream out = new EntryStream(zip);
         long count;
         try (JsonGenerator gen = MAPPER.createGenerator(out)) {
             gen.setRootValueSeparator(null);
             count = rows.write(gen);
         }
         zip.closeEntry();
-        entries.add(new Manifest.Entry(entryName, table.name(), op, out.size, out.sha256()));
+        entries.add(new Manifest.Entry(entryName, table.name(), op, out.size(), out.sha256()));
         return count;
     }
 
@@ -233,39 +228,5 @@ public final class BatchWriter {
             throw new SQLException("batch " + batch + " of " + module + " has no claimed changes left in pp_change");
         }
         return new ClaimedKeys(byTable, min, max, changes);
-    }
-
-    /** Counts and hashes what goes into one zip entry; closing it leaves the zip open. */
-    private static final class DigestingStream extends FilterOutputStream {
-        private final MessageDigest digest;
-        private long size;
-
-        DigestingStream(OutputStream out) throws NoSuchAlgorithmException {
-            super(out);
-            this.digest = MessageDigest.getInstance("SHA-256");
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            digest.update((byte) b);
-            size++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            digest.update(b, off, len);
-            size += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-
-        String sha256() {
-            return HexFormat.of().formatHex(digest.digest());
-        }
     }
 }

@@ -23,7 +23,13 @@ public final class ExportState {
 
     /** One module's export counters. */
     public record Snapshot(String module, long lastBatch, long publishedBatch, long ackedBatch, Instant lastExportAt,
-                           Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt) {
+                           Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt,
+                           boolean fullSyncRequested, long initialSyncBatch) {
+
+        /** The initial pairing is done once its full sync (if it needed one) is acknowledged. */
+        public boolean initialized() {
+            return lastBatch > 0 && initialSyncBatch >= 0 && ackedBatch >= initialSyncBatch;
+        }
     }
 
     private final DataSource dataSource;
@@ -35,14 +41,47 @@ public final class ExportState {
     public Snapshot get(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection();
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
-                     + " published_at, acked_at, last_error, last_error_at FROM pp_export WHERE module = ?")) {
+                     + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch FROM pp_export"
+                     + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("no pp_export row for module " + module);
                 }
                 return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
-                        instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)));
+                        instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
+                        rs.getBoolean(9), rs.getLong(10));
+            }
+        }
+    }
+
+    /** Asks for a full sync of the module at the next export cycle ({@code sync --full}). */
+    public void requestFullSync(String module) throws SQLException {
+        update("UPDATE pp_export SET full_sync_requested = TRUE WHERE module = ?", module);
+    }
+
+    /** HTTP sync step: requests a full sync of the body's module (or every module) when {@code full=true}. */
+    public void requestFullSyncIfAsked(@Header("full") Boolean full, @Body String module, @Header("PoolPairModules")
+            java.util.List<String> modules) throws SQLException {
+        if (Boolean.TRUE.equals(full)) {
+            for (String m : modules) {
+                requestFullSync(m);
+            }
+        }
+    }
+
+    /** Takes batch numbers {@code first .. first+parts-1} for a staged full sync, in one statement. */
+    void numberFullSync(String module, long first, int parts) throws SQLException {
+        long last = first + parts - 1;
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_export SET last_batch = ?, full_sync_requested = FALSE, initial_sync_batch = CASE WHEN"
+                        + " initial_sync_batch < 0 THEN ? ELSE initial_sync_batch END WHERE module = ? AND last_batch = ?")) {
+            ps.setLong(1, last);
+            ps.setLong(2, last);
+            ps.setString(3, module);
+            ps.setLong(4, first - 1);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("batch numbering of " + module + " moved while its full sync was staged; retrying");
             }
         }
     }

@@ -53,10 +53,30 @@ public final class Outbox {
      */
     public void restageUnstaged(@Header(Headers.MODULE) String module) throws Exception {
         ExportState.Snapshot s = state.get(module);
+        finishFullSyncParts(module, s.lastBatch());
         for (long batch = Math.max(s.ackedBatch(), s.publishedBatch()) + 1; batch <= s.lastBatch(); batch++) {
             if (!Files.exists(file(module, batch))) {
                 LOG.warn("{}: batch {} was numbered but never staged; staging it now", module, batch);
                 writer.stage(module, batch);
+            }
+        }
+    }
+
+    /**
+     * Full-sync parts still under their temporary name: renamed into place when their numbers were taken
+     * before the process stopped, deleted when they were not (the full sync is still due and runs again).
+     */
+    private void finishFullSyncParts(String module, long lastBatch) throws IOException {
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder,
+                pool + "-" + module + "-*.zip" + FullSnapshot.PART_SUFFIX)) {
+            for (Path part : dir) {
+                Path target = FullSnapshot.finalName(part);
+                Optional<BatchName> name = BatchName.parse(target.getFileName().toString());
+                if (name.isPresent() && name.get().batch() <= lastBatch) {
+                    Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(part);
+                }
             }
         }
     }

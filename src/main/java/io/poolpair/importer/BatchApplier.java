@@ -6,6 +6,8 @@ import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -55,15 +57,17 @@ public final class BatchApplier {
     private final Signer signer;
     private final ImportState state;
     private final PoolPairMetrics metrics;
+    private final PoolConfig config;
 
     public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
-                        PoolPairMetrics metrics) {
+                        PoolPairMetrics metrics, PoolConfig config) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
         this.signer = signer;
         this.state = state;
         this.metrics = metrics;
+        this.config = config;
     }
 
     /** Returns the number of rows written (upserts plus deletes). */
@@ -76,14 +80,22 @@ public final class BatchApplier {
             manifest.entries().forEach(e -> entries.put(e.name(), e));
             conn.setAutoCommit(false);
             dialect.setApplying(conn, true);
-            try {
+            boolean full = FullSnapshot.KIND.equals(manifest.kind());
+            try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module,
+                    manifest.batch() - manifest.part() + 1) : null) {
                 long upserts = 0;
                 long deletes = 0;
                 List<TableInfo> tables = catalog.tables(module);
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
-                        upserts += applyEntry(conn, zip, entry, table, true);
+                        upserts += applyEntry(conn, zip, entry, table, true, sweep);
+                    }
+                }
+                if (full) {
+                    sweep.flush();
+                    if (manifest.part() == manifest.parts()) {
+                        deletes += sweep.deleteUnseen(tables, config.module(module).ownerColumn());
                     }
                 }
                 List<TableInfo> reversed = new ArrayList<>(tables);
@@ -91,7 +103,7 @@ public final class BatchApplier {
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
-                        deletes += applyEntry(conn, zip, entry, table, false);
+                        deletes += applyEntry(conn, zip, entry, table, false, null);
                     }
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
@@ -111,8 +123,8 @@ public final class BatchApplier {
         }
     }
 
-    private long applyEntry(Connection conn, ZipFile zip, Manifest.Entry entry, TableInfo table, boolean upsert)
-            throws BatchRejectedException, SQLException, IOException {
+    private long applyEntry(Connection conn, ZipFile zip, Manifest.Entry entry, TableInfo table, boolean upsert,
+                            FullSyncSweep sweep) throws BatchRejectedException, SQLException, IOException {
         ZipEntry zipEntry = zip.getEntry(entry.name());
         if (zipEntry == null) {
             throw new BatchRejectedException("the zip no longer holds " + entry.name());
@@ -128,7 +140,11 @@ public final class BatchApplier {
                     continue;
                 }
                 rows++;
-                bindRow(statements, table, upsert, parse(line, entry, rows));
+                JsonNode row = parse(line, entry, rows);
+                bindRow(statements, table, upsert, row);
+                if (sweep != null) {
+                    sweep.seen(table, row);
+                }
                 if (rows % JDBC_BATCH == 0) {
                     statements.flush();
                 }

@@ -7,6 +7,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.share.ShareLayout;
 import java.io.File;
 import java.io.IOException;
@@ -163,8 +164,12 @@ public final class BatchVerifier {
             throw new BatchRejectedException("manifest says " + m.module() + " batch " + m.batch() + ", the file name says "
                     + name.module() + " batch " + name.batch());
         }
-        if (!"delta".equals(m.kind())) {
+        boolean full = FullSnapshot.KIND.equals(m.kind());
+        if (!"delta".equals(m.kind()) && !full) {
             throw new BatchRejectedException("manifest kind '" + m.kind() + "' is not supported");
+        }
+        if (full && (m.part() < 1 || m.part() > m.parts() || m.batch() - m.part() + 1 < 1)) {
+            throw new BatchRejectedException("full sync part " + m.part() + " of " + m.parts() + " is out of range");
         }
         ModuleConfig module = config.module(m.module());
         if (m.tables() == null || m.entries() == null) {
@@ -175,6 +180,9 @@ public final class BatchVerifier {
         }
         for (Manifest.Entry entry : m.entries()) {
             requireConfigured(module, entry.table());
+            if (full && !Manifest.Entry.UPSERT.equals(entry.op())) {
+                throw new BatchRejectedException("a full sync part carries rows only, not '" + entry.op() + "' entries");
+            }
             if (!Manifest.Entry.UPSERT.equals(entry.op()) && !Manifest.Entry.DELETE.equals(entry.op())) {
                 throw new BatchRejectedException("manifest entry " + entry.name() + " has unknown operation '" + entry.op() + "'");
             }

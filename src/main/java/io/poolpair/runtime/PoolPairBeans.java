@@ -7,6 +7,7 @@ import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.BatchWriter;
 import io.poolpair.exporter.ChangeCapture;
 import io.poolpair.exporter.ExportState;
+import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
@@ -55,11 +56,13 @@ public final class PoolPairBeans {
         registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),
                 config.maxChangesPerBatch()));
         registry.accept("batchWriter", writer);
+        registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
+                exportState));
         registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
-                importState, metrics));
+                importState, metrics, config));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
         registry.accept("acknowledger", new Acknowledger(config, share, signer));

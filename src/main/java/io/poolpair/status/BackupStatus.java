@@ -117,7 +117,7 @@ public final class BackupStatus {
         ExportStatus exportStatus;
         if (export.lastError() != null) {
             exportStatus = ExportStatus.ErrorState;
-        } else if (export.lastBatch() == 0) {
+        } else if (!export.initialized()) {
             exportStatus = ExportStatus.NotInitialized;
         } else if (pending == 0 && unacked == 0) {
             exportStatus = ExportStatus.FinalState;

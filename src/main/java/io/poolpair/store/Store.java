@@ -40,7 +40,7 @@ public final class Store implements AutoCloseable {
                     register(conn, table);
                 }
                 for (ModuleConfig module : config.modules()) {
-                    ensureStateRows(conn, config, module.name());
+                    ensureStateRows(conn, config, dialect, catalog, module.name());
                 }
                 conn.commit();
                 for (TableInfo table : catalog.all()) {
@@ -55,6 +55,21 @@ public final class Store implements AutoCloseable {
         } catch (RuntimeException e) {
             ds.close();
             throw e;
+        }
+    }
+
+    private static boolean ownsRows(Connection conn, PoolConfig config, Dialect dialect, TableInfo table) throws SQLException {
+        var owner = config.module(table.module()).ownerColumn().flatMap(table::column);
+        String sql = "SELECT 1 FROM " + dialect.qualified(table)
+                + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setMaxRows(1);
+            if (owner.isPresent()) {
+                ps.setString(1, config.pool());
+            }
+            try (var rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -75,12 +90,23 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static void ensureStateRows(Connection conn, PoolConfig config, String module) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_export (module, peer) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM pp_export WHERE module = ?)")) {
+    /**
+     * Creates the module's state rows on its first start. A pool that already holds rows of its own in the
+     * module's tables then owes its peer a full sync (initial pairing): those rows were never captured.
+     */
+    private static void ensureStateRows(Connection conn, PoolConfig config, Dialect dialect, TableCatalog catalog,
+                                        String module) throws SQLException {
+        boolean holdsData = false;
+        for (TableInfo table : catalog.tables(module)) {
+            holdsData |= ownsRows(conn, config, dialect, table);
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_export (module, peer, full_sync_requested,"
+                + " initial_sync_batch) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM pp_export WHERE module = ?)")) {
             ps.setString(1, module);
             ps.setString(2, config.peer());
-            ps.setString(3, module);
+            ps.setBoolean(3, holdsData);
+            ps.setLong(4, holdsData ? -1 : 0);
+            ps.setString(5, module);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = conn.prepareStatement(

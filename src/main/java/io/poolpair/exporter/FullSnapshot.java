@@ -1,0 +1,261 @@
+package io.poolpair.exporter;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Manifest;
+import io.poolpair.batch.Signer;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.store.Column;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A full sync of one module: every row this pool owns, read in one snapshot and streamed into parts of at
+ * most max-changes-per-batch rows, numbered in the module's batch sequence so that deltas follow them. The
+ * receiver replaces its copy of this pool's rows with the parts: rows missing from the snapshot are
+ * deleted there, its own rows are left alone.
+ *
+ * <p>The parts are written under a temporary name first; their numbers are taken in one transaction
+ * afterwards, and only then renamed into the outbox, so a crash never leaves a numbered part half-written.
+ */
+public final class FullSnapshot {
+
+    public static final String KIND = "full";
+    static final String PART_SUFFIX = ".full-part";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FullSnapshot.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final TableCatalog catalog;
+    private final Signer signer;
+    private final PoolConfig config;
+    private final ExportState state;
+
+    public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
+                        ExportState state) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.catalog = catalog;
+        this.signer = signer;
+        this.config = config;
+        this.state = state;
+    }
+
+    /** True when the module owes the peer a full sync: requested by an operator, or the initial pairing. */
+    public boolean due(@Header(Headers.MODULE) String module) throws SQLException {
+        return state.get(module).fullSyncRequested();
+    }
+
+    /** Stages the module's full sync into the outbox; returns the number of parts. */
+    public int stage(@Header(Headers.MODULE) String module) throws Exception {
+        long started = System.nanoTime();
+        ModuleConfig moduleConfig = config.module(module);
+        long first = state.get(module).lastBatch() + 1;
+        List<Path> parts = new ArrayList<>();
+        long rows;
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            conn.setReadOnly(true);
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                long total = 0;
+                for (TableInfo table : catalog.tables(module)) {
+                    total += count(conn, table, moduleConfig.ownerColumn());
+                }
+                int partCount = (int) Math.max(1, (total + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch());
+                rows = write(conn, module, moduleConfig.ownerColumn(), first, partCount, parts);
+                conn.commit();
+            } catch (Exception e) {
+                conn.rollback();
+                for (Path p : parts) {
+                    Files.deleteIfExists(p);
+                }
+                throw e;
+            } finally {
+                conn.setReadOnly(false);
+                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+        }
+        state.numberFullSync(module, first, parts.size());
+        for (Path part : parts) {
+            Files.move(part, finalName(part), StandardCopyOption.ATOMIC_MOVE);
+        }
+        LOG.info("staged full sync module={} batches={}..{} rows={} ms={}", module, first, first + parts.size() - 1, rows,
+                (System.nanoTime() - started) / 1_000_000);
+        return parts.size();
+    }
+
+    static Path finalName(Path part) {
+        String name = part.getFileName().toString();
+        return part.resolveSibling(name.substring(0, name.length() - PART_SUFFIX.length()));
+    }
+
+    private long count(Connection conn, TableInfo table, Optional<String> owner) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM " + dialect.qualified(table) + ownerFilter(table, owner))) {
+            bindOwner(ps, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String ownerFilter(TableInfo table, Optional<String> owner) {
+        return owner.map(o -> " WHERE " + dialect.quote(table.column(o).orElseThrow().name()) + " = ?").orElse("");
+    }
+
+    private void bindOwner(PreparedStatement ps, Optional<String> owner) throws SQLException {
+        if (owner.isPresent()) {
+            ps.setString(1, config.pool());
+        }
+    }
+
+    /** Streams the owned rows of every table, in configured order, into {@code partCount} parts. */
+    private long write(Connection conn, String module, Optional<String> owner, long first, int partCount, List<Path> parts)
+            throws Exception {
+        PartWriter part = new PartWriter(module, first, 1, partCount);
+        long rows = 0;
+        for (TableInfo table : catalog.tables(module)) {
+            List<Column> columns = table.columns();
+            String order = table.primaryKey().stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", "));
+            try (PreparedStatement ps = conn.prepareStatement("SELECT " + dialect.columnList(columns) + " FROM "
+                    + dialect.qualified(table) + ownerFilter(table, owner) + " ORDER BY " + order)) {
+                ps.setFetchSize(1000);
+                bindOwner(ps, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (part.rows == config.maxChangesPerBatch() && part.number < partCount) {
+                            parts.add(part.finish());
+                            part = new PartWriter(module, first + part.number, part.number + 1, partCount);
+                        }
+                        part.row(table, rs, columns);
+                        rows++;
+                    }
+                }
+            }
+        }
+        parts.add(part.finish());
+        while (parts.size() < partCount) {
+            PartWriter empty = new PartWriter(module, first + parts.size(), parts.size() + 1, partCount);
+            parts.add(empty.finish());
+        }
+        return rows;
+    }
+
+    /** One part: a zip with an upsert entry per table and a manifest of kind full. */
+    private final class PartWriter {
+        private final String module;
+        private final long batch;
+        private final int number;
+        private final int of;
+        private final Path file;
+        private final ZipOutputStream zip;
+        private final Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
+        private final List<Manifest.Entry> entries = new ArrayList<>();
+        private TableEntry current;
+        private long rows;
+
+        PartWriter(String module, long batch, int number, int of) throws IOException {
+            this.module = module;
+            this.batch = batch;
+            this.number = number;
+            this.of = of;
+            this.file = config.outbox().resolve(new BatchName(config.pool(), module, batch).fileName() + PART_SUFFIX);
+            Files.createDirectories(config.outbox());
+            this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+        }
+
+        void row(TableInfo table, ResultSet rs, List<Column> columns) throws Exception {
+            if (current == null || !current.table.equals(table.name())) {
+                closeEntry();
+                current = new TableEntry(table.name(), zip);
+            }
+            JsonGenerator gen = current.gen;
+            gen.writeStartObject();
+            for (int i = 0; i < columns.size(); i++) {
+                gen.writeFieldName(columns.get(i).name());
+                ValueCodec.write(gen, rs, i + 1, columns.get(i));
+            }
+            gen.writeEndObject();
+            gen.writeRaw('\n');
+            current.rows++;
+            rows++;
+        }
+
+        private void closeEntry() throws IOException {
+            if (current != null) {
+                entries.add(current.close());
+                counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
+                current = null;
+            }
+        }
+
+        Path finish() throws IOException {
+            closeEntry();
+            Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, KIND, number, of,
+                    0, 0, rows, Instant.now().toString(), counts, entries);
+            byte[] json = manifest.toJson();
+            zip.putNextEntry(new ZipEntry(Manifest.FILE));
+            zip.write(json);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
+            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+            zip.close();
+            return file;
+        }
+    }
+
+    /** The upsert entry of one table inside a part. */
+    private static final class TableEntry {
+        final String table;
+        final EntryStream out;
+        final JsonGenerator gen;
+        long rows;
+
+        TableEntry(String table, ZipOutputStream zip) throws Exception {
+            this.table = table;
+            zip.putNextEntry(new ZipEntry(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT)));
+            this.out = new EntryStream(zip);
+            this.gen = MAPPER.createGenerator(out);
+            gen.setRootValueSeparator(null);
+        }
+
+        Manifest.Entry close() throws IOException {
+            gen.close();
+            out.zip.closeEntry();
+            return new Manifest.Entry(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT), table, Manifest.Entry.UPSERT,
+                    out.size(), out.sha256());
+        }
+    }
+}

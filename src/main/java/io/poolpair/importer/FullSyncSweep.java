@@ -1,0 +1,174 @@
+package io.poolpair.importer;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.poolpair.store.Column;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The receiving side of a full sync. Every part records the keys it brought ({@code pp_full_seen}); the last
+ * part deletes this pool's copies of the sender's rows that the snapshot did not hold (rows deleted on the
+ * sender while change history was lost), then forgets the keys. Rows owned by this pool are never touched.
+ */
+final class FullSyncSweep implements AutoCloseable {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int JDBC_BATCH = 500;
+
+    private final Connection conn;
+    private final Dialect dialect;
+    private final String source;
+    private final String module;
+    private final long syncId;
+    private final PreparedStatement seen;
+    private int pending;
+
+    FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId) throws SQLException {
+        this.conn = conn;
+        this.dialect = dialect;
+        this.source = source;
+        this.module = module;
+        this.syncId = syncId;
+        this.seen = conn.prepareStatement("INSERT INTO pp_full_seen (source_pool, module, sync_id, table_name, pk)"
+                + " VALUES (?, ?, ?, ?, ?)");
+    }
+
+    /** Records that the snapshot holds this row's key. */
+    void seen(TableInfo table, JsonNode row) throws SQLException {
+        ArrayNode key = MAPPER.createArrayNode();
+        for (Column c : table.primaryKey()) {
+            key.add(field(row, c));
+        }
+        seen.setString(1, source);
+        seen.setString(2, module);
+        seen.setLong(3, syncId);
+        seen.setString(4, table.name());
+        seen.setString(5, key.toString());
+        seen.addBatch();
+        if (++pending % JDBC_BATCH == 0) {
+            seen.executeBatch();
+        }
+    }
+
+    /** Writes the keys recorded so far; each part does so before it commits. */
+    void flush() throws SQLException {
+        seen.executeBatch();
+    }
+
+    private static JsonNode field(JsonNode row, Column c) {
+        JsonNode v = row.get(c.name());
+        if (v == null) {
+            var it = row.fieldNames();
+            while (it.hasNext()) {
+                String name = it.next();
+                if (name.equalsIgnoreCase(c.name())) {
+                    return row.get(name);
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Deletes the sender's rows the snapshot did not hold, children first; returns how many. */
+    long deleteUnseen(List<TableInfo> tablesInApplyOrder, Optional<String> ownerColumn) throws SQLException {
+        flush();
+        long deleted = 0;
+        List<TableInfo> reversed = new ArrayList<>(tablesInApplyOrder);
+        java.util.Collections.reverse(reversed);
+        try (PreparedStatement probe = conn.prepareStatement("SELECT 1 FROM pp_full_seen WHERE source_pool = ? AND module = ?"
+                + " AND sync_id = ? AND table_name = ? AND pk = ?")) {
+            for (TableInfo table : reversed) {
+                List<String> stale = staleKeys(table, ownerColumn.flatMap(table::column), probe);
+                deleted += delete(table, stale);
+            }
+        }
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_full_seen WHERE source_pool = ? AND module = ?"
+                + " AND sync_id <= ?")) {
+            ps.setString(1, source);
+            ps.setString(2, module);
+            ps.setLong(3, syncId);
+            ps.executeUpdate();
+        }
+        return deleted;
+    }
+
+    private List<String> staleKeys(TableInfo table, Optional<Column> owner, PreparedStatement probe) throws SQLException {
+        List<String> stale = new ArrayList<>();
+        String sql = "SELECT " + dialect.columnList(table.primaryKey()) + " FROM " + dialect.qualified(table)
+                + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            if (owner.isPresent()) {
+                ps.setString(1, source);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = key(rs, table.primaryKey());
+                    probe.setString(1, source);
+                    probe.setString(2, module);
+                    probe.setLong(3, syncId);
+                    probe.setString(4, table.name());
+                    probe.setString(5, key);
+                    try (ResultSet hit = probe.executeQuery()) {
+                        if (!hit.next()) {
+                            stale.add(key);
+                        }
+                    }
+                }
+            }
+        }
+        return stale;
+    }
+
+    private long delete(TableInfo table, List<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + dialect.qualified(table) + " WHERE "
+                + dialect.keyCondition(table))) {
+            for (String key : keys) {
+                JsonNode values = MAPPER.readTree(key);
+                for (int i = 0; i < table.primaryKey().size(); i++) {
+                    dialect.bind(ps, i + 1, values.get(i), table.primaryKey().get(i));
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys.size();
+    }
+
+    private static String key(ResultSet rs, List<Column> pk) throws SQLException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
+            gen.writeStartArray();
+            for (int i = 0; i < pk.size(); i++) {
+                ValueCodec.write(gen, rs, i + 1, pk.get(i));
+            }
+            gen.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        seen.close();
+    }
+}

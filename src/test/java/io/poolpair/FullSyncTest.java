@@ -1,0 +1,150 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static io.poolpair.TwoPools.CMS;
+import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.DemoWriter;
+import io.poolpair.demo.PairProbe;
+import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.BackupStatus.ExportStatus;
+import io.poolpair.store.SqlScript;
+import io.poolpair.store.StoreConnection;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Full sync (`sync --full`) and the initial pairing of pools that already hold data. */
+class FullSyncTest {
+
+    @TempDir
+    Path dir;
+
+    /** Runs statements on a pool with capture suppressed, as a restore from backup or lost history would leave it. */
+    private static void uncaptured(PoolPairRuntime pool, String... statements) throws Exception {
+        try (Connection conn = pool.store().dataSource().getConnection()) {
+            conn.setAutoCommit(false);
+            pool.store().dialect().setApplying(conn, true);
+            for (String sql : statements) {
+                conn.createStatement().executeUpdate(sql);
+            }
+            conn.commit();
+            pool.store().dialect().setApplying(conn, false);
+            conn.setAutoCommit(true);
+        }
+    }
+
+    private static void writeAndSettle(TwoPools pools) throws Exception {
+        DemoWriter writerA = new DemoWriter(pools.a.store().dataSource(), A, 1_000_000L, 31);
+        DemoWriter writerB = new DemoWriter(pools.b.store().dataSource(), B, 2_000_000L, 32);
+        for (int round = 1; round <= 2; round++) {
+            writerA.writeRound(round);
+            writerB.writeRound(round);
+        }
+        pools.syncUntilSettled();
+    }
+
+    @Test
+    void fullSyncRestoresTheReceiversLostCopyInPartsWithoutTouchingItsOwnRows() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "7"))) {
+            writeAndSettle(pools);
+            long ownRowsOnB = TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolB'");
+            uncaptured(pools.b, "DELETE FROM user_contact WHERE home_pool = 'poolA'",
+                    "DELETE FROM cms_document WHERE home_pool = 'poolA'",
+                    "UPDATE user_setting SET setting_value = 'corrupted' WHERE home_pool = 'poolA'");
+            long before = pools.exportState(pools.a, PRESENCE).lastBatch();
+
+            TwoPools.CommandResult result = TwoPools.cli("sync", "--config", pools.configFile(A).toString(), "--full",
+                    "--wait", "--timeout", "PT60S");
+            assertEquals(0, result.exit(), result.out() + result.err());
+            pools.assertCopiesEqual();
+            assertEquals(ownRowsOnB, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolB'"));
+            long parts = pools.exportState(pools.a, PRESENCE).lastBatch() - before;
+            assertTrue(parts > 1, "the snapshot travelled in parts of at most 7 rows, got " + parts + " part(s)");
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_full_seen"), "the sweep forgets the keys");
+        }
+    }
+
+    @Test
+    void fullSyncShipsChangesWhoseHistoryWasLostIncludingDeletesMadeWhileTheReceiverWasOffline() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            writeAndSettle(pools);
+            long ownRowsOnB = TwoPools.count(pools.b, "SELECT COUNT(*) FROM cms_document WHERE home_pool = 'poolB'");
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            TwoPools.exec(pools.a, "DELETE FROM user_contact WHERE home_pool = 'poolA' AND contact_uri LIKE 'sip:contact2%'");
+            TwoPools.exec(pools.a, "UPDATE cms_document SET version = 99 WHERE home_pool = 'poolA'");
+            TwoPools.exec(pools.a, "DELETE FROM pp_change");
+            pools.b.context().getRouteController().startRoute("import-batches");
+
+            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
+            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(CMS);
+            pools.syncUntilSettled();
+            pools.assertCopiesEqual();
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE contact_uri LIKE 'sip:contact2%'"
+                    + " AND home_pool = 'poolA'"));
+            assertEquals(ownRowsOnB, TwoPools.count(pools.b, "SELECT COUNT(*) FROM cms_document WHERE home_pool = 'poolB'"));
+        }
+    }
+
+    @Test
+    void poolsThatAlreadyHoldDataPairWithoutAnyManualStep() throws Exception {
+        PoolConfig a = seed(A, "sip:existing-a@example.com");
+        PoolConfig b = seed(B, "sip:existing-b@example.com");
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.export.on-schedule", "true",
+                "poolpair.sync-interval", "PT5S"))) {
+            assertEquals(a.datasourceUrl(), pools.a.config().datasourceUrl());
+            assertEquals(b.datasourceUrl(), pools.b.config().datasourceUrl());
+            TwoPools.await("the initial full syncs are applied and acknowledged", () -> PairProbe.settled(pools.a, pools.b)
+                    && TwoPools.contacts(pools.b, "sip:existing-a@example.com") == 1
+                    && TwoPools.contacts(pools.a, "sip:existing-b@example.com") == 1);
+            pools.assertCopiesEqual();
+            assertEquals(ExportStatus.FinalState, status(pools.a, PRESENCE).exportStatus());
+        }
+    }
+
+    @Test
+    void exportStatusStaysNotInitializedUntilTheInitialFullSyncIsAcknowledged() throws Exception {
+        seed(A, "sip:existing-a@example.com");
+        try (TwoPools pools = TwoPools.start(dir)) {
+            assertEquals(ExportStatus.NotInitialized, status(pools.a, PRESENCE).exportStatus());
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            pools.a.syncNow();
+            assertTrue(pools.exportState(pools.a, PRESENCE).lastBatch() > 0, "the full sync was numbered");
+            assertEquals(ExportStatus.NotInitialized, status(pools.a, PRESENCE).exportStatus(), "not yet acknowledged");
+            pools.b.context().getRouteController().startRoute("import-batches");
+            pools.awaitAcknowledged(pools.a, PRESENCE, pools.exportState(pools.a, PRESENCE).lastBatch());
+            assertEquals(ExportStatus.FinalState, status(pools.a, PRESENCE).exportStatus());
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:existing-a@example.com"));
+        }
+    }
+
+    private static BackupStatus.ModuleStatus status(PoolPairRuntime pool, String module) throws Exception {
+        return new BackupStatus(pool.config(), pool.store().dataSource()).module(module);
+    }
+
+    /** Creates a pool's store with the demo schema and rows of its own before poolpair ever ran on it. */
+    private PoolConfig seed(String pool, String contact) throws Exception {
+        PoolConfig config = new io.poolpair.demo.PairFolder(dir, PoolConfig.locateHome()).config(pool, pool.equals(A) ? B : A,
+                Map.of());
+        try (HikariDataSource ds = StoreConnection.open(config); Connection conn = ds.getConnection()) {
+            SqlScript.run(conn, config.datasourceInitScript().orElseThrow());
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri, home_pool)"
+                    + " VALUES (?, ?, ?)")) {
+                ps.setString(1, "sip:owner@" + pool);
+                ps.setString(2, contact);
+                ps.setString(3, pool);
+                ps.executeUpdate();
+            }
+        }
+        return config;
+    }
+}
