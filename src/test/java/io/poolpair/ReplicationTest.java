@@ -76,6 +76,8 @@ class ReplicationTest {
                 assertEquals(0, files.count(), "acknowledged batches are purged from the outbox");
             }
             assertEquals(0, TwoPools.count(pools.a, "SELECT COUNT(*) FROM pp_change"), "acknowledged changes are purged");
+            String task = Files.readString(pools.a.config().shareLocal().resolve("TaskAssignment/poolA.json"));
+            assertTrue(task.contains("\"pid\" : " + ProcessHandle.current().pid()), task);
         }
     }
 

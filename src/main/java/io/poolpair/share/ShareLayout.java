@@ -8,7 +8,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 
@@ -26,9 +29,33 @@ public final class ShareLayout {
     public static final String COOKIE_FILE = "cookie.zip";
 
     private final PoolConfig config;
+    private final Instant startedAt = Instant.now();
 
     public ShareLayout(PoolConfig config) {
         this.config = config;
+    }
+
+    /**
+     * Names the instance that runs this pool's backup service in {@code TaskAssignment/<pool>.json} of the
+     * pool's own share (host, process, start and last refresh), refreshed every export cycle.
+     */
+    public void assignTask() throws IOException {
+        Path folder = config.shareLocal().resolve(TASK_ASSIGNMENT);
+        Files.createDirectories(folder);
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        String json = String.format("{\n  \"pool\" : \"%s\",\n  \"host\" : \"%s\",\n  \"pid\" : %d,\n"
+                + "  \"startedAt\" : \"%s\",\n  \"refreshedAt\" : \"%s\"\n}\n", config.pool(), host,
+                ProcessHandle.current().pid(), startedAt, Instant.now());
+        Path tmp = config.shareLocal().resolve(TEMP).resolve(config.pool() + ".task.part");
+        Files.createDirectories(tmp.getParent());
+        Files.writeString(tmp, json);
+        Path target = folder.resolve(config.pool() + ".json");
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Creates this pool's share folders and its outbox and quarantine when absent. */
