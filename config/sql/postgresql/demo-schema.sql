@@ -33,3 +33,13 @@ CREATE TABLE IF NOT EXISTS cms_document (
   updated_at  TIMESTAMP,
   home_pool   VARCHAR(64)   NOT NULL
 );
+-- ConfServices.DataConf: one row per uploaded file; the file itself lies at <content-dir>/<conference_id>/<file_name>
+CREATE TABLE IF NOT EXISTS conference_content (
+  conference_id  BIGINT        NOT NULL,
+  file_name      VARCHAR(255)  NOT NULL,
+  size_bytes     BIGINT        NOT NULL,
+  sha256         VARCHAR(64)   NOT NULL,
+  uploaded_at    TIMESTAMP,
+  home_pool      VARCHAR(64)   NOT NULL,
+  PRIMARY KEY (conference_id, file_name)
+);

@@ -124,9 +124,12 @@ class OperationsTest {
 
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:json@example.com");
             TwoPools.exec(pools.a, "INSERT INTO cms_document (doc_id, version, home_pool) VALUES ('d1', 1, 'poolA')");
+            TwoPools.exec(pools.a, "INSERT INTO conference_content (conference_id, file_name, size_bytes, sha256, home_pool)"
+                    + " VALUES (1, 'agenda.txt', 0, 'none', 'poolA')");
             pools.a.syncNow();
             pools.awaitAcknowledged(pools.a, PRESENCE, 1);
             pools.awaitAcknowledged(pools.a, CMS, 1);
+            pools.awaitAcknowledged(pools.a, "ConfServices.DataConf", 1);
             TwoPools.CommandResult ok = TwoPools.cli("status", "--config", config, "--json");
             assertEquals(0, ok.exit(), ok.out() + ok.err());
             JsonNode json = JSON.readTree(ok.out());

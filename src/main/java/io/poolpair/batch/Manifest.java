@@ -32,6 +32,8 @@ public record Manifest(int format, String sourcePool, String targetPool, String 
     public record Entry(String name, String table, String op, long size, String sha256) {
         public static final String UPSERT = "upsert";
         public static final String DELETE = "delete";
+        /** A file of a content table's row, {@code content/<table>/<key path>}. */
+        public static final String CONTENT = "content";
 
         public static String nameFor(String table, String op) {
             return "data/" + table + "." + op + ".ndjson";

@@ -1,5 +1,6 @@
 package io.poolpair.config;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,7 +8,8 @@ import java.util.Optional;
  * A module: a named set of tables replicated together, e.g. {@code UserServices.PresenceFocus}.
  * The name's two parts are the share folders {@code <Category>/<Module>}.
  */
-public record ModuleConfig(String name, List<String> tables, Optional<String> ownerColumn) {
+public record ModuleConfig(String name, List<String> tables, Optional<String> ownerColumn, Optional<Path> contentDir,
+                           Optional<String> contentTable) {
 
     public String category() {
         return name.substring(0, name.indexOf('.'));

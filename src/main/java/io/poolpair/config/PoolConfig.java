@@ -153,6 +153,7 @@ public final class PoolConfig {
         syncInterval();
         maxBatchesPerSync();
         maxChangesPerBatch();
+        maxContentBytesPerSync();
         importPollDelay();
         resendAfter();
         rpoAlert();
@@ -271,6 +272,11 @@ public final class PoolConfig {
         return d;
     }
 
+    /** Conference content shipped per module and export cycle, in bytes. */
+    public long maxContentBytesPerSync() {
+        return positiveLong("poolpair.max-dataconf-package-size-kb", 102400) * 1024;
+    }
+
     public int maxBatchesPerSync() {
         return positiveInt("poolpair.max-batches-per-sync", 500);
     }
@@ -334,7 +340,15 @@ public final class PoolConfig {
                 }
             }
             String owner = get("poolpair.module." + name + ".owner-column", "");
-            modules.add(new ModuleConfig(name, List.copyOf(tables), owner.isEmpty() ? Optional.empty() : Optional.of(owner)));
+            String contentDir = get("poolpair.module." + name + ".content-dir", "");
+            String contentTable = get("poolpair.module." + name + ".content-table", contentDir.isEmpty() ? "" : tables.get(0));
+            if (!contentTable.isEmpty() && !tables.contains(contentTable)) {
+                throw new ConfigException("poolpair.module." + name + ".content-table = " + contentTable
+                        + ": not one of the module's tables " + tables);
+            }
+            modules.add(new ModuleConfig(name, List.copyOf(tables), owner.isEmpty() ? Optional.empty() : Optional.of(owner),
+                    contentDir.isEmpty() ? Optional.empty() : Optional.of(resolvePath(contentDir)),
+                    contentDir.isEmpty() ? Optional.empty() : Optional.of(contentTable)));
         }
         return modules;
     }

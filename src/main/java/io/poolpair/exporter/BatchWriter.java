@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
+import io.poolpair.content.ContentBudget;
+import io.poolpair.content.ContentStore;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,9 +58,11 @@ public final class BatchWriter {
     private final String pool;
     private final String peer;
     private final Path outbox;
+    private final Map<String, ContentStore> content;
+    private final ContentBudget budget;
 
     public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
-                       Path outbox) {
+                       Path outbox, Map<String, ContentStore> content, ContentBudget budget) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -66,6 +70,8 @@ public final class BatchWriter {
         this.pool = pool;
         this.peer = peer;
         this.outbox = outbox;
+        this.content = content;
+        this.budget = budget;
     }
 
     /** Stages batch {@code batch} of {@code module}; returns the outbox file. Does nothing if already staged. */
@@ -79,13 +85,14 @@ public final class BatchWriter {
         Files.createDirectories(outbox);
         Path tmp = outbox.resolve(name.fileName() + ".tmp");
         Manifest manifest;
+        List<Deferred> deferred = new ArrayList<>();
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             conn.setReadOnly(true);
             // one snapshot for the whole batch, so rows of related tables are read as of the same moment
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                manifest = write(conn, module, batch, tmp);
+                manifest = write(conn, module, batch, tmp, deferred);
                 conn.commit();
             } catch (Exception e) {
                 conn.rollback();
@@ -99,6 +106,7 @@ public final class BatchWriter {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+        deferToNextCycle(module, deferred);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         long rows = manifest.tables().values().stream().mapToLong(t -> t.upserts() + t.deletes()).sum();
         LOG.info("staged module={} batch={} changes={} rows={} bytes={} ms={}", module, batch, manifest.changes(), rows,
@@ -106,7 +114,7 @@ public final class BatchWriter {
         return target;
     }
 
-    private Manifest write(Connection conn, String module, long batch, Path tmp) throws Exception {
+    private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred) throws Exception {
         ClaimedKeys claimed = claimedKeys(conn, module, batch);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
         List<Manifest.Entry> entries = new ArrayList<>();
@@ -117,8 +125,13 @@ public final class BatchWriter {
                     continue;
                 }
                 List<JsonNode> deletes = new ArrayList<>();
+                List<String> files = new ArrayList<>();
                 long upserts = writeEntry(zip, entries, table, Manifest.Entry.UPSERT,
-                        gen -> writeUpserts(conn, gen, table, keys, deletes));
+                        gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred));
+                ContentStore store = content.get(table.name());
+                for (String file : files) {
+                    writeContent(zip, entries, store, file);
+                }
                 if (!deletes.isEmpty()) {
                     writeEntry(zip, entries, table, Manifest.Entry.DELETE, gen -> writeDeletes(gen, table, deletes));
                 }
@@ -138,8 +151,9 @@ public final class BatchWriter {
     }
 
     /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
-    private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes)
-            throws Exception {
+    private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes,
+                              List<String> files, List<Deferred> deferred) throws Exception {
+        ContentStore store = content.get(table.name());
         List<Column> columns = table.columns();
         List<Column> pk = table.primaryKey();
         long written = 0;
@@ -153,6 +167,10 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
+                        if (store != null && !includeContent(store, table, pk, key, files)) {
+                            deferred.add(new Deferred(table.name(), keyJson));
+                            continue;
+                        }
                         gen.writeStartObject();
                         for (int i = 0; i < columns.size(); i++) {
                             gen.writeFieldName(columns.get(i).name());
@@ -168,6 +186,58 @@ public final class BatchWriter {
             }
         }
         return written;
+    }
+
+    /** Takes the row's file into this batch if the cycle's content allowance has room for it. */
+    private boolean includeContent(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files)
+            throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
+        for (int i = 0; i < pk.size(); i++) {
+            keyObject.set(pk.get(i).name(), key.get(i));
+        }
+        String relative = store.relativePath(keyObject);
+        Path file = store.file(relative);
+        if (!Files.isRegularFile(file)) {
+            LOG.warn("{}: the row of {} has no file at {}; the row travels without content", table.module(), relative, file);
+            return true;
+        }
+        if (!budget.tryTake(table.module(), Files.size(file), file.toString())) {
+            return false;
+        }
+        files.add(relative);
+        return true;
+    }
+
+    private void writeContent(ZipOutputStream zip, List<Manifest.Entry> entries, ContentStore store, String relative)
+            throws IOException {
+        String name = store.entryName(relative);
+        zip.putNextEntry(new ZipEntry(name));
+        EntryStream out = new EntryStream(zip);
+        Files.copy(store.file(relative), out);
+        zip.closeEntry();
+        entries.add(new Manifest.Entry(name, store.table().name(), Manifest.Entry.CONTENT, out.size(), out.sha256()));
+    }
+
+    /** A changed key whose content did not fit this cycle: captured again, so a later batch ships it. */
+    private record Deferred(String table, String key) {
+    }
+
+    private void deferToNextCycle(String module, List<Deferred> deferred) throws SQLException {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, ?, ?, 'U')")) {
+            for (Deferred d : deferred) {
+                ps.setString(1, module);
+                ps.setString(2, d.table());
+                ps.setString(3, d.key());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        LOG.info("{}: {} row(s) with content wait for a later cycle (poolpair.max-dataconf-package-size-kb)", module,
+                deferred.size());
     }
 
     private static long writeDeletes(JsonGenerator gen, TableInfo table, List<JsonNode> deletes) throws IOException {

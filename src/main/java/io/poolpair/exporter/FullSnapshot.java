@@ -8,6 +8,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.content.ContentStore;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -60,15 +61,17 @@ public final class FullSnapshot {
     private final Signer signer;
     private final PoolConfig config;
     private final ExportState state;
+    private final Map<String, ContentStore> content;
 
     public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
-                        ExportState state) {
+                        ExportState state, Map<String, ContentStore> content) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
         this.signer = signer;
         this.config = config;
         this.state = state;
+        this.content = content;
     }
 
     /** True when the module owes the peer a full sync: requested by an operator, or the initial pairing. */
@@ -210,12 +213,33 @@ public final class FullSnapshot {
             gen.writeRaw('\n');
             current.rows++;
             rows++;
+            ContentStore store = content.get(table.name());
+            if (store != null) {
+                com.fasterxml.jackson.databind.node.ObjectNode key = MAPPER.createObjectNode();
+                for (Column c : table.primaryKey()) {
+                    key.put(c.name(), rs.getString(c.name()));
+                }
+                String relative = store.relativePath(key);
+                if (Files.isRegularFile(store.file(relative))) {
+                    current.files.add(relative);
+                }
+            }
         }
 
+        /** Closes the table's row entry, then adds the files of its rows (conference content) after it. */
         private void closeEntry() throws IOException {
             if (current != null) {
                 entries.add(current.close());
                 counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
+                ContentStore store = content.get(current.table);
+                for (String relative : current.files) {
+                    String name = store.entryName(relative);
+                    zip.putNextEntry(new ZipEntry(name));
+                    EntryStream out = new EntryStream(zip);
+                    Files.copy(store.file(relative), out);
+                    zip.closeEntry();
+                    entries.add(new Manifest.Entry(name, current.table, Manifest.Entry.CONTENT, out.size(), out.sha256()));
+                }
                 current = null;
             }
         }
@@ -241,6 +265,7 @@ public final class FullSnapshot {
         final String table;
         final EntryStream out;
         final JsonGenerator gen;
+        final List<String> files = new ArrayList<>();
         long rows;
 
         TableEntry(String table, ZipOutputStream zip) throws Exception {

@@ -31,6 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.content.ContentStore;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import javax.sql.DataSource;
@@ -58,9 +63,10 @@ public final class BatchApplier {
     private final ImportState state;
     private final PoolPairMetrics metrics;
     private final PoolConfig config;
+    private final Map<String, ContentStore> content;
 
     public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
-                        PoolPairMetrics metrics, PoolConfig config) {
+                        PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -68,6 +74,7 @@ public final class BatchApplier {
         this.state = state;
         this.metrics = metrics;
         this.config = config;
+        this.content = content;
     }
 
     /** Returns the number of rows written (upserts plus deletes). */
@@ -98,16 +105,20 @@ public final class BatchApplier {
                         deletes += sweep.deleteUnseen(tables, config.module(module).ownerColumn());
                     }
                 }
+                placeContent(zip, manifest);
+                List<String> removedFiles = new ArrayList<>();
                 List<TableInfo> reversed = new ArrayList<>(tables);
                 Collections.reverse(reversed);
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
                         deletes += applyEntry(conn, zip, entry, table, false, null);
+                        removedFiles.addAll(contentOfDeletedRows(zip, entry, table));
                     }
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
                 conn.commit();
+                removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("applied module={} batch={} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
                         upserts + deletes, upserts, deletes, file.length(), took.toMillis());
@@ -157,6 +168,70 @@ public final class BatchApplier {
             throw new BatchRejectedException(entry.name() + " changed after verification (sha256 differs)");
         }
         return rows;
+    }
+
+    /**
+     * Streams each content file of the batch next to its place, checks its size and sha256 against the signed
+     * manifest, then moves it into place. Runs before the rows commit: a file without its row is harmless, a
+     * row without its file is not.
+     */
+    private void placeContent(ZipFile zip, Manifest manifest) throws BatchRejectedException, IOException {
+        for (Manifest.Entry entry : manifest.entries()) {
+            if (!Manifest.Entry.CONTENT.equals(entry.op())) {
+                continue;
+            }
+            ContentStore store = content.get(entry.table());
+            if (store == null) {
+                throw new BatchRejectedException("content entry " + entry.name() + " for a table without content-dir");
+            }
+            String relative = entry.name().substring(ContentStore.entryPrefix(entry.table()).length());
+            for (String segment : relative.split("/")) {
+                if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                    throw new BatchRejectedException("unsafe content path " + entry.name());
+                }
+            }
+            Path target = store.file(relative);
+            Files.createDirectories(target.getParent());
+            Path part = target.resolveSibling(target.getFileName() + ".part");
+            MessageDigest digest = BatchVerifier.sha256();
+            long size;
+            try (InputStream in = new DigestInputStream(zip.getInputStream(zip.getEntry(entry.name())), digest)) {
+                size = Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
+                Files.deleteIfExists(part);
+                throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
+            }
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The content files of the rows a delete entry removes. */
+    private List<String> contentOfDeletedRows(ZipFile zip, Manifest.Entry entry, TableInfo table)
+            throws IOException, BatchRejectedException {
+        ContentStore store = content.get(table.name());
+        List<String> files = new ArrayList<>();
+        if (store == null) {
+            return files;
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(zip.getInputStream(zip.getEntry(entry.name())),
+                StandardCharsets.UTF_8))) {
+            String line;
+            long n = 0;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isEmpty()) {
+                    files.add(store.relativePath(parse(line, entry, ++n)));
+                }
+            }
+        }
+        return files;
+    }
+
+    private void removeContent(String module, List<String> files) throws IOException {
+        ContentStore store = config.module(module).contentTable().map(content::get).orElse(null);
+        for (String relative : files) {
+            Files.deleteIfExists(store.file(relative));
+        }
     }
 
     private static JsonNode parse(String line, Manifest.Entry entry, long lineNo) throws BatchRejectedException {

@@ -180,6 +180,16 @@ public final class BatchVerifier {
         }
         for (Manifest.Entry entry : m.entries()) {
             requireConfigured(module, entry.table());
+            if (Manifest.Entry.CONTENT.equals(entry.op())) {
+                // conference content: checked against the module's content table here, its sha256 below
+                if (!module.contentTable().map(entry.table()::equals).orElse(false)
+                        || !entry.name().startsWith(io.poolpair.content.ContentStore.entryPrefix(entry.table()))
+                        || entry.size() < 0 || entry.sha256() == null) {
+                    throw new BatchRejectedException("content entry '" + entry.name() + "' does not belong to the content"
+                            + " table of module " + module.name());
+                }
+                continue;
+            }
             if (full && !Manifest.Entry.UPSERT.equals(entry.op())) {
                 throw new BatchRejectedException("a full sync part carries rows only, not '" + entry.op() + "' entries");
             }

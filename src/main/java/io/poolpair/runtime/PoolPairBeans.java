@@ -21,6 +21,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
 import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.content.ContentBudget;
+import io.poolpair.content.ContentStore;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -38,8 +43,15 @@ public final class PoolPairBeans {
         share.prepare();
         ExportState exportState = new ExportState(store.dataSource());
         ImportState importState = new ImportState(store.dataSource(), config.peer());
+        Map<String, ContentStore> content = new HashMap<>();
+        for (ModuleConfig module : config.modules()) {
+            module.contentDir().ifPresent(dir -> content.put(module.contentTable().orElseThrow(),
+                    new ContentStore(dir, store.catalog().table(module.contentTable().orElseThrow()))));
+        }
+        ContentBudget budget = new ContentBudget(config.maxContentBytesPerSync());
+        registry.accept("contentBudget", budget);
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
-                config.peer(), config.outbox());
+                config.peer(), config.outbox(), content, budget);
 
         BackupStatus status = new BackupStatus(config, store.dataSource());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -57,12 +69,12 @@ public final class PoolPairBeans {
                 config.maxChangesPerBatch()));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
-                exportState));
+                exportState, content));
         registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
-                importState, metrics, config));
+                importState, metrics, config, content));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
         registry.accept("acknowledger", new Acknowledger(config, share, signer));

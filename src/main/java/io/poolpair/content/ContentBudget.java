@@ -1,0 +1,46 @@
+package io.poolpair.content;
+
+import io.poolpair.Headers;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How much conference content one export cycle may still ship per module
+ * ({@code poolpair.max-dataconf-package-size-kb}). A file larger than the whole allowance travels alone, as
+ * the first content of a cycle; what does not fit waits for later cycles.
+ */
+public final class ContentBudget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContentBudget.class);
+
+    private final long perCycle;
+    private final Map<String, Long> remaining = new HashMap<>();
+
+    public ContentBudget(long bytesPerCycle) {
+        this.perCycle = bytesPerCycle;
+    }
+
+    /** Route step at the start of a module's export: a fresh allowance. */
+    public synchronized void reset(@Header(Headers.MODULE) String module) {
+        remaining.put(module, perCycle);
+    }
+
+    /** Takes {@code bytes} from the module's allowance if they fit (or as the cycle's first and only file). */
+    public synchronized boolean tryTake(String module, long bytes, String what) {
+        long left = remaining.getOrDefault(module, perCycle);
+        if (bytes <= left) {
+            remaining.put(module, left - bytes);
+            return true;
+        }
+        if (left == perCycle) {
+            LOG.warn("{}: {} is {} bytes, larger than poolpair.max-dataconf-package-size-kb ({} bytes): it travels alone"
+                    + " in this cycle", module, what, bytes, perCycle);
+            remaining.put(module, 0L);
+            return true;
+        }
+        return false;
+    }
+}

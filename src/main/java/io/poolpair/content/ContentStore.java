@@ -1,0 +1,68 @@
+package io.poolpair.content;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.store.Column;
+import io.poolpair.store.TableInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Files that belong to the rows of a content table (conference content): the file of a row lies at
+ * {@code <content-dir>/<key 1>/<key 2>/...}, its primary key values as path segments. In a batch it travels
+ * as the entry {@code content/<table>/<key 1>/<key 2>/...}.
+ */
+public final class ContentStore {
+
+    private final Path root;
+    private final TableInfo table;
+
+    public ContentStore(Path root, TableInfo table) {
+        this.root = root.toAbsolutePath().normalize();
+        this.table = table;
+    }
+
+    public TableInfo table() {
+        return table;
+    }
+
+    /** The file's path relative to the content folder, from a row or key object (column name → value). */
+    public String relativePath(JsonNode keyOrRow) throws BatchRejectedException {
+        List<String> segments = new ArrayList<>();
+        for (Column c : table.primaryKey()) {
+            JsonNode v = keyOrRow.get(c.name());
+            if (v == null) {
+                var names = keyOrRow.fieldNames();
+                while (names.hasNext() && v == null) {
+                    String n = names.next();
+                    v = n.equalsIgnoreCase(c.name()) ? keyOrRow.get(n) : null;
+                }
+            }
+            String segment = v == null || v.isNull() ? "" : v.asText();
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
+                    || segment.contains("\\") || segment.indexOf('\0') >= 0) {
+                throw new BatchRejectedException("content key '" + segment + "' of table " + table.name()
+                        + " cannot name a file");
+            }
+            segments.add(segment);
+        }
+        return String.join("/", segments);
+    }
+
+    public Path file(String relativePath) {
+        Path file = root.resolve(relativePath).normalize();
+        if (!file.startsWith(root)) {
+            throw new IllegalArgumentException("content path " + relativePath + " leaves the content folder");
+        }
+        return file;
+    }
+
+    public String entryName(String relativePath) {
+        return entryPrefix(table.name()) + relativePath;
+    }
+
+    public static String entryPrefix(String tableName) {
+        return "content/" + tableName + "/";
+    }
+}
