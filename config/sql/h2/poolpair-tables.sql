@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS pp_export (
 -- held data; initial_sync_batch is -1 until that initial full sync is numbered, then its last part
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS full_sync_requested BOOLEAN DEFAULT FALSE NOT NULL;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS initial_sync_batch BIGINT DEFAULT 0 NOT NULL;
+-- the last content file larger than a whole cycle's allowance, which travelled alone (status names it)
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS oversized_content VARCHAR(4000);
 CREATE TABLE IF NOT EXISTS pp_import (
   source_pool    VARCHAR(64)  NOT NULL,
   module         VARCHAR(200) NOT NULL,

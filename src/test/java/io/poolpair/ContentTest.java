@@ -70,6 +70,11 @@ class ContentTest {
             assertArrayEquals(small, Files.readAllBytes(contentFile(pools.b, 7, "slides.pptx")));
             assertArrayEquals(large, Files.readAllBytes(contentFile(pools.b, 8, "recording.mp4")));
             assertArrayEquals(over, Files.readAllBytes(contentFile(pools.b, 8, "whiteboard.png")));
+            String oversized = new io.poolpair.status.BackupStatus(pools.a.config(), pools.a.store().dataSource())
+                    .module(DATACONF).oversizedContent();
+            // both the 5 MiB and the 300 KiB file exceed the 256 KB allowance; status names the latest of them
+            assertTrue(oversized != null && oversized.matches("8/(recording\\.mp4|whiteboard\\.png) \\(\\d+ bytes, travelled alone.*"),
+                    "status names the oversized file: " + oversized);
             pools.assertCopiesEqual();
 
             TwoPools.exec(pools.a, "DELETE FROM conference_content WHERE conference_id = 7 AND file_name = 'slides.pptx'");

@@ -28,19 +28,22 @@ public final class ContentBudget {
         remaining.put(module, perCycle);
     }
 
-    /** Takes {@code bytes} from the module's allowance if they fit (or as the cycle's first and only file). */
-    public synchronized boolean tryTake(String module, long bytes, String what) {
+    /** What becomes of a file in this cycle. */
+    public enum Decision { FITS, TRAVELS_ALONE, WAITS }
+
+    /** Takes {@code bytes} from the module's allowance if they fit, or as the cycle's first and only file. */
+    public synchronized Decision take(String module, long bytes, String what) {
         long left = remaining.getOrDefault(module, perCycle);
         if (bytes <= left) {
             remaining.put(module, left - bytes);
-            return true;
+            return Decision.FITS;
         }
         if (left == perCycle) {
             LOG.warn("{}: {} is {} bytes, larger than poolpair.max-dataconf-package-size-kb ({} bytes): it travels alone"
                     + " in this cycle", module, what, bytes, perCycle);
             remaining.put(module, 0L);
-            return true;
+            return Decision.TRAVELS_ALONE;
         }
-        return false;
+        return Decision.WAITS;
     }
 }

@@ -201,8 +201,17 @@ public final class BatchWriter {
             LOG.warn("{}: the row of {} has no file at {}; the row travels without content", table.module(), relative, file);
             return true;
         }
-        if (!budget.tryTake(table.module(), Files.size(file), file.toString())) {
+        ContentBudget.Decision decision = budget.take(table.module(), Files.size(file), file.toString());
+        if (decision == ContentBudget.Decision.WAITS) {
             return false;
+        }
+        if (decision == ContentBudget.Decision.TRAVELS_ALONE) {
+            try (Connection conn = dataSource.getConnection();
+                 PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET oversized_content = ? WHERE module = ?")) {
+                ps.setString(1, relative + " (" + Files.size(file) + " bytes, travelled alone at " + Instant.now() + ")");
+                ps.setString(2, table.module());
+                ps.executeUpdate();
+            }
         }
         files.add(relative);
         return true;

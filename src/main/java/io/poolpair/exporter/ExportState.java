@@ -24,7 +24,7 @@ public final class ExportState {
     /** One module's export counters. */
     public record Snapshot(String module, long lastBatch, long publishedBatch, long ackedBatch, Instant lastExportAt,
                            Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt,
-                           boolean fullSyncRequested, long initialSyncBatch) {
+                           boolean fullSyncRequested, long initialSyncBatch, String oversizedContent) {
 
         /** The initial pairing is done once its full sync (if it needed one) is acknowledged. */
         public boolean initialized() {
@@ -41,7 +41,7 @@ public final class ExportState {
     public Snapshot get(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection();
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
-                     + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch FROM pp_export"
+                     + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content FROM pp_export"
                      + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
@@ -50,7 +50,7 @@ public final class ExportState {
                 }
                 return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
-                        rs.getBoolean(9), rs.getLong(10));
+                        rs.getBoolean(9), rs.getLong(10), rs.getString(11));
             }
         }
     }

@@ -44,7 +44,7 @@ public final class BackupStatus {
                                long unacknowledgedBatches, long lastExportedBatch, Instant lastExportedAt,
                                long lastAcknowledgedBatch, Instant lastAcknowledgedAt, long lastAppliedBatch,
                                Instant lastAppliedAt, long oldestUnacknowledgedChangeAgeSeconds, long quarantinedFiles,
-                               String lastError, String lastExportError, String lastImportError) {
+                               String lastError, String lastExportError, String lastImportError, String oversizedContent) {
 
         public boolean healthy() {
             return (exportStatus == ExportStatus.FinalState || exportStatus == ExportStatus.SteadyState)
@@ -105,7 +105,7 @@ public final class BackupStatus {
     public ModuleStatus module(String module) throws SQLException {
         if (!serviceHasRun(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
-                    null, 0, quarantinedFiles(module), null, null, null);
+                    null, 0, quarantinedFiles(module), null, null, null, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
@@ -131,7 +131,7 @@ public final class BackupStatus {
         return new ModuleStatus(module, exportStatus, importStatus, pending, unacked, export.lastBatch(),
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
-                quarantinedFiles(module), lastError, export.lastError(), imported.lastError());
+                quarantinedFiles(module), lastError, export.lastError(), imported.lastError(), export.oversizedContent());
     }
 
     /** False before the service first started against this store with this module configured. */

@@ -29,6 +29,9 @@ public final class StatusTable {
             row(out, "Recovery point age", m.oldestUnacknowledgedChangeAgeSeconds() + " s");
             row(out, "Quarantined files", Long.toString(m.quarantinedFiles()));
             row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
+            if (m.oversizedContent() != null) {
+                row(out, "Oversized content", m.oversizedContent());
+            }
         }
         out.flush();
     }
