@@ -55,8 +55,8 @@ public final class Demo {
         boolean match;
         try (PoolPairRuntime a = PoolPairRuntime.create(pair.config(A, B, overrides)).start();
              PoolPairRuntime b = PoolPairRuntime.create(pair.config(B, A, overrides)).start()) {
-            DemoWriter writerA = new DemoWriter(a.store().dataSource(), A, 1_000_000L, 1);
-            DemoWriter writerB = new DemoWriter(b.store().dataSource(), B, 2_000_000L, 2);
+            DemoWriter writerA = withContent(new DemoWriter(a.store().dataSource(), A, 1_000_000L, 1), a);
+            DemoWriter writerB = withContent(new DemoWriter(b.store().dataSource(), B, 2_000_000L, 2), b);
             for (int round = 1; round <= rounds; round++) {
                 int wroteA = writerA.writeRound(round);
                 int wroteB = writerB.writeRound(round);
@@ -142,11 +142,43 @@ public final class Demo {
                 }
                 moduleMatch &= rowsA.equals(rowsB);
             }
+            if (module.contentDir().isPresent()) {
+                boolean filesMatch = contentMatches(a, b, module);
+                out.printf(row, "content files match (every byte)", filesMatch ? "yes" : "NO", "");
+                moduleMatch &= filesMatch;
+            }
             out.printf(row, "copies match (every column)", moduleMatch ? "yes" : "NO", "");
             allMatch &= moduleMatch;
         }
         out.println();
         return allMatch;
+    }
+
+    private static DemoWriter withContent(DemoWriter writer, PoolPairRuntime pool) {
+        return pool.config().modules().stream().filter(m -> m.contentDir().isPresent()).findFirst()
+                .map(m -> writer.withContent(m.contentDir().get())).orElse(writer);
+    }
+
+    /** Every file in either pool's content folder is on both, byte for byte. */
+    private static boolean contentMatches(PoolPairRuntime a, PoolPairRuntime b, ModuleConfig module) throws IOException {
+        Path dirA = a.config().module(module.name()).contentDir().orElseThrow();
+        Path dirB = b.config().module(module.name()).contentDir().orElseThrow();
+        java.util.Set<Path> files = new java.util.TreeSet<>();
+        for (Path root : List.of(dirA, dirB)) {
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> walk = Files.walk(root)) {
+                    walk.filter(Files::isRegularFile).forEach(p -> files.add(root.relativize(p)));
+                }
+            }
+        }
+        for (Path relative : files) {
+            Path fa = dirA.resolve(relative);
+            Path fb = dirB.resolve(relative);
+            if (!Files.exists(fa) || !Files.exists(fb) || Files.mismatch(fa, fb) != -1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void deleteTree(Path root) throws IOException {

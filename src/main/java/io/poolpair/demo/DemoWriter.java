@@ -1,6 +1,10 @@
 package io.poolpair.demo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -22,12 +26,19 @@ public final class DemoWriter {
     private final String pool;
     private final long conferenceBase;
     private final Random random;
+    private Path contentDir;
 
     public DemoWriter(DataSource ds, String pool, long conferenceBase, long seed) {
         this.ds = ds;
         this.pool = pool;
         this.conferenceBase = conferenceBase;
         this.random = new Random(seed);
+    }
+
+    /** Also uploads conference content (ConfServices.DataConf) into this folder. */
+    public DemoWriter withContent(Path folder) {
+        this.contentDir = folder;
+        return this;
     }
 
     /** One round of writes; returns the number of row changes made. */
@@ -76,7 +87,42 @@ public final class DemoWriter {
                         pool + "-doc-" + ((round - 1) * 3));
                 changes += exec(conn, "DELETE FROM cms_document WHERE doc_id = ?", pool + "-doc-" + ((round - 1) * 3 + 2));
             }
+            if (contentDir != null) {
+                changes += uploadContent(conn, round);
+            }
             conn.commit();
+        }
+        return changes;
+    }
+
+    /** Two uploads per round (a small and a 64 KiB file); from round 2 on, one earlier upload is removed. */
+    private int uploadContent(Connection conn, int round) throws SQLException {
+        int changes = 0;
+        long conference = conferenceBase + round * 10L;
+        for (int size : new int[] {1024, 64 * 1024}) {
+            byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            String name = "upload-" + size + ".bin";
+            Path file = contentDir.resolve(conference + "/" + name);
+            try {
+                Files.createDirectories(file.getParent());
+                Files.write(file, bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            changes += exec(conn, "INSERT INTO conference_content (conference_id, file_name, size_bytes, sha256, uploaded_at,"
+                    + " home_pool) VALUES (?, ?, ?, ?, ?, ?)", conference, name, (long) size, hex(sha256(bytes)),
+                    Timestamp.valueOf(LocalDateTime.now()), pool);
+        }
+        if (round > 1) {
+            long earlier = conferenceBase + (round - 1) * 10L;
+            changes += exec(conn, "DELETE FROM conference_content WHERE conference_id = ? AND file_name = ?", earlier,
+                    "upload-1024.bin");
+            try {
+                Files.deleteIfExists(contentDir.resolve(earlier + "/upload-1024.bin"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return changes;
     }
@@ -95,8 +141,16 @@ public final class DemoWriter {
     }
 
     private static byte[] sha256(String s) {
+        return sha256(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    private static byte[] sha256(byte[] data) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
