@@ -110,12 +110,25 @@ class ContentTest {
     void fullSyncRestoresLostContentFiles() throws Exception {
         try (TwoPools pools = start(1024)) {
             byte[] deck = upload(pools.a, 3, "deck.pdf", 70_000);
+            upload(pools.a, 3, "gone.pdf", 1000);
             syncUntilSettled(pools);
             Files.delete(contentFile(pools.b, 3, "deck.pdf"));
+            // poolA loses the row and file of gone.pdf without capturing it (history lost)
+            try (var conn = pools.a.store().dataSource().getConnection()) {
+                conn.setAutoCommit(false);
+                pools.a.store().dialect().setApplying(conn, true);
+                conn.createStatement().executeUpdate("DELETE FROM conference_content WHERE file_name = 'gone.pdf'");
+                conn.commit();
+                pools.a.store().dialect().setApplying(conn, false);
+                conn.setAutoCommit(true);
+            }
+            Files.delete(contentFile(pools.a, 3, "gone.pdf"));
             TwoPools.CommandResult result = TwoPools.cli("sync", "--config", pools.configFile(TwoPools.A).toString(),
                     "--module", DATACONF, "--full", "--wait", "--timeout", "PT30S");
             assertEquals(0, result.exit(), result.out() + result.err());
             assertArrayEquals(deck, Files.readAllBytes(contentFile(pools.b, 3, "deck.pdf")));
+            assertFalse(Files.exists(contentFile(pools.b, 3, "gone.pdf")), "the sweep removed the file with its row");
+            pools.assertCopiesEqual();
         }
     }
 

@@ -90,6 +90,7 @@ public final class BatchApplier {
             boolean full = FullSnapshot.KIND.equals(manifest.kind());
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module,
                     manifest.batch() - manifest.part() + 1) : null) {
+                List<String> removedFiles = new ArrayList<>();
                 long upserts = 0;
                 long deletes = 0;
                 List<TableInfo> tables = catalog.tables(module);
@@ -103,10 +104,15 @@ public final class BatchApplier {
                     sweep.flush();
                     if (manifest.part() == manifest.parts()) {
                         deletes += sweep.deleteUnseen(tables, config.module(module).ownerColumn());
+                        ContentStore store = config.module(module).contentTable().map(content::get).orElse(null);
+                        if (store != null) {
+                            for (JsonNode key : sweep.deleted(store.table().name())) {
+                                removedFiles.add(store.relativePath(key));
+                            }
+                        }
                     }
                 }
                 placeContent(zip, manifest);
-                List<String> removedFiles = new ArrayList<>();
                 List<TableInfo> reversed = new ArrayList<>(tables);
                 Collections.reverse(reversed);
                 for (TableInfo table : reversed) {

@@ -35,6 +35,7 @@ final class FullSyncSweep implements AutoCloseable {
     private final String module;
     private final long syncId;
     private final PreparedStatement seen;
+    private final java.util.Map<String, List<JsonNode>> deletedKeys = new java.util.HashMap<>();
     private int pending;
 
     FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId) throws SQLException {
@@ -133,17 +134,26 @@ final class FullSyncSweep implements AutoCloseable {
         return stale;
     }
 
+    /** The keys (column name → value) of the rows {@link #deleteUnseen} removed from {@code table}. */
+    List<JsonNode> deleted(String table) {
+        return deletedKeys.getOrDefault(table, List.of());
+    }
+
     private long delete(TableInfo table, List<String> keys) throws SQLException {
         if (keys.isEmpty()) {
             return 0;
         }
+        List<JsonNode> removed = deletedKeys.computeIfAbsent(table.name(), t -> new ArrayList<>());
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + dialect.qualified(table) + " WHERE "
                 + dialect.keyCondition(table))) {
             for (String key : keys) {
                 JsonNode values = MAPPER.readTree(key);
+                com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
                 for (int i = 0; i < table.primaryKey().size(); i++) {
                     dialect.bind(ps, i + 1, values.get(i), table.primaryKey().get(i));
+                    keyObject.set(table.primaryKey().get(i).name(), values.get(i));
                 }
+                removed.add(keyObject);
                 ps.addBatch();
             }
             ps.executeBatch();
