@@ -74,7 +74,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static HikariDataSource createPool(PoolConfig config) {
-        return StoreConnection.open(config, config.datasourcePoolSize(), "poolpair-" + config.pool());
+        return StoreConnection.open(config, config.datasourcePoolSize(), "poolpair-" + config.pool(), 60_000);
     }
 
     private static void register(Connection conn, TableInfo table) throws SQLException {

@@ -13,16 +13,21 @@ public final class StoreConnection {
 
     /** A two-connection pool that changes nothing in the store. */
     public static HikariDataSource open(PoolConfig config) {
-        return open(config, 2, "poolpair-status-" + config.pool());
+        return open(config, 2, "poolpair-status-" + config.pool(), 5_000);
     }
 
-    static HikariDataSource open(PoolConfig config, int size, String name) {
+    /**
+     * @param waitMillis how long to keep trying to connect: the service waits out a database that is still
+     *     starting, or an embedded H2 file whose lock a killed process left behind
+     */
+    static HikariDataSource open(PoolConfig config, int size, String name, long waitMillis) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.datasourceUrl());
         hc.setUsername(config.datasourceUsername());
         hc.setPassword(config.datasourcePassword());
         hc.setMaximumPoolSize(size);
         hc.setPoolName(name);
+        hc.setInitializationFailTimeout(waitMillis);
         try {
             return new HikariDataSource(hc);
         } catch (RuntimeException e) {
