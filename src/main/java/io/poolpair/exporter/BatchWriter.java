@@ -15,7 +15,6 @@ import io.poolpair.store.ValueCodec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -130,7 +129,7 @@ public final class BatchWriter {
                         gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
-                    writeContent(zip, entries, store, file);
+                    BatchZip.writeContent(zip, entries, store, file);
                 }
                 if (!deletes.isEmpty()) {
                     writeEntry(zip, entries, table, Manifest.Entry.DELETE, gen -> writeDeletes(gen, table, deletes));
@@ -139,13 +138,7 @@ public final class BatchWriter {
             }
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries);
-            byte[] json = manifest.toJson();
-            zip.putNextEntry(new ZipEntry(Manifest.FILE));
-            zip.write(json);
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
-            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
-            zip.closeEntry();
+            BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }
     }
@@ -215,16 +208,6 @@ public final class BatchWriter {
         }
         files.add(relative);
         return true;
-    }
-
-    private void writeContent(ZipOutputStream zip, List<Manifest.Entry> entries, ContentStore store, String relative)
-            throws IOException {
-        String name = store.entryName(relative);
-        zip.putNextEntry(new ZipEntry(name));
-        EntryStream out = new EntryStream(zip);
-        Files.copy(store.file(relative), out);
-        zip.closeEntry();
-        entries.add(new Manifest.Entry(name, store.table().name(), Manifest.Entry.CONTENT, out.size(), out.sha256()));
     }
 
     /** A changed key whose content did not fit this cycle: captured again, so a later batch ships it. */

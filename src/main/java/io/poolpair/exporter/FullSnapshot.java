@@ -16,7 +16,6 @@ import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -233,12 +232,7 @@ public final class FullSnapshot {
                 counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
                 ContentStore store = content.get(current.table);
                 for (String relative : current.files) {
-                    String name = store.entryName(relative);
-                    zip.putNextEntry(new ZipEntry(name));
-                    EntryStream out = new EntryStream(zip);
-                    Files.copy(store.file(relative), out);
-                    zip.closeEntry();
-                    entries.add(new Manifest.Entry(name, current.table, Manifest.Entry.CONTENT, out.size(), out.sha256()));
+                    BatchZip.writeContent(zip, entries, store, relative);
                 }
                 current = null;
             }
@@ -248,13 +242,7 @@ public final class FullSnapshot {
             closeEntry();
             Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, KIND, number, of,
                     0, 0, rows, Instant.now().toString(), counts, entries);
-            byte[] json = manifest.toJson();
-            zip.putNextEntry(new ZipEntry(Manifest.FILE));
-            zip.write(json);
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
-            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
-            zip.closeEntry();
+            BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;
         }
