@@ -14,7 +14,7 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String sourcePool, String targetPool, String module, long batch, String kind,
                        int part, int parts, long changeIdFrom, long changeIdTo, long changes, String createdAt,
-                       Map<String, TableCounts> tables, List<Entry> entries) {
+                       Map<String, TableCounts> tables, List<Entry> entries, String encryption) {
 
     public static final int FORMAT = 1;
     public static final String FILE = "manifest.json";

@@ -157,6 +157,7 @@ public final class PoolConfig {
         importPollDelay();
         resendAfter();
         rpoAlert();
+        encrypt();
         if (httpEnabled()) {
             httpPort();
         }
@@ -287,6 +288,15 @@ public final class PoolConfig {
 
     public Duration importPollDelay() {
         return duration("poolpair.import.poll-delay");
+    }
+
+    /** Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key). */
+    public boolean encrypt() {
+        String v = get("poolpair.encrypt", "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException("poolpair.encrypt = " + v + ": use true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public Duration rpoAlert() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.store.Column;
@@ -59,9 +60,10 @@ public final class BatchWriter {
     private final Path outbox;
     private final Map<String, ContentStore> content;
     private final ContentBudget budget;
+    private final EntryCipher cipher;
 
     public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
-                       Path outbox, Map<String, ContentStore> content, ContentBudget budget) {
+                       Path outbox, Map<String, ContentStore> content, ContentBudget budget, EntryCipher cipher) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -71,6 +73,7 @@ public final class BatchWriter {
         this.outbox = outbox;
         this.content = content;
         this.budget = budget;
+        this.cipher = cipher;
     }
 
     /** Stages batch {@code batch} of {@code module}; returns the outbox file. Does nothing if already staged. */
@@ -129,7 +132,7 @@ public final class BatchWriter {
                         gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
-                    BatchZip.writeContent(zip, entries, store, file);
+                    BatchZip.writeContent(zip, entries, store, file, cipher);
                 }
                 if (!deletes.isEmpty()) {
                     writeEntry(zip, entries, table, Manifest.Entry.DELETE, gen -> writeDeletes(gen, table, deletes));
@@ -137,7 +140,8 @@ public final class BatchWriter {
                 counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
             }
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
-                    claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries);
+                    claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
+                    cipher == null ? null : EntryCipher.ALGORITHM);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }
@@ -256,7 +260,7 @@ public final class BatchWriter {
         zip.putNextEntry(new ZipEntry(entryName));
         EntryStream out = new EntryStream(zip);
         long count;
-        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
+        try (JsonGenerator gen = MAPPER.createGenerator(BatchZip.sealed(out, cipher, entryName))) {
             gen.setRootValueSeparator(null);
             count = rows.write(gen);
         }

@@ -1,9 +1,11 @@
 package io.poolpair.exporter;
 
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.content.ContentStore;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -17,14 +19,24 @@ final class BatchZip {
     }
 
     /** Streams a content file into the zip as {@code content/<table>/<path>} and lists it for the manifest. */
-    static void writeContent(ZipOutputStream zip, List<Manifest.Entry> entries, ContentStore store, String relative)
-            throws IOException {
+    static void writeContent(ZipOutputStream zip, List<Manifest.Entry> entries, ContentStore store, String relative,
+                             EntryCipher cipher) throws IOException {
         String name = store.entryName(relative);
         zip.putNextEntry(new ZipEntry(name));
         EntryStream out = new EntryStream(zip);
-        Files.copy(store.file(relative), out);
+        try (OutputStream target = sealed(out, cipher, name)) {
+            Files.copy(store.file(relative), target);
+        }
         zip.closeEntry();
         entries.add(new Manifest.Entry(name, store.table().name(), Manifest.Entry.CONTENT, out.size(), out.sha256()));
+    }
+
+    /**
+     * Where an entry's bytes go: straight into the entry, or through the cipher when batches are encrypted.
+     * Sizes and sha256 in the manifest are those of the bytes in the zip.
+     */
+    static OutputStream sealed(EntryStream entry, EntryCipher cipher, String name) {
+        return cipher == null ? entry : cipher.encrypting(entry, name);
     }
 
     /** Writes {@code manifest.json} and {@code manifest.sig}, last, once every entry's size and sha256 are known. */

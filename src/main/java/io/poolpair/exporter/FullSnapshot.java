@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
@@ -61,9 +62,10 @@ public final class FullSnapshot {
     private final PoolConfig config;
     private final ExportState state;
     private final Map<String, ContentStore> content;
+    private final EntryCipher cipher;
 
     public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
-                        ExportState state, Map<String, ContentStore> content) {
+                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -71,6 +73,7 @@ public final class FullSnapshot {
         this.config = config;
         this.state = state;
         this.content = content;
+        this.cipher = cipher;
     }
 
     /** True when the module owes the peer a full sync: requested by an operator, or the initial pairing. */
@@ -200,7 +203,7 @@ public final class FullSnapshot {
         void row(TableInfo table, ResultSet rs, List<Column> columns) throws Exception {
             if (current == null || !current.table.equals(table.name())) {
                 closeEntry();
-                current = new TableEntry(table.name(), zip);
+                current = new TableEntry(table.name(), zip, cipher);
             }
             JsonGenerator gen = current.gen;
             gen.writeStartObject();
@@ -232,7 +235,7 @@ public final class FullSnapshot {
                 counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
                 ContentStore store = content.get(current.table);
                 for (String relative : current.files) {
-                    BatchZip.writeContent(zip, entries, store, relative);
+                    BatchZip.writeContent(zip, entries, store, relative, cipher);
                 }
                 current = null;
             }
@@ -241,7 +244,7 @@ public final class FullSnapshot {
         Path finish() throws IOException {
             closeEntry();
             Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, KIND, number, of,
-                    0, 0, rows, Instant.now().toString(), counts, entries);
+                    0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;
@@ -256,11 +259,12 @@ public final class FullSnapshot {
         final List<String> files = new ArrayList<>();
         long rows;
 
-        TableEntry(String table, ZipOutputStream zip) throws Exception {
+        TableEntry(String table, ZipOutputStream zip, EntryCipher cipher) throws Exception {
             this.table = table;
-            zip.putNextEntry(new ZipEntry(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT)));
+            String name = Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT);
+            zip.putNextEntry(new ZipEntry(name));
             this.out = new EntryStream(zip);
-            this.gen = MAPPER.createGenerator(out);
+            this.gen = MAPPER.createGenerator(BatchZip.sealed(out, cipher, name));
             gen.setRootValueSeparator(null);
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import io.poolpair.status.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,6 +66,7 @@ public final class BatchApplier {
     private final PoolPairMetrics metrics;
     private final PoolConfig config;
     private final Map<String, ContentStore> content;
+    private final EntryCipher cipher;
 
     public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
                         PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content) {
@@ -75,6 +78,12 @@ public final class BatchApplier {
         this.metrics = metrics;
         this.config = config;
         this.content = content;
+        this.cipher = new EntryCipher(config.key());
+    }
+
+    /** An entry's plain bytes: decrypted and authenticated when the manifest says the batch is encrypted. */
+    private InputStream open(InputStream stored, Manifest manifest, String name) throws IOException {
+        return manifest.encryption() == null ? stored : cipher.decrypting(stored, name);
     }
 
     /** Returns the number of rows written (upserts plus deletes). */
@@ -97,7 +106,7 @@ public final class BatchApplier {
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
-                        upserts += applyEntry(conn, zip, entry, table, true, sweep);
+                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep);
                     }
                 }
                 if (full) {
@@ -118,8 +127,8 @@ public final class BatchApplier {
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
-                        deletes += applyEntry(conn, zip, entry, table, false, null);
-                        removedFiles.addAll(contentOfDeletedRows(zip, entry, table));
+                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null);
+                        removedFiles.addAll(contentOfDeletedRows(zip, manifest, entry, table));
                     }
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
@@ -140,8 +149,8 @@ public final class BatchApplier {
         }
     }
 
-    private long applyEntry(Connection conn, ZipFile zip, Manifest.Entry entry, TableInfo table, boolean upsert,
-                            FullSyncSweep sweep) throws BatchRejectedException, SQLException, IOException {
+    private long applyEntry(Connection conn, ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
+                            boolean upsert, FullSyncSweep sweep) throws BatchRejectedException, SQLException, IOException {
         ZipEntry zipEntry = zip.getEntry(entry.name());
         if (zipEntry == null) {
             throw new BatchRejectedException("the zip no longer holds " + entry.name());
@@ -150,7 +159,8 @@ public final class BatchApplier {
         Statements statements = new Statements(conn);
         long rows = 0;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                new DigestInputStream(zip.getInputStream(zipEntry), digest), StandardCharsets.UTF_8))) {
+                open(new DigestInputStream(zip.getInputStream(zipEntry), digest), manifest, entry.name()),
+                StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (line.isEmpty()) {
@@ -167,6 +177,8 @@ public final class BatchApplier {
                 }
             }
             statements.flush();
+        } catch (IOException e) {
+            throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
         } finally {
             statements.close();
         }
@@ -200,11 +212,15 @@ public final class BatchApplier {
             Files.createDirectories(target.getParent());
             Path part = target.resolveSibling(target.getFileName() + ".part");
             MessageDigest digest = BatchVerifier.sha256();
-            long size;
-            try (InputStream in = new DigestInputStream(zip.getInputStream(zip.getEntry(entry.name())), digest)) {
-                size = Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+            try (DigestInputStream stored = new DigestInputStream(zip.getInputStream(zip.getEntry(entry.name())), digest);
+                 InputStream in = open(stored, manifest, entry.name())) {
+                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                stored.transferTo(OutputStream.nullOutputStream()); // the stored bytes in full, for the digest
+            } catch (IOException e) {
+                Files.deleteIfExists(part);
+                throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
             }
-            if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
+            if (!HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
                 Files.deleteIfExists(part);
                 throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
             }
@@ -213,15 +229,15 @@ public final class BatchApplier {
     }
 
     /** The content files of the rows a delete entry removes. */
-    private List<String> contentOfDeletedRows(ZipFile zip, Manifest.Entry entry, TableInfo table)
+    private List<String> contentOfDeletedRows(ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table)
             throws IOException, BatchRejectedException {
         ContentStore store = content.get(table.name());
         List<String> files = new ArrayList<>();
         if (store == null) {
             return files;
         }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(zip.getInputStream(zip.getEntry(entry.name())),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                open(zip.getInputStream(zip.getEntry(entry.name())), manifest, entry.name()), StandardCharsets.UTF_8))) {
             String line;
             long n = 0;
             while ((line = reader.readLine()) != null) {

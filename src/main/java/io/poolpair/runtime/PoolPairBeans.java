@@ -2,6 +2,7 @@ package io.poolpair.runtime;
 
 import io.poolpair.ack.Acknowledger;
 import io.poolpair.ack.CookieWriter;
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.BatchWriter;
@@ -49,9 +50,10 @@ public final class PoolPairBeans {
                     new ContentStore(dir, store.catalog().table(module.contentTable().orElseThrow()))));
         }
         ContentBudget budget = new ContentBudget(config.maxContentBytesPerSync());
+        EntryCipher cipher = config.encrypt() ? new EntryCipher(config.key()) : null;
         registry.accept("contentBudget", budget);
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
-                config.peer(), config.outbox(), content, budget);
+                config.peer(), config.outbox(), content, budget, cipher);
 
         BackupStatus status = new BackupStatus(config, store.dataSource());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -69,7 +71,7 @@ public final class PoolPairBeans {
                 config.maxChangesPerBatch()));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
-                exportState, content));
+                exportState, content, cipher));
         registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
