@@ -67,6 +67,37 @@ class QuarantineTest {
     }
 
     @Test
+    void batchWithAbsoluteEntryNameIsQuarantined() throws Exception {
+        assertQuarantined("unsafe entry name '/etc/cron.d/poolpair'", (genuine, key) -> {
+            Map<String, byte[]> entries = read(genuine);
+            entries.put("/etc/cron.d/poolpair", "* * * * * root true".getBytes());
+            return zip(entries);
+        }, null);
+    }
+
+    @Test
+    void rowNamingAColumnThatIsNotThereIsQuarantined() throws Exception {
+        assertQuarantined("table user_contact has no column 'salary'", (genuine, key) -> {
+            Map<String, byte[]> entries = read(genuine);
+            String name = "data/user_contact.upsert.ndjson";
+            String rows = new String(entries.get(name), StandardCharsets.UTF_8).replace("{", "{\"salary\":1000000,");
+            byte[] data = rows.getBytes(StandardCharsets.UTF_8);
+            entries.put(name, data);
+            ObjectNode manifest = (ObjectNode) JSON.readTree(entries.get("manifest.json"));
+            for (var entry : manifest.get("entries")) {
+                if (entry.get("name").asText().equals(name)) {
+                    ((ObjectNode) entry).put("size", data.length)
+                            .put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+                }
+            }
+            byte[] json = JSON.writeValueAsBytes(manifest);
+            entries.put("manifest.json", json);
+            entries.put("manifest.sig", new Signer(key).sign(json).getBytes(StandardCharsets.US_ASCII));
+            return zip(entries);
+        }, null);
+    }
+
+    @Test
     void truncatedBatchIsQuarantined() throws Exception {
         assertQuarantined("not a readable zip", (genuine, key) -> Arrays.copyOf(genuine, genuine.length / 2), null);
     }
