@@ -167,7 +167,7 @@ public final class BatchApplier {
                     continue;
                 }
                 rows++;
-                JsonNode row = parse(line, entry, rows);
+                JsonNode row = RowCheck.parse(line, entry, rows);
                 bindRow(statements, table, upsert, row);
                 if (sweep != null) {
                     sweep.seen(table, row);
@@ -242,7 +242,7 @@ public final class BatchApplier {
             long n = 0;
             while ((line = reader.readLine()) != null) {
                 if (!line.isEmpty()) {
-                    files.add(store.relativePath(parse(line, entry, ++n)));
+                    files.add(store.relativePath(RowCheck.parse(line, entry, ++n)));
                 }
             }
         }
@@ -253,18 +253,6 @@ public final class BatchApplier {
         ContentStore store = config.module(module).contentTable().map(content::get).orElse(null);
         for (String relative : files) {
             Files.deleteIfExists(store.file(relative));
-        }
-    }
-
-    private static JsonNode parse(String line, Manifest.Entry entry, long lineNo) throws BatchRejectedException {
-        try {
-            JsonNode node = MAPPER.readTree(line);
-            if (node == null || !node.isObject()) {
-                throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 

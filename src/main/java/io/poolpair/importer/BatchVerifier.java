@@ -3,7 +3,9 @@ package io.poolpair.importer;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
+import io.poolpair.store.TableCatalog;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
@@ -42,12 +44,14 @@ public final class BatchVerifier {
     private final ShareLayout share;
     private final Signer signer;
     private final ImportState state;
+    private final RowCheck rows;
 
-    public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state) {
+    public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog) {
         this.config = config;
         this.share = share;
         this.signer = signer;
         this.state = state;
+        this.rows = new RowCheck(catalog, new EntryCipher(config.key()));
     }
 
     public void verify(Exchange exchange) throws Exception {
@@ -111,6 +115,7 @@ public final class BatchVerifier {
             if (!entries.isEmpty()) {
                 throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
             }
+            rows.check(zip, manifest);
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {

@@ -74,7 +74,7 @@ public final class PoolPairBeans {
                 exportState, content, cipher));
         registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
-        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState));
+        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog()));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));

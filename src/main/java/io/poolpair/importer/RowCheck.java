@@ -1,0 +1,96 @@
+package io.poolpair.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.EntryCipher;
+import io.poolpair.batch.Manifest;
+import io.poolpair.store.Column;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads every row of a batch before anything touches the database: each line is a JSON object, names only
+ * columns the receiving table has, carries the key, and every value converts to its column's type.
+ */
+final class RowCheck {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final TableCatalog catalog;
+    private final EntryCipher cipher;
+
+    RowCheck(TableCatalog catalog, EntryCipher cipher) {
+        this.catalog = catalog;
+        this.cipher = cipher;
+    }
+
+    void check(ZipFile zip, Manifest manifest) throws BatchRejectedException {
+        for (Manifest.Entry entry : manifest.entries()) {
+            if (Manifest.Entry.CONTENT.equals(entry.op())) {
+                continue;
+            }
+            TableInfo table = catalog.table(entry.table());
+            try (InputStream stored = zip.getInputStream(zip.getEntry(entry.name()));
+                 BufferedReader reader = new BufferedReader(new InputStreamReader(
+                         manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()),
+                         StandardCharsets.UTF_8))) {
+                String line;
+                long n = 0;
+                while ((line = reader.readLine()) != null) {
+                    if (!line.isEmpty()) {
+                        checkRow(table, parse(line, entry, ++n));
+                    }
+                }
+            } catch (IOException e) {
+                throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static JsonNode parse(String line, Manifest.Entry entry, long lineNo) throws BatchRejectedException {
+        try {
+            JsonNode node = MAPPER.readTree(line);
+            if (node == null || !node.isObject()) {
+                throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkRow(TableInfo table, JsonNode row) throws BatchRejectedException {
+        for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Column column = table.column(field.getKey()).orElseThrow(() -> new BatchRejectedException(
+                    "table " + table.name() + " has no column '" + field.getKey() + "'"));
+            try {
+                ValueCodec.toJdbc(field.getValue(), column);
+            } catch (IllegalArgumentException e) {
+                throw new BatchRejectedException("table " + table.name() + ": " + e.getMessage(), e);
+            }
+        }
+        for (Column key : table.primaryKey()) {
+            JsonNode v = row.get(key.name());
+            if (v == null && table.column(key.name()).isPresent()) {
+                boolean found = false;
+                for (Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
+                    found |= names.next().equalsIgnoreCase(key.name());
+                }
+                if (!found) {
+                    throw new BatchRejectedException("a row of " + table.name() + " lacks key column " + key.name());
+                }
+            }
+        }
+    }
+}
