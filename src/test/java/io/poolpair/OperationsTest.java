@@ -104,7 +104,8 @@ class OperationsTest {
         try (TwoPools pools = TwoPools.start(dir)) {
             Path bad = pools.dataFolder(pools.b, PRESENCE).resolve(new BatchName("poolA", PRESENCE, 1).fileName());
             Files.writeString(bad, "this is not a zip");
-            TwoPools.await("the file is quarantined", () -> status(pools.b, PRESENCE).quarantinedFiles() == 1);
+            TwoPools.await("the file is quarantined", () -> status(pools.b, PRESENCE).quarantinedFiles() == 1
+                    && status(pools.b, PRESENCE).importStatus() == ImportStatus.ErrorState);
             BackupStatus.ModuleStatus failed = status(pools.b, PRESENCE);
             assertEquals(ImportStatus.ErrorState, failed.importStatus());
             assertTrue(failed.lastError().contains("not a readable zip"), failed.lastError());

@@ -143,8 +143,9 @@ class QuarantineTest {
 
             pools.b.context().getRouteController().startRoute("import-batches");
             Path quarantine = pools.b.config().quarantine().resolve(PRESENCE);
+            // the reason file is written before the import state records the rejection: wait for both
             TwoPools.await("the file is quarantined", () -> !Files.exists(bad) && Files.isDirectory(quarantine)
-                    && reasonFile(quarantine) != null);
+                    && reasonFile(quarantine) != null && pools.importState(pools.b, PRESENCE).quarantined() == 1);
             String reasonText = Files.readString(reasonFile(quarantine));
             assertTrue(reasonText.contains(reason), "reason file says: " + reasonText);
             assertTrue(Files.exists(Path.of(reasonFile(quarantine).toString().replaceAll("\\.reason$", ""))),
