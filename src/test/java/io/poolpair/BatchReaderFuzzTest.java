@@ -9,7 +9,6 @@ import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -111,15 +110,7 @@ class BatchReaderFuzzTest {
 
     /** Undoes an applied batch (capture suppressed) so the next try starts from the same state. */
     private static void reset() throws Exception {
-        try (Connection conn = pools.b.store().dataSource().getConnection()) {
-            conn.setAutoCommit(false);
-            pools.b.store().dialect().setApplying(conn, true);
-            conn.createStatement().executeUpdate("DELETE FROM user_contact");
-            conn.createStatement().executeUpdate("DELETE FROM pp_import_log");
-            conn.createStatement().executeUpdate("UPDATE pp_import SET last_applied = 0");
-            conn.commit();
-            pools.b.store().dialect().setApplying(conn, false);
-            conn.setAutoCommit(true);
-        }
+        TwoPools.uncaptured(pools.b, "DELETE FROM user_contact", "DELETE FROM pp_import_log",
+                "UPDATE pp_import SET last_applied = 0");
     }
 }

@@ -114,14 +114,7 @@ class ContentTest {
             syncUntilSettled(pools);
             Files.delete(contentFile(pools.b, 3, "deck.pdf"));
             // poolA loses the row and file of gone.pdf without capturing it (history lost)
-            try (var conn = pools.a.store().dataSource().getConnection()) {
-                conn.setAutoCommit(false);
-                pools.a.store().dialect().setApplying(conn, true);
-                conn.createStatement().executeUpdate("DELETE FROM conference_content WHERE file_name = 'gone.pdf'");
-                conn.commit();
-                pools.a.store().dialect().setApplying(conn, false);
-                conn.setAutoCommit(true);
-            }
+            TwoPools.uncaptured(pools.a, "DELETE FROM conference_content WHERE file_name = 'gone.pdf'");
             Files.delete(contentFile(pools.a, 3, "gone.pdf"));
             TwoPools.CommandResult result = TwoPools.cli("sync", "--config", pools.configFile(TwoPools.A).toString(),
                     "--module", DATACONF, "--full", "--wait", "--timeout", "PT30S");

@@ -29,20 +29,6 @@ class FullSyncTest {
     @TempDir
     Path dir;
 
-    /** Runs statements on a pool with capture suppressed, as a restore from backup or lost history would leave it. */
-    private static void uncaptured(PoolPairRuntime pool, String... statements) throws Exception {
-        try (Connection conn = pool.store().dataSource().getConnection()) {
-            conn.setAutoCommit(false);
-            pool.store().dialect().setApplying(conn, true);
-            for (String sql : statements) {
-                conn.createStatement().executeUpdate(sql);
-            }
-            conn.commit();
-            pool.store().dialect().setApplying(conn, false);
-            conn.setAutoCommit(true);
-        }
-    }
-
     private static void writeAndSettle(TwoPools pools) throws Exception {
         DemoWriter writerA = new DemoWriter(pools.a.store().dataSource(), A, 1_000_000L, 31);
         DemoWriter writerB = new DemoWriter(pools.b.store().dataSource(), B, 2_000_000L, 32);
@@ -58,7 +44,7 @@ class FullSyncTest {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "7"))) {
             writeAndSettle(pools);
             long ownRowsOnB = TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolB'");
-            uncaptured(pools.b, "DELETE FROM user_contact WHERE home_pool = 'poolA'",
+            TwoPools.uncaptured(pools.b, "DELETE FROM user_contact WHERE home_pool = 'poolA'",
                     "DELETE FROM cms_document WHERE home_pool = 'poolA'",
                     "UPDATE user_setting SET setting_value = 'corrupted' WHERE home_pool = 'poolA'");
             long before = pools.exportState(pools.a, PRESENCE).lastBatch();

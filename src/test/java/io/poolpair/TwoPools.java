@@ -176,6 +176,22 @@ final class TwoPools implements AutoCloseable {
         }
     }
 
+    /** Runs statements with capture suppressed, as a restore from backup or lost change history would leave a pool. */
+    static void uncaptured(PoolPairRuntime pool, String... statements) throws SQLException {
+        try (Connection conn = pool.store().dataSource().getConnection()) {
+            conn.setAutoCommit(false);
+            pool.store().dialect().setApplying(conn, true);
+            for (String sql : statements) {
+                try (var st = conn.createStatement()) {
+                    st.executeUpdate(sql);
+                }
+            }
+            conn.commit();
+            pool.store().dialect().setApplying(conn, false);
+            conn.setAutoCommit(true);
+        }
+    }
+
     /** Inserts one contact homed on {@code pool}. */
     static void insertContact(PoolPairRuntime pool, String owner, String contact) throws SQLException {
         exec(pool, "INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name, home_pool) VALUES (?, ?, ?, ?, ?)",

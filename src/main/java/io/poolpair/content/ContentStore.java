@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +32,7 @@ public final class ContentStore {
     public String relativePath(JsonNode keyOrRow) throws BatchRejectedException {
         List<String> segments = new ArrayList<>();
         for (Column c : table.primaryKey()) {
-            JsonNode v = keyOrRow.get(c.name());
-            if (v == null) {
-                var names = keyOrRow.fieldNames();
-                while (names.hasNext() && v == null) {
-                    String n = names.next();
-                    v = n.equalsIgnoreCase(c.name()) ? keyOrRow.get(n) : null;
-                }
-            }
+            JsonNode v = ValueCodec.field(keyOrRow, c.name());
             String segment = v == null || v.isNull() ? "" : v.asText();
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.contains("/")
                     || segment.contains("\\") || segment.indexOf('\0') >= 0) {
@@ -48,6 +42,18 @@ public final class ContentStore {
             segments.add(segment);
         }
         return String.join("/", segments);
+    }
+
+    /** The file's relative path from its entry name {@code content/<table>/<path>}, refused if unsafe. */
+    public String relativePathOfEntry(String entryName) throws BatchRejectedException {
+        String prefix = entryPrefix(table.name());
+        String relative = entryName.startsWith(prefix) ? entryName.substring(prefix.length()) : "";
+        for (String segment : relative.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                throw new BatchRejectedException("unsafe content path " + entryName);
+            }
+        }
+        return relative;
     }
 
     public Path file(String relativePath) {

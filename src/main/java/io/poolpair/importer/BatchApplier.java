@@ -18,14 +18,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +31,6 @@ import java.time.Duration;
 import io.poolpair.status.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -106,7 +102,7 @@ public final class BatchApplier {
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
-                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep);
+                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null);
                     }
                 }
                 if (full) {
@@ -127,8 +123,7 @@ public final class BatchApplier {
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
-                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null);
-                        removedFiles.addAll(contentOfDeletedRows(zip, manifest, entry, table));
+                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles);
                     }
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
@@ -149,17 +144,22 @@ public final class BatchApplier {
         }
     }
 
+    /**
+     * Applies one row entry; for deletes of a content table, collects the files to remove after the commit in
+     * {@code removedFiles}.
+     */
     private long applyEntry(Connection conn, ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
-                            boolean upsert, FullSyncSweep sweep) throws BatchRejectedException, SQLException, IOException {
+                            boolean upsert, FullSyncSweep sweep, List<String> removedFiles)
+            throws BatchRejectedException, SQLException, IOException {
         ZipEntry zipEntry = zip.getEntry(entry.name());
         if (zipEntry == null) {
             throw new BatchRejectedException("the zip no longer holds " + entry.name());
         }
-        MessageDigest digest = BatchVerifier.sha256();
+        ContentStore store = upsert ? null : content.get(table.name());
         Statements statements = new Statements(conn);
         long rows = 0;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                open(new DigestInputStream(zip.getInputStream(zipEntry), digest), manifest, entry.name()),
+        CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(stored, manifest, entry.name()),
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
@@ -172,19 +172,24 @@ public final class BatchApplier {
                 if (sweep != null) {
                     sweep.seen(table, row);
                 }
+                if (store != null) {
+                    removedFiles.add(store.relativePath(row));
+                }
                 if (rows % JDBC_BATCH == 0) {
                     statements.flush();
                 }
             }
             statements.flush();
+            stored.drain();
         } catch (IOException e) {
+            if (stored.tooLarge()) {
+                stored.verify();
+            }
             throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
         } finally {
             statements.close();
         }
-        if (!HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
-            throw new BatchRejectedException(entry.name() + " changed after verification (sha256 differs)");
-        }
+        stored.verify(); // the file may have changed since it was verified: then nothing of it commits
         return rows;
     }
 
@@ -202,51 +207,24 @@ public final class BatchApplier {
             if (store == null) {
                 throw new BatchRejectedException("content entry " + entry.name() + " for a table without content-dir");
             }
-            String relative = entry.name().substring(ContentStore.entryPrefix(entry.table()).length());
-            for (String segment : relative.split("/")) {
-                if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
-                    throw new BatchRejectedException("unsafe content path " + entry.name());
-                }
-            }
-            Path target = store.file(relative);
+            Path target = store.file(store.relativePathOfEntry(entry.name()));
             Files.createDirectories(target.getParent());
             Path part = target.resolveSibling(target.getFileName() + ".part");
-            MessageDigest digest = BatchVerifier.sha256();
-            try (DigestInputStream stored = new DigestInputStream(zip.getInputStream(zip.getEntry(entry.name())), digest);
-                 InputStream in = open(stored, manifest, entry.name())) {
+            CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zip.getEntry(entry.name())), entry);
+            try (stored; InputStream in = open(stored, manifest, entry.name())) {
                 Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-                stored.transferTo(OutputStream.nullOutputStream()); // the stored bytes in full, for the digest
-            } catch (IOException e) {
+                stored.drain();
+                stored.verify();
+            } catch (IOException | BatchRejectedException e) {
                 Files.deleteIfExists(part);
-                throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
-            }
-            if (!HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
-                Files.deleteIfExists(part);
-                throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
+                if (stored.tooLarge()) {
+                    stored.verify();
+                }
+                throw e instanceof BatchRejectedException r ? r
+                        : new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
             }
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    /** The content files of the rows a delete entry removes. */
-    private List<String> contentOfDeletedRows(ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table)
-            throws IOException, BatchRejectedException {
-        ContentStore store = content.get(table.name());
-        List<String> files = new ArrayList<>();
-        if (store == null) {
-            return files;
-        }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                open(zip.getInputStream(zip.getEntry(entry.name())), manifest, entry.name()), StandardCharsets.UTF_8))) {
-            String line;
-            long n = 0;
-            while ((line = reader.readLine()) != null) {
-                if (!line.isEmpty()) {
-                    files.add(store.relativePath(RowCheck.parse(line, entry, ++n)));
-                }
-            }
-        }
-        return files;
     }
 
     private void removeContent(String module, List<String> files) throws IOException {

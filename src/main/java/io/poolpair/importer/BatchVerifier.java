@@ -13,13 +13,10 @@ import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.share.ShareLayout;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
@@ -45,13 +42,15 @@ public final class BatchVerifier {
     private final Signer signer;
     private final ImportState state;
     private final RowCheck rows;
+    private final EntryCipher cipher;
 
     public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog) {
         this.config = config;
         this.share = share;
         this.signer = signer;
         this.state = state;
-        this.rows = new RowCheck(catalog, new EntryCipher(config.key()));
+        this.rows = new RowCheck(catalog);
+        this.cipher = new EntryCipher(config.key());
     }
 
     public void verify(Exchange exchange) throws Exception {
@@ -108,14 +107,13 @@ public final class BatchVerifier {
                 if (zipEntry == null) {
                     throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
                 }
-                checkEntryContent(zip, zipEntry, entry);
+                checkEntry(zip, zipEntry, entry, manifest);
             }
             entries.remove(Manifest.FILE);
             entries.remove(Manifest.SIGNATURE);
             if (!entries.isEmpty()) {
                 throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
             }
-            rows.check(zip, manifest);
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
@@ -215,28 +213,39 @@ public final class BatchVerifier {
         }
     }
 
-    private static void checkEntryContent(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry)
+    /**
+     * Reads an entry once: its size and sha256 against the manifest and, for row entries, every row against
+     * the receiving table. A size or hash mismatch is reported before a row problem, since it explains it.
+     */
+    private void checkEntry(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
         if (zipEntry.getSize() >= 0 && zipEntry.getSize() != entry.size()) {
             throw new BatchRejectedException(entry.name() + " is " + zipEntry.getSize() + " bytes, the manifest says "
                     + entry.size());
         }
-        MessageDigest digest = sha256();
-        long size = 0;
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = zip.getInputStream(zipEntry)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                size += n;
-                if (size > entry.size()) {
-                    throw new BatchRejectedException(entry.name() + " decompresses to more than the " + entry.size()
-                            + " bytes the manifest declares");
+        BatchRejectedException rowProblem = null;
+        CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
+        try (stored) {
+            if (!Manifest.Entry.CONTENT.equals(entry.op())) {
+                try {
+                    rows.check(manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()), entry);
+                } catch (BatchRejectedException e) {
+                    rowProblem = e;
+                } catch (IOException e) {
+                    rowProblem = new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
                 }
-                digest.update(buf, 0, n);
+            }
+            if (!stored.tooLarge()) {
+                stored.drain();
+            }
+        } catch (IOException e) {
+            if (!stored.tooLarge()) {
+                throw e;
             }
         }
-        if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equals(entry.sha256().toLowerCase(Locale.ROOT))) {
-            throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
+        stored.verify();
+        if (rowProblem != null) {
+            throw rowProblem;
         }
     }
 

@@ -52,7 +52,7 @@ final class FullSyncSweep implements AutoCloseable {
     void seen(TableInfo table, JsonNode row) throws SQLException {
         ArrayNode key = MAPPER.createArrayNode();
         for (Column c : table.primaryKey()) {
-            key.add(field(row, c));
+            key.add(ValueCodec.field(row, c.name()));
         }
         seen.setString(1, source);
         seen.setString(2, module);
@@ -68,20 +68,6 @@ final class FullSyncSweep implements AutoCloseable {
     /** Writes the keys recorded so far; each part does so before it commits. */
     void flush() throws SQLException {
         seen.executeBatch();
-    }
-
-    private static JsonNode field(JsonNode row, Column c) {
-        JsonNode v = row.get(c.name());
-        if (v == null) {
-            var it = row.fieldNames();
-            while (it.hasNext()) {
-                String name = it.next();
-                if (name.equalsIgnoreCase(c.name())) {
-                    return row.get(name);
-                }
-            }
-        }
-        return v;
     }
 
     /** Deletes the sender's rows the snapshot did not hold, children first; returns how many. */

@@ -3,7 +3,6 @@ package io.poolpair.importer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.batch.BatchRejectedException;
-import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableCatalog;
@@ -16,7 +15,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.zip.ZipFile;
 
 /**
  * Reads every row of a batch before anything touches the database: each line is a JSON object, names only
@@ -27,32 +25,20 @@ final class RowCheck {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final TableCatalog catalog;
-    private final EntryCipher cipher;
 
-    RowCheck(TableCatalog catalog, EntryCipher cipher) {
+    RowCheck(TableCatalog catalog) {
         this.catalog = catalog;
-        this.cipher = cipher;
     }
 
-    void check(ZipFile zip, Manifest manifest) throws BatchRejectedException {
-        for (Manifest.Entry entry : manifest.entries()) {
-            if (Manifest.Entry.CONTENT.equals(entry.op())) {
-                continue;
-            }
-            TableInfo table = catalog.table(entry.table());
-            try (InputStream stored = zip.getInputStream(zip.getEntry(entry.name()));
-                 BufferedReader reader = new BufferedReader(new InputStreamReader(
-                         manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()),
-                         StandardCharsets.UTF_8))) {
-                String line;
-                long n = 0;
-                while ((line = reader.readLine()) != null) {
-                    if (!line.isEmpty()) {
-                        checkRow(table, parse(line, entry, ++n));
-                    }
-                }
-            } catch (IOException e) {
-                throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
+    /** Checks every row of one data entry, read from its (decrypted) bytes. */
+    void check(InputStream plain, Manifest.Entry entry) throws BatchRejectedException, IOException {
+        TableInfo table = catalog.table(entry.table());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(plain, StandardCharsets.UTF_8));
+        String line;
+        long n = 0;
+        while ((line = reader.readLine()) != null) {
+            if (!line.isEmpty()) {
+                checkRow(table, parse(line, entry, ++n));
             }
         }
     }
@@ -81,15 +67,8 @@ final class RowCheck {
             }
         }
         for (Column key : table.primaryKey()) {
-            JsonNode v = row.get(key.name());
-            if (v == null && table.column(key.name()).isPresent()) {
-                boolean found = false;
-                for (Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
-                    found |= names.next().equalsIgnoreCase(key.name());
-                }
-                if (!found) {
-                    throw new BatchRejectedException("a row of " + table.name() + " lacks key column " + key.name());
-                }
+            if (ValueCodec.field(row, key.name()) == null) {
+                throw new BatchRejectedException("a row of " + table.name() + " lacks key column " + key.name());
             }
         }
     }

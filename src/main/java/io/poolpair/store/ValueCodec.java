@@ -151,6 +151,21 @@ public final class ValueCodec {
         }
     }
 
+    /** A column's value in a row object: by exact name, else ignoring case (H2 upper-cases, PostgreSQL lower-cases). */
+    public static JsonNode field(JsonNode row, String column) {
+        JsonNode v = row.get(column);
+        if (v != null) {
+            return v;
+        }
+        for (var it = row.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (name.equalsIgnoreCase(column)) {
+                return row.get(name);
+            }
+        }
+        return null;
+    }
+
     /** The JDBC type, corrected where a driver reports a zoned type as its plain one (PostgreSQL's timestamptz). */
     static int jdbcType(Column column) {
         String name = column.typeName() == null ? "" : column.typeName().toLowerCase();
