@@ -86,30 +86,43 @@ class HostileInputTest {
     @Test
     void zipBombIsQuarantinedBeforeItIsInflated() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.import.max-batch-bytes", "10000000"))) {
-            byte[] zeros = new byte[50_000_000];
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (ZipOutputStream zip = new ZipOutputStream(out)) {
-                zip.putNextEntry(new ZipEntry("data/user_contact.upsert.ndjson"));
-                zip.write(zeros);
-                zip.closeEntry();
-                ObjectNode manifest = JSON.createObjectNode().put("format", 1).put("sourcePool", "poolA")
-                        .put("targetPool", "poolB").put("module", PRESENCE).put("batch", 1).put("kind", "delta").put("part", 1)
-                        .put("parts", 1).put("changes", 1).put("changeIdFrom", 1).put("changeIdTo", 1).put("createdAt", "x");
-                manifest.putObject("tables").putObject("user_contact").put("upserts", 1).put("deletes", 0);
-                manifest.putArray("entries").addObject().put("name", "data/user_contact.upsert.ndjson")
-                        .put("table", "user_contact").put("op", "upsert").put("size", 100).put("sha256", "00");
-                byte[] json = JSON.writeValueAsBytes(manifest);
-                zip.putNextEntry(new ZipEntry("manifest.json"));
-                zip.write(json);
-                zip.closeEntry();
-                zip.putNextEntry(new ZipEntry("manifest.sig"));
-                zip.write(new Signer(pools.a.config().key()).sign(json).getBytes(StandardCharsets.US_ASCII));
-                zip.closeEntry();
-            }
-            assertTrue(out.size() < 200_000, "the bomb is small on disk: " + out.size());
-            Files.write(batchPath(pools, 1), out.toByteArray());
+            Files.write(batchPath(pools, 1), zipBomb(pools, 100));
             assertQuarantinedWith(pools, "is 50000000 bytes, the manifest says 100");
         }
+    }
+
+    @Test
+    void honestlyDeclaredZipBombIsQuarantinedForItsCompressionRatio() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.import.max-batch-bytes", "100000000"))) {
+            Files.write(batchPath(pools, 1), zipBomb(pools, 50_000_000));
+            assertQuarantinedWith(pools, "over poolpair.import.max-compression-ratio 200");
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact"));
+        }
+    }
+
+    /** 50 MB of zeros in one row entry (about 50 KB on disk), declared in a signed manifest as {@code declaredSize}. */
+    private static byte[] zipBomb(TwoPools pools, long declaredSize) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("data/user_contact.upsert.ndjson"));
+            zip.write(new byte[50_000_000]);
+            zip.closeEntry();
+            ObjectNode manifest = JSON.createObjectNode().put("format", 1).put("sourcePool", "poolA")
+                    .put("targetPool", "poolB").put("module", PRESENCE).put("batch", 1).put("kind", "delta").put("part", 1)
+                    .put("parts", 1).put("changes", 1).put("changeIdFrom", 1).put("changeIdTo", 1).put("createdAt", "x");
+            manifest.putObject("tables").putObject("user_contact").put("upserts", 1).put("deletes", 0);
+            manifest.putArray("entries").addObject().put("name", "data/user_contact.upsert.ndjson")
+                    .put("table", "user_contact").put("op", "upsert").put("size", declaredSize).put("sha256", "00");
+            byte[] json = JSON.writeValueAsBytes(manifest);
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            zip.write(json);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("manifest.sig"));
+            zip.write(new Signer(pools.a.config().key()).sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+        }
+        assertTrue(out.size() < 200_000, "the bomb is small on disk: " + out.size());
+        return out.toByteArray();
     }
 
     @Test

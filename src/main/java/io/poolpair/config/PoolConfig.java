@@ -163,6 +163,7 @@ public final class PoolConfig {
         }
         maxBatchBytes();
         maxEntries();
+        maxCompressionRatio();
         modules();
         datasourceUrl();
     }
@@ -321,6 +322,10 @@ public final class PoolConfig {
 
     public int maxEntries() {
         return positiveInt("poolpair.import.max-entries", 1000);
+    }
+
+    public int maxCompressionRatio() {
+        return positiveInt("poolpair.import.max-compression-ratio", 200);
     }
 
     /** The configured modules in the order given by {@code poolpair.modules}. */

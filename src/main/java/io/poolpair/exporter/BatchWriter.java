@@ -96,6 +96,10 @@ public final class BatchWriter {
             try {
                 manifest = write(conn, module, batch, tmp, deferred);
                 conn.commit();
+            } catch (IOException e) {
+                conn.rollback();
+                Files.deleteIfExists(tmp);
+                throw new IOException("cannot stage " + name.fileName() + " in the outbox " + outbox + ": " + e.getMessage(), e);
             } catch (Exception e) {
                 conn.rollback();
                 Files.deleteIfExists(tmp);

@@ -2,6 +2,7 @@ package io.poolpair.exporter;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.status.ErrorText;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -124,10 +125,10 @@ public final class ExportState {
     public void recordError(Exchange exchange) throws SQLException {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
-        String message = e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        String message = ErrorText.of(e);
         LOG.error("export of {} failed: {}", module, message, e);
         if (module != null) {
-            update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", truncate(message), now(), module);
+            update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", message, now(), module);
         }
     }
 
@@ -138,10 +139,6 @@ public final class ExportState {
             }
             ps.executeUpdate();
         }
-    }
-
-    static String truncate(String s) {
-        return s.length() > 3900 ? s.substring(0, 3900) + "..." : s;
     }
 
     private static Timestamp now() {

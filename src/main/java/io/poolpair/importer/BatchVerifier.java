@@ -37,6 +37,8 @@ public final class BatchVerifier {
     public static final String DUPLICATE = "duplicate";
     public static final String WAIT = "wait";
 
+    private static final long RATIO_EXEMPT_BYTES = 1L << 20;
+
     private final PoolConfig config;
     private final ShareLayout share;
     private final Signer signer;
@@ -214,6 +216,20 @@ public final class BatchVerifier {
     }
 
     /**
+     * The declared size bounds what the entry may decompress to (the stream stops past it), so the ratio of
+     * declared to stored size is the ratio actually reached. Small entries are exempt: a few hundred KiB of
+     * zeros does no harm and a short NDJSON entry can compress very well.
+     */
+    private void checkCompressionRatio(ZipEntry zipEntry, Manifest.Entry entry) throws BatchRejectedException {
+        long stored = Math.max(1, zipEntry.getCompressedSize());
+        if (entry.size() > RATIO_EXEMPT_BYTES && entry.size() / stored > config.maxCompressionRatio()) {
+            throw new BatchRejectedException(entry.name() + " decompresses " + entry.size() / stored + " times its stored size ("
+                    + stored + " bytes to " + entry.size() + "), over poolpair.import.max-compression-ratio "
+                    + config.maxCompressionRatio());
+        }
+    }
+
+    /**
      * Reads an entry once: its size and sha256 against the manifest and, for row entries, every row against
      * the receiving table. A size or hash mismatch is reported before a row problem, since it explains it.
      */
@@ -223,6 +239,7 @@ public final class BatchVerifier {
             throw new BatchRejectedException(entry.name() + " is " + zipEntry.getSize() + " bytes, the manifest says "
                     + entry.size());
         }
+        checkCompressionRatio(zipEntry, entry);
         BatchRejectedException rowProblem = null;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (stored) {

@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.status.ErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -88,7 +89,7 @@ public final class ImportState {
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pp_import SET last_error = ?, last_error_at = ?, quarantined = quarantined + ?"
                         + " WHERE source_pool = ? AND module = ?")) {
-            ps.setString(1, message.length() > 3900 ? message.substring(0, 3900) + "..." : message);
+            ps.setString(1, ErrorText.truncate(message));
             ps.setTimestamp(2, Timestamp.from(Instant.now()));
             ps.setInt(3, quarantined ? 1 : 0);
             ps.setString(4, peer);
@@ -101,7 +102,7 @@ public final class ImportState {
     public void recordFailure(Exchange exchange) throws SQLException {
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String message = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String message = ErrorText.of(cause);
         LOG.error("import of {} failed, will retry: {}", exchange.getMessage().getHeader(Exchange.FILE_NAME), message, cause);
         if (module != null) {
             recordError(module, message, false);

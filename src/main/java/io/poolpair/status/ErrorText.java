@@ -1,0 +1,32 @@
+package io.poolpair.status;
+
+/**
+ * The one line an operator reads in status for a failure: the exception and its message, followed by the
+ * messages of its causes that add something (a transport's "Cannot store file" says where, its cause says why:
+ * "Read-only file system"), at most 3,900 characters so that it fits the state tables.
+ */
+public final class ErrorText {
+
+    private static final int MAX = 3900;
+
+    private ErrorText() {
+    }
+
+    public static String of(Throwable e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        StringBuilder text = new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && !text.toString().contains(message)) {
+                text.append(" (").append(cause.getClass().getSimpleName()).append(": ").append(message).append(')');
+            }
+        }
+        return truncate(text.toString());
+    }
+
+    public static String truncate(String s) {
+        return s.length() > MAX ? s.substring(0, MAX) + "..." : s;
+    }
+}

@@ -1,0 +1,247 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.PairFolder;
+import io.poolpair.demo.StoreComparison;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.StoreConnection;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * poolA and poolB as separate {@code run} processes (their own JVMs, as in production) on databases of the test
+ * PostgreSQL server, sharing a pair folder. A database server outlives the processes that use it, so a killed
+ * pool restarts on the data it left.
+ */
+final class PoolProcesses implements AutoCloseable {
+
+    private final Path dir;
+    private final Map<String, PoolConfig> configs = new HashMap<>();
+    private final Map<String, HikariDataSource> dataSources = new HashMap<>();
+    private final Map<String, Process> processes = new HashMap<>();
+
+    private PoolProcesses(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Creates the pair folder and both databases; {@code settings} go into both pools' files. */
+    static PoolProcesses onPostgres(Path dir, Map<String, String> settings) throws Exception {
+        PoolProcesses pools = new PoolProcesses(dir);
+        PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
+        for (String pool : List.of(A, B)) {
+            Map<String, String> all = new HashMap<>(settings);
+            all.putAll(StoreKind.POSTGRES.pool(pool, "demo"));
+            pools.configs.put(pool, pair.config(pool, pool.equals(A) ? B : A, all));
+            // the services read only their files, so the settings go there too
+            StringBuilder text = new StringBuilder();
+            all.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+            Files.writeString(dir.resolve(pool + ".properties"), text, StandardOpenOption.APPEND);
+        }
+        return pools;
+    }
+
+    PoolConfig config(String pool) {
+        return configs.get(pool);
+    }
+
+    /** A small pool of connections to the pool's database, kept open for the fixture's life. */
+    HikariDataSource dataSource(String pool) {
+        return dataSources.computeIfAbsent(pool, p -> StoreConnection.open(configs.get(p)));
+    }
+
+    /** Starts the pool's {@code run} process and waits until it answers on its HTTP port. */
+    void start(String pool) throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dpoolpair.home=" + PoolConfig.locateHome(), "-cp", classpath, "io.poolpair.cli.PoolPairCommand", "run",
+                "--config", dir.resolve(pool + ".properties").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(pool + ".log").toFile())).start();
+        processes.put(pool, p);
+    }
+
+    /** Waits until the pool's service answers on its HTTP port. */
+    void awaitStarted(String pool) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + config(pool).httpPort() + "/poolpair/status")).build();
+        await(pool + " answers on its HTTP port", Duration.ofSeconds(90), () -> {
+            try {
+                return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** SIGKILL: no shutdown hook, no final cycle, as a crash or a pulled plug leaves it. */
+    void kill(String pool) throws InterruptedException {
+        Process p = processes.remove(pool);
+        if (p != null) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    BackupStatus.ModuleStatus status(String pool, String module) throws Exception {
+        return new BackupStatus(config(pool), dataSource(pool)).module(module);
+    }
+
+    /** Every direction of every module: nothing pending, every batch applied by the peer and acknowledged. */
+    boolean settled() {
+        try {
+            for (String pool : List.of(A, B)) {
+                HikariDataSource src = dataSource(pool);
+                HikariDataSource dst = dataSource(pool.equals(A) ? B : A);
+                for (ModuleConfig m : config(pool).modules()) {
+                    long pending = single(src, "SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", m.name());
+                    long last = single(src, "SELECT last_batch FROM pp_export WHERE module = ?", m.name());
+                    long acked = single(src, "SELECT acked_batch FROM pp_export WHERE module = ?", m.name());
+                    long applied = single(dst, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
+                    if (pending > 0 || last != acked || last != applied) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    void awaitSettled(Duration timeout) throws Exception {
+        await("both pools settled", timeout, this::settled);
+    }
+
+    void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what + "\n"
+                        + diagnose() + logs());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static long single(HikariDataSource ds, String sql, String module) throws SQLException {
+        try (Connection conn = ds.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    void assertCopiesEqual() throws Exception {
+        HikariDataSource a = dataSource(A);
+        HikariDataSource b = dataSource(B);
+        TableCatalog catalogA = TableCatalog.read(a, config(A).modules());
+        TableCatalog catalogB = TableCatalog.read(b, config(B).modules());
+        Dialect dialect = Dialect.forUrl(config(A).datasourceUrl());
+        for (TableInfo table : catalogA.all()) {
+            var rowsA = StoreComparison.rows(a, dialect, table);
+            var rowsB = StoreComparison.rows(b, dialect, catalogB.table(table.name()));
+            if (!rowsA.equals(rowsB)) {
+                var onlyA = new ArrayList<>(rowsA);
+                onlyA.removeAll(rowsB);
+                var onlyB = new ArrayList<>(rowsB);
+                onlyB.removeAll(rowsA);
+                throw new AssertionError("rows of " + table.name() + " differ\nonly on poolA: " + onlyA + "\nonly on poolB: "
+                        + onlyB + "\n" + diagnose());
+            }
+        }
+    }
+
+    /** Each pool's import log holds batches 1..last_applied, each exactly once. */
+    void assertEachBatchAppliedOnce() throws Exception {
+        for (String pool : List.of(A, B)) {
+            HikariDataSource ds = dataSource(pool);
+            for (ModuleConfig m : config(pool).modules()) {
+                long applied = single(ds, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
+                String where = pool + " " + m.name();
+                assertEquals(applied, single(ds, "SELECT COUNT(*) FROM pp_import_log WHERE module = ?", m.name()), where);
+                assertEquals(applied, single(ds, "SELECT COUNT(DISTINCT batch) FROM pp_import_log WHERE module = ?", m.name()),
+                        where);
+                if (applied > 0) {
+                    assertEquals(applied, single(ds, "SELECT MAX(batch) FROM pp_import_log WHERE module = ?", m.name()), where);
+                }
+            }
+        }
+    }
+
+    private String diagnose() {
+        StringBuilder text = new StringBuilder();
+        for (String pool : List.of(A, B)) {
+            try (Connection conn = dataSource(pool).getConnection()) {
+                try (ResultSet rs = conn.createStatement().executeQuery(
+                        "SELECT module, last_batch, published_batch, acked_batch, last_error FROM pp_export")) {
+                    while (rs.next()) {
+                        text.append(pool).append(" export ").append(rs.getString(1)).append(" last/published/acked ")
+                                .append(rs.getLong(2)).append('/').append(rs.getLong(3)).append('/').append(rs.getLong(4))
+                                .append(rs.getString(5) == null ? "" : " error: " + rs.getString(5)).append('\n');
+                    }
+                }
+                try (ResultSet rs = conn.createStatement().executeQuery("SELECT module, last_applied FROM pp_import")) {
+                    while (rs.next()) {
+                        text.append(pool).append(" import ").append(rs.getString(1)).append(" applied ").append(rs.getLong(2))
+                                .append('\n');
+                    }
+                }
+            } catch (SQLException e) {
+                text.append(pool).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** The end of both pools' logs, for failure messages. */
+    String logs() {
+        StringBuilder text = new StringBuilder();
+        for (String pool : List.of(A, B)) {
+            try {
+                String log = Files.readString(dir.resolve(pool + ".log"));
+                text.append("--- ").append(pool).append(".log (end)\n").append(log.substring(Math.max(0, log.length() - 3000)));
+            } catch (IOException e) {
+                text.append("--- no ").append(pool).append(".log\n");
+            }
+        }
+        return text.toString();
+    }
+
+    String log(String pool) throws IOException {
+        return Files.readString(dir.resolve(pool + ".log"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (String pool : List.copyOf(processes.keySet())) {
+            kill(pool);
+        }
+        dataSources.values().forEach(HikariDataSource::close);
+    }
+}
