@@ -34,9 +34,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * poolA and poolB as separate {@code run} processes (their own JVMs, as in production) on databases of the test
- * PostgreSQL server, sharing a pair folder. A database server outlives the processes that use it, so a killed
- * pool restarts on the data it left.
+ * poolA and poolB as separate {@code run} processes (their own JVMs, as in production) sharing a pair folder, on
+ * databases of the test PostgreSQL server (which outlives the processes that use it) or on H2 files opened with
+ * {@code AUTO_SERVER=TRUE} (whichever process opens a file first serves it to the others).
  */
 final class PoolProcesses implements AutoCloseable {
 
@@ -49,13 +49,17 @@ final class PoolProcesses implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Creates the pair folder and both databases; {@code settings} go into both pools' files. */
     static PoolProcesses onPostgres(Path dir, Map<String, String> settings) throws Exception {
+        return on(StoreKind.POSTGRES, dir, settings);
+    }
+
+    /** Creates the pair folder and both databases; {@code settings} go into both pools' files. */
+    static PoolProcesses on(StoreKind store, Path dir, Map<String, String> settings) throws Exception {
         PoolProcesses pools = new PoolProcesses(dir);
         PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
         for (String pool : List.of(A, B)) {
             Map<String, String> all = new HashMap<>(settings);
-            all.putAll(StoreKind.POSTGRES.pool(pool, "demo"));
+            all.putAll(store.pool(pool, "demo"));
             pools.configs.put(pool, pair.config(pool, pool.equals(A) ? B : A, all));
             // the services read only their files, so the settings go there too
             StringBuilder text = new StringBuilder();

@@ -18,11 +18,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both pools run as separate {@code run} processes on PostgreSQL under a steady writer load; each side is killed
+ * Both pools run as separate {@code run} processes, on PostgreSQL and on H2 files, under a steady writer load; each side is killed
  * with SIGKILL at random moments ({@code -Dpoolpair.kills}, default 10) and started again. At the end the copies
  * are equal and every batch was applied exactly once.
  */
@@ -33,9 +34,10 @@ class ProcessKillTest {
     @TempDir
     Path dir;
 
-    @Test
-    void poolsKilledAtRandomMomentsConvergeWithEveryBatchAppliedOnce() throws Exception {
-        try (PoolProcesses pools = PoolProcesses.onPostgres(dir, Map.of("poolpair.sync-interval", "PT5S",
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void poolsKilledAtRandomMomentsConvergeWithEveryBatchAppliedOnce(StoreKind store) throws Exception {
+        try (PoolProcesses pools = PoolProcesses.on(store, dir, Map.of("poolpair.sync-interval", "PT5S",
                 "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"))) {
             pools.start(A);
             pools.start(B);
@@ -77,20 +79,32 @@ class ProcessKillTest {
             while (writing.get()) {
                 try (Connection conn = ds.getConnection()) {
                     conn.setAutoCommit(false);
-                    int key = random.nextInt(400);
-                    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
-                            + " group_name, home_pool) VALUES (?, ?, ?, ?) ON CONFLICT (owner_uri, contact_uri) DO UPDATE SET"
-                            + " group_name = EXCLUDED.group_name")) {
-                        ps.setString(1, "sip:owner@" + config.pool());
-                        ps.setString(2, "sip:c" + key + "@example.com");
-                        ps.setString(3, "G" + random.nextInt(9));
-                        ps.setString(4, config.pool());
-                        ps.executeUpdate();
+                    String owner = "sip:owner@" + config.pool();
+                    String contact = "sip:c" + random.nextInt(400) + "@example.com";
+                    String group = "G" + random.nextInt(9);
+                    // an upsert both databases understand: only this writer writes the pool's own rows
+                    int updated;
+                    try (PreparedStatement ps = conn.prepareStatement(
+                            "UPDATE user_contact SET group_name = ? WHERE owner_uri = ? AND contact_uri = ?")) {
+                        ps.setString(1, group);
+                        ps.setString(2, owner);
+                        ps.setString(3, contact);
+                        updated = ps.executeUpdate();
+                    }
+                    if (updated == 0) {
+                        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
+                                + " group_name, home_pool) VALUES (?, ?, ?, ?)")) {
+                            ps.setString(1, owner);
+                            ps.setString(2, contact);
+                            ps.setString(3, group);
+                            ps.setString(4, config.pool());
+                            ps.executeUpdate();
+                        }
                     }
                     if (random.nextInt(5) == 0) {
                         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM user_contact WHERE owner_uri = ?"
                                 + " AND contact_uri = ?")) {
-                            ps.setString(1, "sip:owner@" + config.pool());
+                            ps.setString(1, owner);
                             ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
                             ps.executeUpdate();
                         }
