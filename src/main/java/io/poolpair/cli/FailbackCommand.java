@@ -2,6 +2,7 @@ package io.poolpair.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.ExportState;
 import io.poolpair.failover.FailoverState;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
@@ -69,12 +70,12 @@ public final class FailbackCommand implements Callable<Integer> {
             BackupStatus status = new BackupStatus(pool, ds);
             boolean done;
             if (serviceRuns(pool)) {
-                done = await(status, pool, null);
+                done = await(status, ds, pool, null);
             } else {
                 out.println("the service is not running here: running export cycles in this process");
                 try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(Map.of("poolpair.export.on-schedule", "false",
                         "poolpair.http.enabled", "false", "poolpair.cluster.enabled", "false"))).start()) {
-                    done = await(status, pool, runtime);
+                    done = await(status, ds, pool, runtime);
                 }
             }
             if (!done) {
@@ -97,8 +98,20 @@ public final class FailbackCommand implements Callable<Integer> {
     }
 
     /** Runs export cycles until every module is FinalState (all sent, all acknowledged), or the timeout. */
-    private boolean await(BackupStatus status, PoolConfig pool, PoolPairRuntime runtime) throws Exception {
+    /**
+     * FinalState: everything sent and acknowledged (a module that never had anything to send, NotInitialized
+     * with no batch and no full sync due, owes nothing either).
+     */
+    private static boolean nothingOwed(BackupStatus.ModuleStatus status, ExportState.Snapshot export) {
+        return status.exportStatus() == BackupStatus.ExportStatus.FinalState
+                || (status.exportStatus() == BackupStatus.ExportStatus.NotInitialized && status.pendingChanges() == 0
+                && export.lastBatch() == 0 && !export.fullSyncRequested() && export.initialSyncBatch() == 0);
+    }
+
+    private boolean await(BackupStatus status, javax.sql.DataSource dataSource, PoolConfig pool, PoolPairRuntime runtime)
+            throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        ExportState exportState = new ExportState(dataSource);
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         long nextCycle = 0;
@@ -106,7 +119,7 @@ public final class FailbackCommand implements Callable<Integer> {
             boolean finalState = true;
             StringBuilder progress = new StringBuilder();
             for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
-                finalState &= m.exportStatus() == BackupStatus.ExportStatus.FinalState;
+                finalState &= nothingOwed(m, exportState.get(m.module()));
                 progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged; ", m.module(),
                         m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch()));
             }
