@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,20 +49,31 @@ public final class ConflictCheck {
     private final Map<String, Instant> localTimes = new HashMap<>();
     private final List<Conflict> found = new ArrayList<>();
 
-    public ConflictCheck(Connection conn, Manifest manifest, String pool, String peer) throws SQLException {
+    /**
+     * @param since when the failover in effect here began (this pool's keys written since then count); empty
+     *     when none is in effect here, so only its not yet exported writes count
+     */
+    public ConflictCheck(Connection conn, Manifest manifest, String pool, String peer, Optional<Instant> since)
+            throws SQLException {
         this.conn = conn;
         this.module = manifest.module();
         this.pool = pool;
         this.peer = peer;
         this.batchCreatedAt = Instant.parse(manifest.createdAt());
         this.peerTimes = manifest.keyTimes() == null ? Map.of() : manifest.keyTimes();
-        load("SELECT table_name, pk, changed_at FROM pp_failover_key WHERE module = ?");
-        load("SELECT table_name, pk, MAX(changed_at) FROM pp_change WHERE module = ? AND batch IS NULL GROUP BY table_name, pk");
+        if (since.isPresent()) {
+            load("SELECT table_name, pk, changed_at FROM pp_failover_key WHERE module = ? AND changed_at >= ?", since.get());
+        }
+        load("SELECT table_name, pk, MAX(changed_at) FROM pp_change WHERE module = ? AND batch IS NULL GROUP BY table_name, pk",
+                null);
     }
 
-    private void load(String sql) throws SQLException {
+    private void load(String sql, Instant since) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, module);
+            if (since != null) {
+                ps.setTimestamp(2, Timestamp.from(since));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Instant at = rs.getTimestamp(3).toInstant();

@@ -93,6 +93,12 @@ public final class FailoverState {
         return actingForPeer() || supersededSince().isPresent();
     }
 
+    /** When the failover in effect here began: acting for the peer since, else superseded by it since. */
+    public Optional<Instant> inEffectSince() throws SQLException {
+        Optional<Failover> acting = ofPeer().filter(Failover::inEffect);
+        return acting.isPresent() ? Optional.of(acting.get().since()) : supersededSince();
+    }
+
     /** {@code failover}: this pool takes over the peer's rows. Starting it again keeps the first start time. */
     public Failover begin() throws SQLException {
         Optional<Failover> current = ofPeer();

@@ -99,8 +99,9 @@ public final class BatchApplier {
             dialect.setApplying(conn, true);
             boolean full = FullSnapshot.KIND.equals(manifest.kind());
             // split-brain policy while a failover is in effect on either side: newest write of a key kept
-            ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failover.inEffect())
-                    ? new ConflictCheck(conn, manifest, config.pool(), config.peer()) : null;
+            var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
+            ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
+                    ? new ConflictCheck(conn, manifest, config.pool(), config.peer(), failoverSince) : null;
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module,
                     manifest.batch() - manifest.part() + 1) : null) {
                 List<String> removedFiles = new ArrayList<>();
