@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFailoverTest {
 
     private static final int KILLS = Integer.getInteger("poolpair.cluster.kills", 2);
-    private static final Duration INTERVAL = Duration.ofSeconds(6);
+    private static final Duration INTERVAL = Duration.ofSeconds(8);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final List<String> INSTANCES = List.of("poolA-1", "poolA-2", "poolA-3");
@@ -74,7 +74,7 @@ class ClusterFailoverTest {
         PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
         Map<String, PoolConfig> configs = new HashMap<>();
         for (String pool : List.of(A, B)) {
-            Map<String, String> all = new HashMap<>(Map.of("poolpair.sync-interval", "PT6S",
+            Map<String, String> all = new HashMap<>(Map.of("poolpair.sync-interval", "PT8S",
                     "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"));
             if (pool.equals(A)) {
                 all.put("poolpair.cluster.enabled", "true");
@@ -101,6 +101,7 @@ class ClusterFailoverTest {
             }
             long active = awaitActive(a, -1, Instant.EPOCH);
             assertStatusFromEveryInstance(active);
+            assertStandbysAreHealthyAndRefuseSync(active);
 
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong written = new AtomicLong();
@@ -204,6 +205,25 @@ class ClusterFailoverTest {
             }
             return activeCount == 1;
         });
+    }
+
+    /** A standby is UP (it is ready to take over) and leaves export cycles to the active instance (503). */
+    private void assertStandbysAreHealthyAndRefuseSync(long activePid) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String instance : INSTANCES) {
+            String base = "http://127.0.0.1:" + ports.get(instance);
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), instance + ": " + health.body());
+            HttpResponse<String> sync = client.send(HttpRequest.newBuilder(URI.create(base + "/poolpair/sync"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (processes.get(instance).pid() == activePid) {
+                assertEquals(200, sync.statusCode(), instance + ": " + sync.body());
+            } else {
+                assertEquals(503, sync.statusCode(), instance + ": " + sync.body());
+                assertTrue(sync.body().contains("this instance is on standby"), sync.body());
+            }
+        }
     }
 
     private void awaitStarted(String instance) throws Exception {
