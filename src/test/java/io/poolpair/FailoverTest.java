@@ -11,13 +11,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.store.StoreConnection;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,9 +39,10 @@ class FailoverTest {
     @TempDir
     Path dir;
 
-    @Test
-    void failoverWhilePoolAIsStoppedThenFailbackLeavesEveryWriteOnA() throws Exception {
-        try (TwoPools pools = TwoPools.start(dir)) {
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void failoverWhilePoolAIsStoppedThenFailbackLeavesEveryWriteOnA(StoreKind store) throws Exception {
+        try (TwoPools pools = start(store)) {
             for (int i = 0; i < 5; i++) {
                 TwoPools.insertContact(pools.a, OWNER, "sip:c" + i + "@example.com");
             }
@@ -91,9 +97,10 @@ class FailoverTest {
         }
     }
 
-    @Test
-    void splitBrainWritesAreReportedWithTheConflictingKeysAndTheNewestWriteIsKept() throws Exception {
-        try (TwoPools pools = TwoPools.start(dir)) {
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void splitBrainWritesAreReportedWithTheConflictingKeysAndTheNewestWriteIsKept(StoreKind store) throws Exception {
+        try (TwoPools pools = start(store)) {
             for (String c : new String[] {"k1", "k2", "k3"}) {
                 TwoPools.insertContact(pools.a, OWNER, "sip:" + c + "@example.com");
             }
@@ -147,6 +154,20 @@ class FailoverTest {
             assertEquals(2, notActing.exit());
             assertTrue(notActing.err().contains("poolB is not acting for poolA (run failover first)"), notActing.err());
         }
+    }
+
+    /** Both pools on H2, or both on PostgreSQL (whose captured keys read {@code ["a", "b"]}, H2's {@code ["a","b"]}). */
+    private TwoPools start(StoreKind store) throws Exception {
+        Map<String, String> a = store.pool(A, "demo");
+        Map<String, String> b = store.pool(B, "demo");
+        TwoPools pools = TwoPools.start(dir, Map.of(), a, b);
+        // the commands read the pool files: they name the same stores
+        for (Map.Entry<String, Map<String, String>> pool : Map.of(A, a, B, b).entrySet()) {
+            StringBuilder text = new StringBuilder();
+            pool.getValue().forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
+            Files.writeString(pools.configFile(pool.getKey()), text, StandardOpenOption.APPEND);
+        }
+        return pools;
     }
 
     private static String config(TwoPools pools, String pool) {
