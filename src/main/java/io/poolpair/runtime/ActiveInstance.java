@@ -3,7 +3,6 @@ package io.poolpair.runtime;
 import io.poolpair.config.PoolConfig;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
-import org.apache.camel.Route;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.RoutePolicy;
@@ -83,11 +82,10 @@ public final class ActiveInstance {
         }
     }
 
-    /** The route policy of a single instance: it is always the active one, so its routes start as configured. */
+    /**
+     * The route policy of a single instance: it is always the active one, so it leaves every callback as it is
+     * and the routes start (or not) by their own autoStartup.
+     */
     static final class AlwaysActive extends RoutePolicySupport {
-        @Override
-        public void onInit(Route route) {
-            // nothing to decide: the routes start (or not) by their own autoStartup
-        }
     }
 }
