@@ -150,17 +150,23 @@ public final class FailoverState {
 
     /**
      * Export-cycle step: keeps the notice in the peer's share while this pool acts for it, and removes it once
-     * the peer's rows are handed back.
+     * the peer's rows are handed back. A peer share that is down (the usual case during a failover) does not
+     * stop the cycle: the changes are still staged, and the notice follows at a cycle that reaches the share.
      */
-    public void refreshNotice() throws SQLException, java.io.IOException {
+    public void refreshNotice() throws SQLException {
         Optional<Failover> failover = ofPeer();
         if (failover.isEmpty()) {
             return;
         }
-        if (failover.get().inEffect()) {
-            notice.write(failover.get().since());
-        } else {
-            notice.remove();
+        try {
+            if (failover.get().inEffect()) {
+                notice.write(failover.get().since());
+            } else {
+                notice.remove();
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("the failover notice in {}'s share cannot be {} now ({}); next export cycle", peer,
+                    failover.get().inEffect() ? "written" : "removed", e.toString());
         }
     }
 
