@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,6 +141,45 @@ class FailoverTest {
             assertTrue(table.contains("Split-brain conflicts: 2 key(s) written on both pools, newest write kept:"), table);
             assertTrue(table.contains("user_contact [\"sip:alice@poolA\",\"sip:k1@example.com\"]: kept poolA"), table);
             assertTrue(table.contains("user_contact [\"sip:alice@poolA\",\"sip:k2@example.com\"]: kept poolB"), table);
+        }
+    }
+
+    @Test
+    void lostPoolWithItsShareDownIsTakenOverAndGetsEverythingOnceBack() throws Exception {
+        try (TwoPools pools = start(StoreKind.H2)) {
+            TwoPools.insertContact(pools.a, OWNER, "sip:before@example.com");
+            pools.syncUntilSettled();
+            pools.a.close();
+            pools.a = null;
+            // poolA's site is gone: its share's folders are not reachable from poolB
+            Path share = pools.config(A).shareLocal();
+            List<String> folders = List.of("TaskAssignment", "Temp", "UserServices");
+            for (String folder : folders) {
+                Files.move(share.resolve(folder), dir.resolve(folder + "-aside"));
+                Files.writeString(share.resolve(folder), "not reachable");
+            }
+            TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", config(pools, B), "--pool", A);
+            assertEquals(0, failover.exit(), failover.out() + failover.err());
+            assertTrue(failover.out().contains("poolA's share is not reachable"), failover.out());
+
+            TwoPools.exec(pools.b, "UPDATE user_contact SET group_name = 'Served by poolB' WHERE contact_uri = ?",
+                    "sip:before@example.com");
+            pools.b.syncNow();
+            JsonNode module = status(pools, B).path("modules").get(0);
+            assertEquals("ErrorState", module.path("exportStatus").asText(), module.toString());
+            assertEquals(1, module.path("unacknowledgedBatches").asLong(), "the write is staged and queued for poolA");
+
+            for (String folder : folders) {
+                Files.delete(share.resolve(folder));
+                Files.move(dir.resolve(folder + "-aside"), share.resolve(folder));
+            }
+            pools.a = pools.startPool(A);
+            TwoPools.CommandResult failback = TwoPools.cli("failback", "--config", config(pools, B), "--pool", A,
+                    "--timeout", "PT60S");
+            assertEquals(0, failback.exit(), failback.out() + failback.err());
+            assertEquals("Served by poolB", group(pools.a, "sip:before@example.com"));
+            pools.syncUntilSettled();
+            pools.assertCopiesEqual();
         }
     }
 
