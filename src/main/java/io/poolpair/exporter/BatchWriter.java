@@ -96,13 +96,14 @@ public final class BatchWriter {
         Path tmp = outbox.resolve(name.fileName() + ".tmp");
         Manifest manifest;
         List<Deferred> deferred = new ArrayList<>();
+        PeerRows flagged = new PeerRows();
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             conn.setReadOnly(true);
             // one snapshot for the whole batch, so rows of related tables are read as of the same moment
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                manifest = write(conn, module, batch, tmp, deferred);
+                manifest = write(conn, module, batch, tmp, deferred, flagged);
                 conn.commit();
             } catch (Exception e) {
                 conn.rollback();
@@ -118,16 +119,21 @@ public final class BatchWriter {
         }
         deferToNextCycle(module, deferred);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (peerRows.flagging()) {
+            peerRows.record(module, batch, flagged.count, flagged.last);
+        }
         long rows = manifest.tables().values().stream().mapToLong(t -> t.upserts() + t.deletes()).sum();
         LOG.info("staged module={} batch={} changes={} rows={} bytes={} ms={}", module, batch, manifest.changes(), rows,
                 Files.size(target), (System.nanoTime() - started) / 1_000_000);
         return target;
     }
 
-    private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred) throws Exception {
-        ClaimedKeys claimed = claimedKeys(conn, module, batch);
+    private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred, PeerRows flagged)
+            throws Exception {
+        // while a failover is in effect, the batch carries the time of each key's latest write (split-brain policy)
+        boolean stamped = failover.inEffect();
+        ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
-        PeerRows flagged = new PeerRows();
         List<Manifest.Entry> entries = new ArrayList<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             for (TableInfo table : catalog.tables(module)) {
@@ -150,9 +156,8 @@ public final class BatchWriter {
             }
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM, failover.inEffect() ? claimed.times : null);
+                    cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
-            peerRows.record(module, batch, flagged.count, flagged.last);
             return manifest;
         }
     }
@@ -179,7 +184,7 @@ public final class BatchWriter {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
-                        if (owner >= 0 && peerRows.flags(rs.getString(owner + 1))) {
+                        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(owner + 1))) {
                             flagged.count++;
                             flagged.last = table.name() + " " + keyJson;
                         }
@@ -200,7 +205,7 @@ public final class BatchWriter {
         return written;
     }
 
-    /** Rows homed on the peer written here while this pool does not act for it. */
+    /** Rows homed on the peer in a batch (flagged once staged, unless this pool acts for the peer). */
     private static final class PeerRows {
         long count;
         String last;
@@ -303,7 +308,7 @@ public final class BatchWriter {
                                Map<String, Map<String, String>> times) {
     }
 
-    private static ClaimedKeys claimedKeys(Connection conn, String module, long batch) throws SQLException {
+    private static ClaimedKeys claimedKeys(Connection conn, String module, long batch, boolean stamped) throws SQLException {
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
@@ -319,8 +324,10 @@ public final class BatchWriter {
                     min = Math.min(min, rs.getLong(3));
                     max = Math.max(max, rs.getLong(4));
                     changes += rs.getLong(5);
-                    times.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
-                            .put(KeyTimes.normalize(rs.getString(2)), rs.getTimestamp(6).toInstant().toString());
+                    if (stamped) {
+                        times.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                                .put(KeyTimes.normalize(rs.getString(2)), rs.getTimestamp(6).toInstant().toString());
+                    }
                 }
             }
         }

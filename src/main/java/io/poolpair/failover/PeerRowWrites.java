@@ -35,9 +35,14 @@ public final class PeerRowWrites {
         return config.module(table.module()).ownerColumn().flatMap(table::column).map(c -> c.name());
     }
 
-    /** True when the owner value names the peer (and this pool is not acting for it). */
-    public boolean flags(String owner) throws SQLException {
-        return config.peer().equals(owner) && !failover.actingForPeer();
+    /** True when the owner value names the peer. */
+    public boolean homedOnPeer(String owner) {
+        return config.peer().equals(owner);
+    }
+
+    /** Writes to the peer's rows are flagged unless this pool acts for the peer. */
+    public boolean flagging() throws SQLException {
+        return !failover.actingForPeer();
     }
 
     /** Adds {@code count} flagged rows of a staged batch; {@code last} names the last one. */

@@ -184,6 +184,7 @@ public final class BatchApplier {
         ContentStore store = upsert ? null : content.get(table.name());
         Statements statements = new Statements(conn);
         long rows = 0;
+        long kept = 0;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(stored, manifest, entry.name()),
                 StandardCharsets.UTF_8))) {
@@ -195,7 +196,8 @@ public final class BatchApplier {
                 rows++;
                 JsonNode row = RowCheck.parse(line, entry, rows);
                 if (conflicts != null && !conflicts.incomingWins(table, row)) {
-                    continue; // this pool's newer write of the key is kept
+                    kept++; // this pool's newer write of the key is kept
+                    continue;
                 }
                 bindRow(statements, table, upsert, row);
                 if (sweep != null) {
@@ -219,7 +221,7 @@ public final class BatchApplier {
             statements.close();
         }
         stored.verify(); // the file may have changed since it was verified: then nothing of it commits
-        return rows;
+        return rows - kept;
     }
 
     /**
