@@ -54,6 +54,15 @@ class StartupValidationTest {
     }
 
     @Test
+    void severalInstancesOnEmbeddedH2OrWithABadLockIntervalAreRefused() {
+        String message = startupError(Map.of("poolpair.cluster.enabled", "true"));
+        assertTrue(message.startsWith("poolpair.cluster.enabled = true: several instances of a pool need one shared"
+                + " PostgreSQL database"), message);
+        message = startupError(Map.of("poolpair.cluster.enabled", "yes"));
+        assertTrue(message.startsWith("poolpair.cluster.enabled = yes: use true or false"), message);
+    }
+
+    @Test
     void intervalOutsideFiveSecondsToThreeHoursIsRefused() {
         for (String interval : new String[] {"PT1S", "PT3H1S", "2 minutes"}) {
             String message = startupError(Map.of("poolpair.sync-interval", interval));

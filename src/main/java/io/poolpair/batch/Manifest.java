@@ -1,6 +1,7 @@
 package io.poolpair.batch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -9,12 +10,15 @@ import java.util.Map;
 
 /**
  * {@code manifest.json} of a batch: who sent it to whom, which module and batch, and the size and sha256 of
- * every data entry. Signed as a whole ({@code manifest.sig}), so it authenticates the entries too.
+ * every data entry. Signed as a whole ({@code manifest.sig}), so it authenticates the entries too. While a failover is in effect,
+ * {@code keyTimes} holds the time of each key's latest write (by table, then key as a compact JSON array, as an
+ * ISO instant) for the split-brain policy (newest write kept); otherwise it is absent.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String sourcePool, String targetPool, String module, long batch, String kind,
                        int part, int parts, long changeIdFrom, long changeIdTo, long changes, String createdAt,
-                       Map<String, TableCounts> tables, List<Entry> entries, String encryption) {
+                       Map<String, TableCounts> tables, List<Entry> entries, String encryption,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, String>> keyTimes) {
 
     public static final int FORMAT = 1;
     public static final String FILE = "manifest.json";

@@ -74,6 +74,7 @@ public final class SyncCommand implements Callable<Integer> {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("poolpair.export.on-schedule", "false");
             overrides.put("poolpair.http.enabled", "false");
+            overrides.put("poolpair.cluster.enabled", "false");
             try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(overrides)).start()) {
                 if (full) {
                     for (String m : modules) {

@@ -166,6 +166,15 @@ public final class PoolConfig {
         maxCompressionRatio();
         modules();
         datasourceUrl();
+        if (clusterEnabled()) {
+            if (datasourceUrl().startsWith("jdbc:h2:")) {
+                throw new ConfigException("poolpair.cluster.enabled = true: several instances of a pool need one shared"
+                        + " PostgreSQL database (set poolpair.datasource.url = jdbc:postgresql://...), not embedded H2");
+            }
+            clusterLockInterval();
+            clusterStaleAfterIntervals();
+            clusterRoot();
+        }
     }
 
     private void requireFolder(String key) {
@@ -298,6 +307,40 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.encrypt = " + v + ": use true or false");
         }
         return Boolean.parseBoolean(v);
+    }
+
+    /** Several instances of this pool (same database, same share), one of them active at a time. */
+    public boolean clusterEnabled() {
+        String v = get("poolpair.cluster.enabled", "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException("poolpair.cluster.enabled = " + v + ": use true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** How often the instances try to take (and the active one renews) the pool's lock. */
+    public Duration clusterLockInterval() {
+        Duration d = duration("poolpair.cluster.lock-interval");
+        if (d.compareTo(Duration.ofMillis(500)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigException("poolpair.cluster.lock-interval = " + get("poolpair.cluster.lock-interval")
+                    + ": must be between PT0.5S and PT1M");
+        }
+        return d;
+    }
+
+    /** Intervals without the active instance's heartbeat after which another instance takes over. */
+    public int clusterStaleAfterIntervals() {
+        int n = positiveInt("poolpair.cluster.stale-after-intervals", 3);
+        if (n < 2) {
+            throw new ConfigException("poolpair.cluster.stale-after-intervals = " + n + ": use 2 or more");
+        }
+        return n;
+    }
+
+    /** The folder holding the pool's lock: by default the TaskAssignment folder of its own share. */
+    public Path clusterRoot() {
+        String v = get("poolpair.cluster.root", "");
+        return v.isBlank() ? shareLocal().resolve("TaskAssignment") : path("poolpair.cluster.root");
     }
 
     public Duration rpoAlert() {

@@ -8,6 +8,9 @@ import io.poolpair.batch.BatchName;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.KeyTimes;
+import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -61,9 +64,14 @@ public final class BatchWriter {
     private final Map<String, ContentStore> content;
     private final ContentBudget budget;
     private final EntryCipher cipher;
+    private final FailoverState failover;
+    private final PeerRowWrites peerRows;
 
     public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
-                       Path outbox, Map<String, ContentStore> content, ContentBudget budget, EntryCipher cipher) {
+                       Path outbox, Map<String, ContentStore> content, ContentBudget budget, EntryCipher cipher,
+                       FailoverState failover, PeerRowWrites peerRows) {
+        this.failover = failover;
+        this.peerRows = peerRows;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -88,13 +96,14 @@ public final class BatchWriter {
         Path tmp = outbox.resolve(name.fileName() + ".tmp");
         Manifest manifest;
         List<Deferred> deferred = new ArrayList<>();
+        PeerRows flagged = new PeerRows();
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             conn.setReadOnly(true);
             // one snapshot for the whole batch, so rows of related tables are read as of the same moment
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                manifest = write(conn, module, batch, tmp, deferred);
+                manifest = write(conn, module, batch, tmp, deferred, flagged);
                 conn.commit();
             } catch (IOException e) {
                 conn.rollback();
@@ -114,14 +123,20 @@ public final class BatchWriter {
         }
         deferToNextCycle(module, deferred);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (peerRows.flagging()) {
+            peerRows.record(module, batch, flagged.count, flagged.last);
+        }
         long rows = manifest.tables().values().stream().mapToLong(t -> t.upserts() + t.deletes()).sum();
         LOG.info("staged module={} batch={} changes={} rows={} bytes={} ms={}", module, batch, manifest.changes(), rows,
                 Files.size(target), (System.nanoTime() - started) / 1_000_000);
         return target;
     }
 
-    private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred) throws Exception {
-        ClaimedKeys claimed = claimedKeys(conn, module, batch);
+    private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred, PeerRows flagged)
+            throws Exception {
+        // while a failover is in effect, the batch carries the time of each key's latest write (split-brain policy)
+        boolean stamped = failover.inEffect();
+        ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
         List<Manifest.Entry> entries = new ArrayList<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
@@ -133,7 +148,7 @@ public final class BatchWriter {
                 List<JsonNode> deletes = new ArrayList<>();
                 List<String> files = new ArrayList<>();
                 long upserts = writeEntry(zip, entries, table, Manifest.Entry.UPSERT,
-                        gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred));
+                        gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
                     BatchZip.writeContent(zip, entries, store, file, cipher);
@@ -145,7 +160,7 @@ public final class BatchWriter {
             }
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM);
+                    cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }
@@ -153,8 +168,9 @@ public final class BatchWriter {
 
     /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
     private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes,
-                              List<String> files, List<Deferred> deferred) throws Exception {
+                              List<String> files, List<Deferred> deferred, PeerRows flagged) throws Exception {
         ContentStore store = content.get(table.name());
+        int owner = peerRows.ownerColumn(table).map(o -> columnsIndex(table.columns(), o)).orElse(-1);
         List<Column> columns = table.columns();
         List<Column> pk = table.primaryKey();
         long written = 0;
@@ -172,6 +188,10 @@ public final class BatchWriter {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
+                        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(owner + 1))) {
+                            flagged.count++;
+                            flagged.last = table.name() + " " + keyJson;
+                        }
                         gen.writeStartObject();
                         for (int i = 0; i < columns.size(); i++) {
                             gen.writeFieldName(columns.get(i).name());
@@ -187,6 +207,21 @@ public final class BatchWriter {
             }
         }
         return written;
+    }
+
+    /** Rows homed on the peer in a batch (flagged once staged, unless this pool acts for the peer). */
+    private static final class PeerRows {
+        long count;
+        String last;
+    }
+
+    private static int columnsIndex(List<Column> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Takes the row's file into this batch if the cycle's content allowance has room for it. */
@@ -273,15 +308,17 @@ public final class BatchWriter {
         return count;
     }
 
-    private record ClaimedKeys(Map<String, List<String>> byTable, long minId, long maxId, long changes) {
+    private record ClaimedKeys(Map<String, List<String>> byTable, long minId, long maxId, long changes,
+                               Map<String, Map<String, String>> times) {
     }
 
-    private static ClaimedKeys claimedKeys(Connection conn, String module, long batch) throws SQLException {
+    private static ClaimedKeys claimedKeys(Connection conn, String module, long batch, boolean stamped) throws SQLException {
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         long changes = 0;
-        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*) FROM pp_change"
+        Map<String, Map<String, String>> times = new LinkedHashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*), MAX(changed_at) FROM pp_change"
                 + " WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
             ps.setString(1, module);
             ps.setLong(2, batch);
@@ -291,12 +328,16 @@ public final class BatchWriter {
                     min = Math.min(min, rs.getLong(3));
                     max = Math.max(max, rs.getLong(4));
                     changes += rs.getLong(5);
+                    if (stamped) {
+                        times.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                                .put(KeyTimes.normalize(rs.getString(2)), rs.getTimestamp(6).toInstant().toString());
+                    }
                 }
             }
         }
         if (changes == 0) {
             throw new SQLException("batch " + batch + " of " + module + " has no claimed changes left in pp_change");
         }
-        return new ClaimedKeys(byTable, min, max, changes);
+        return new ClaimedKeys(byTable, min, max, changes, times);
     }
 }

@@ -1,6 +1,8 @@
 package io.poolpair.exporter;
 
 import io.poolpair.Headers;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.KeyTimes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,9 +24,11 @@ public final class ChangeCapture {
     private final DataSource dataSource;
     private final int maxBatchesPerSync;
     private final int maxChangesPerBatch;
+    private final FailoverState failover;
 
-    public ChangeCapture(DataSource dataSource, int maxBatchesPerSync, int maxChangesPerBatch) {
+    public ChangeCapture(DataSource dataSource, int maxBatchesPerSync, int maxChangesPerBatch, FailoverState failover) {
         this.dataSource = dataSource;
+        this.failover = failover;
         this.maxBatchesPerSync = maxBatchesPerSync;
         this.maxChangesPerBatch = maxChangesPerBatch;
     }
@@ -69,6 +73,9 @@ public final class ChangeCapture {
                     if (ps.executeUpdate() != 1) {
                         throw new SQLException("batch numbering of " + module + " moved concurrently; retrying next cycle");
                     }
+                }
+                if (failover.inEffect()) {
+                    KeyTimes.recordClaimed(conn, module, batch);
                 }
                 conn.commit();
                 LOG.debug("{}: claimed {} changes into batch {}", module, claimed, batch);

@@ -244,7 +244,8 @@ public final class FullSnapshot {
         Path finish() throws IOException {
             closeEntry();
             Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, KIND, number, of,
-                    0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM);
+                    0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
+                    null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;

@@ -8,6 +8,8 @@ import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.failover.ConflictCheck;
+import io.poolpair.failover.FailoverState;
 import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
+import java.time.Instant;
 import io.poolpair.status.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
@@ -63,9 +66,11 @@ public final class BatchApplier {
     private final PoolConfig config;
     private final Map<String, ContentStore> content;
     private final EntryCipher cipher;
+    private final FailoverState failover;
 
     public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
-                        PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content) {
+                        PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content, FailoverState failover) {
+        this.failover = failover;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -93,6 +98,10 @@ public final class BatchApplier {
             conn.setAutoCommit(false);
             dialect.setApplying(conn, true);
             boolean full = FullSnapshot.KIND.equals(manifest.kind());
+            // split-brain policy while a failover is in effect on either side: newest write of a key kept
+            var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
+            ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
+                    ? new ConflictCheck(conn, manifest, config.pool(), config.peer(), failoverSince) : null;
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module,
                     manifest.batch() - manifest.part() + 1) : null) {
                 List<String> removedFiles = new ArrayList<>();
@@ -102,7 +111,7 @@ public final class BatchApplier {
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
-                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null);
+                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null, conflicts);
                     }
                 }
                 if (full) {
@@ -123,11 +132,22 @@ public final class BatchApplier {
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
-                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles);
+                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles, conflicts);
                     }
+                }
+                boolean splitBrain = !full && splitBrain(manifest);
+                if (splitBrain) {
+                    failover.recordSplitBrain(conn);
                 }
                 state.recordApplied(conn, module, batch, upserts, deletes);
                 conn.commit();
+                if (splitBrain) {
+                    LOG.error("split brain: {} wrote batch {} of {} ({} changes) while {} acts for it", config.peer(), batch,
+                            module, manifest.changes(), config.pool());
+                }
+                if (conflicts != null) {
+                    conflicts.logFound(batch);
+                }
                 removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("applied module={} batch={} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
@@ -144,12 +164,18 @@ public final class BatchApplier {
         }
     }
 
+    /** A change the peer made after this pool started acting for it: its users were served on both pools. */
+    private boolean splitBrain(Manifest manifest) throws SQLException {
+        var acting = failover.ofPeer().filter(FailoverState.Failover::inEffect);
+        return acting.isPresent() && manifest.changes() > 0 && Instant.parse(manifest.createdAt()).isAfter(acting.get().since());
+    }
+
     /**
      * Applies one row entry; for deletes of a content table, collects the files to remove after the commit in
      * {@code removedFiles}.
      */
     private long applyEntry(Connection conn, ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
-                            boolean upsert, FullSyncSweep sweep, List<String> removedFiles)
+                            boolean upsert, FullSyncSweep sweep, List<String> removedFiles, ConflictCheck conflicts)
             throws BatchRejectedException, SQLException, IOException {
         ZipEntry zipEntry = zip.getEntry(entry.name());
         if (zipEntry == null) {
@@ -158,6 +184,7 @@ public final class BatchApplier {
         ContentStore store = upsert ? null : content.get(table.name());
         Statements statements = new Statements(conn);
         long rows = 0;
+        long kept = 0;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(stored, manifest, entry.name()),
                 StandardCharsets.UTF_8))) {
@@ -168,6 +195,10 @@ public final class BatchApplier {
                 }
                 rows++;
                 JsonNode row = RowCheck.parse(line, entry, rows);
+                if (conflicts != null && !conflicts.incomingWins(table, row)) {
+                    kept++; // this pool's newer write of the key is kept
+                    continue;
+                }
                 bindRow(statements, table, upsert, row);
                 if (sweep != null) {
                     sweep.seen(table, row);
@@ -190,7 +221,7 @@ public final class BatchApplier {
             statements.close();
         }
         stored.verify(); // the file may have changed since it was verified: then nothing of it commits
-        return rows;
+        return rows - kept;
     }
 
     /**

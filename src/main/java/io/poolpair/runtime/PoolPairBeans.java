@@ -10,6 +10,8 @@ import io.poolpair.exporter.ChangeCapture;
 import io.poolpair.exporter.ExportState;
 import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.importer.ImportState;
@@ -43,6 +45,14 @@ public final class PoolPairBeans {
         ShareLayout share = new ShareLayout(config);
         share.prepare();
         ExportState exportState = new ExportState(store.dataSource());
+        FailoverState failover = new FailoverState(config, store.dataSource());
+        ActiveInstance active = ActiveInstance.of(config);
+        if (active.service() != null) {
+            registry.accept("poolpairClusterService", active.service());
+        }
+        registry.accept("activeInstance", active);
+        registry.accept("activeInstancePolicy", active.policy());
+        registry.accept("failoverState", failover);
         ImportState importState = new ImportState(store.dataSource(), config.peer());
         Map<String, ContentStore> content = new HashMap<>();
         for (ModuleConfig module : config.modules()) {
@@ -53,9 +63,10 @@ public final class PoolPairBeans {
         EntryCipher cipher = config.encrypt() ? new EntryCipher(config.key()) : null;
         registry.accept("contentBudget", budget);
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
-                config.peer(), config.outbox(), content, budget, cipher);
+                config.peer(), config.outbox(), content, budget, cipher, failover,
+                new PeerRowWrites(config, store.dataSource(), failover));
 
-        BackupStatus status = new BackupStatus(config, store.dataSource());
+        BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
@@ -68,7 +79,7 @@ public final class PoolPairBeans {
         registry.accept("exportState", exportState);
         registry.accept("importState", importState);
         registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),
-                config.maxChangesPerBatch()));
+                config.maxChangesPerBatch(), failover));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
                 exportState, content, cipher));
@@ -76,7 +87,7 @@ public final class PoolPairBeans {
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog()));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
-                importState, metrics, config, content));
+                importState, metrics, config, content, failover));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
         registry.accept("acknowledger", new Acknowledger(config, share, signer));

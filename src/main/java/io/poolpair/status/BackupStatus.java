@@ -7,6 +7,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.ExportState;
+import io.poolpair.failover.ConflictCheck;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.runtime.ActiveInstance;
+import io.poolpair.share.ShareLayout;
 import io.poolpair.importer.ImportState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +48,8 @@ public final class BackupStatus {
                                long unacknowledgedBatches, long lastExportedBatch, Instant lastExportedAt,
                                long lastAcknowledgedBatch, Instant lastAcknowledgedAt, long lastAppliedBatch,
                                Instant lastAppliedAt, long oldestUnacknowledgedChangeAgeSeconds, long quarantinedFiles,
-                               String lastError, String lastExportError, String lastImportError, String oversizedContent) {
+                               String lastError, String lastExportError, String lastImportError, String oversizedContent,
+                               long peerRowWrites, String lastPeerRowWrite) {
 
         public boolean healthy() {
             return (exportStatus == ExportStatus.FinalState || exportStatus == ExportStatus.SteadyState)
@@ -52,8 +57,23 @@ public final class BackupStatus {
         }
     }
 
+    /**
+     * Disaster recovery as seen from this pool. {@code role}: {@code acting} (this pool acts for the failed
+     * pool), {@code failing-back}, {@code handed-back}, or {@code superseded} (the peer acts for this pool);
+     * {@code summary} is the status line.
+     */
+    public record FailoverStatus(String role, String actingPool, String failedPool, Instant since,
+                                 Instant failbackStartedAt, Instant handedBackAt, long splitBrainBatches, Instant splitBrainAt,
+                                 String summary) {
+    }
+
+    /** The instance named in TaskAssignment/ (the active one) and whether this process is it. */
+    public record InstanceStatus(String host, long pid, Instant startedAt, Instant refreshedAt, Boolean thisInstanceActive) {
+    }
+
     /** The whole pool. */
-    public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules) {
+    public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
+                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -74,8 +94,17 @@ public final class BackupStatus {
     private final DataSource dataSource;
     private final ExportState exportState;
     private final ImportState importState;
+    private final ActiveInstance active;
+    private final FailoverState failoverState;
 
     public BackupStatus(PoolConfig config, DataSource dataSource) {
+        this(config, dataSource, null);
+    }
+
+    /** In the service: {@code active} tells whether this instance is the pool's active one. */
+    public BackupStatus(PoolConfig config, DataSource dataSource, ActiveInstance active) {
+        this.active = active;
+        this.failoverState = new FailoverState(config, dataSource);
         this.config = config;
         this.dataSource = dataSource;
         this.exportState = new ExportState(dataSource);
@@ -94,7 +123,7 @@ public final class BackupStatus {
             throw new IllegalArgumentException("unknown module '" + module + "'; configured: "
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
-        return new Report(config.pool(), config.peer(), Instant.now(), modules);
+        return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts());
     }
 
     /** The report as JSON, for {@code GET /poolpair/status?module=M}. */
@@ -105,7 +134,7 @@ public final class BackupStatus {
     public ModuleStatus module(String module) throws SQLException {
         if (!serviceHasRun(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
-                    null, 0, quarantinedFiles(module), null, null, null, null);
+                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
@@ -131,7 +160,116 @@ public final class BackupStatus {
         return new ModuleStatus(module, exportStatus, importStatus, pending, unacked, export.lastBatch(),
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
-                quarantinedFiles(module), lastError, export.lastError(), imported.lastError(), export.oversizedContent());
+                quarantinedFiles(module), lastError, export.lastError(), imported.lastError(), export.oversizedContent(),
+                peerRowWrites(module), lastPeerRowWrite(module));
+    }
+
+    private long peerRowWrites(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT peer_row_writes FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private String lastPeerRowWrite(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT last_peer_row_write FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** TaskAssignment/<pool>.json: the instance that ran the last export cycle. */
+    private InstanceStatus instance() {
+        Path file = config.shareLocal().resolve(ShareLayout.TASK_ASSIGNMENT).resolve(config.pool() + ".json");
+        Boolean thisActive = active == null ? null : active.active();
+        if (!Files.isRegularFile(file)) {
+            return thisActive == null ? null : new InstanceStatus(null, 0, null, null, thisActive);
+        }
+        try {
+            var node = JSON.readTree(file.toFile());
+            return new InstanceStatus(node.path("host").asText(null), node.path("pid").asLong(),
+                    parse(node.path("startedAt").asText(null)), parse(node.path("refreshedAt").asText(null)), thisActive);
+        } catch (IOException | RuntimeException e) {
+            return new InstanceStatus(null, 0, null, null, thisActive);
+        }
+    }
+
+    private static Instant parse(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+
+    private FailoverStatus failover() throws SQLException {
+        if (!tableExists("pp_failover")) {
+            return null;
+        }
+        var mine = failoverState.ofPeer();
+        String pool = config.pool();
+        String peer = config.peer();
+        if (mine.isPresent()) {
+            FailoverState.Failover f = mine.get();
+            String role;
+            String summary;
+            switch (f.state()) {
+                case Acting -> {
+                    role = "acting";
+                    summary = pool + " is acting for " + peer + " since " + f.since() + ": writes to " + peer
+                            + "'s rows are captured and queued for " + peer;
+                }
+                case FailingBack -> {
+                    role = "failing-back";
+                    summary = pool + " is failing back to " + peer + " since " + f.failbackStartedAt() + ": sending " + peer
+                            + " everything it missed (still acting for it)";
+                }
+                default -> {
+                    role = "handed-back";
+                    summary = pool + " handed " + peer + "'s rows back at " + f.handedBackAt() + " (acted for it since "
+                            + f.since() + "); writes to them here are flagged";
+                }
+            }
+            if (f.splitBrainBatches() > 0) {
+                summary += "; SPLIT BRAIN: " + peer + " wrote " + f.splitBrainBatches() + " batch(es) while " + pool
+                        + " acted for it, last at " + f.splitBrainAt();
+            }
+            if (!"handed-back".equals(role) || failoverState.supersededSince().isEmpty()) {
+                return new FailoverStatus(role, pool, peer, f.since(), f.failbackStartedAt(), f.handedBackAt(),
+                        f.splitBrainBatches(), f.splitBrainAt(), summary);
+            }
+        }
+        var superseded = failoverState.supersededSince();
+        if (superseded.isPresent()) {
+            return new FailoverStatus("superseded", peer, pool, superseded.get(), null, null, 0, null, peer
+                    + " is acting for " + pool + " since " + superseded.get() + " (failover): writes here are split-brain"
+                    + " writes until " + peer + " fails back");
+        }
+        return null;
+    }
+
+    private List<ConflictCheck.Conflict> conflicts() throws SQLException {
+        if (!tableExists("pp_conflict")) {
+            return List.of();
+        }
+        try (Connection conn = dataSource.getConnection()) {
+            return ConflictCheck.recorded(conn, 100);
+        }
+    }
+
+    private boolean tableExists(String name) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            for (String n : new String[] {name, name.toUpperCase()}) {
+                try (ResultSet rs = conn.getMetaData().getTables(null, null, n, null)) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** False before the service first started against this store with this module configured. */

@@ -16,6 +16,24 @@ public final class StatusTable {
     public static void print(BackupStatus.Report report, PrintWriter out) {
         out.printf("Pool %s, paired with %s (export %s→%s, import %s→%s)%n", report.pool(), report.peer(), report.pool(),
                 report.peer(), report.peer(), report.pool());
+        BackupStatus.InstanceStatus instance = report.activeInstance();
+        if (instance != null) {
+            String named = instance.host() == null ? "none named yet"
+                    : instance.host() + " pid " + instance.pid() + at(instance.refreshedAt()).replace(" at ", " (refreshed ") + ")";
+            String here = instance.thisInstanceActive() == null ? ""
+                    : instance.thisInstanceActive() ? "; this instance is active" : "; this instance stands by";
+            out.printf("  Active instance: %s%s%n", named, here);
+        }
+        if (report.failover() != null) {
+            out.printf("  Failover: %s%n", report.failover().summary());
+        }
+        if (!report.conflicts().isEmpty()) {
+            out.printf("  Split-brain conflicts: %d key(s) written on both pools, newest write kept:%n", report.conflicts().size());
+            for (var c : report.conflicts()) {
+                out.printf("    %s %s %s: kept %s (here %s, peer %s)%n", c.module(), c.table(), c.key(), c.kept(),
+                        TIME.format(c.localAt()), TIME.format(c.peerAt()));
+            }
+        }
         for (BackupStatus.ModuleStatus m : report.modules()) {
             out.println();
             out.println("  " + m.module());
@@ -29,6 +47,9 @@ public final class StatusTable {
             row(out, "Recovery point age", m.oldestUnacknowledgedChangeAgeSeconds() + " s");
             row(out, "Quarantined files", Long.toString(m.quarantinedFiles()));
             row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
+            if (m.peerRowWrites() > 0) {
+                row(out, "Peer rows written here", m.peerRowWrites() + " (last: " + m.lastPeerRowWrite() + ")");
+            }
             if (m.oversizedContent() != null) {
                 row(out, "Oversized content", m.oversizedContent());
             }

@@ -56,6 +56,16 @@ public interface Dialect {
         }
     }
 
+    /**
+     * Serialises start-up preparation (poolpair's tables, capture triggers) between instances of one pool that
+     * start at once against the same database; released by {@link #endSetup}.
+     */
+    default void beginSetup(Connection conn) throws SQLException {
+    }
+
+    default void endSetup(Connection conn) throws SQLException {
+    }
+
     /** Installs the capture trigger on a table; does nothing when it is already there. */
     void installCapture(Connection conn, TableInfo table) throws SQLException;
 }

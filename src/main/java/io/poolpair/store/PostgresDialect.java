@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
  */
 public final class PostgresDialect implements Dialect {
 
+    /** Advisory lock key of start-up preparation ("poolpair" in ASCII). */
+    private static final long SETUP_LOCK = 0x706f6f6c70616972L;
+
     @Override
     public String sqlFolder() {
         return "postgresql";
@@ -36,6 +39,21 @@ public final class PostgresDialect implements Dialect {
     public void setApplying(Connection conn, boolean applying) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SELECT set_config('poolpair.applying', '" + (applying ? "on" : "off") + "', true)");
+        }
+    }
+
+    /** A session advisory lock of the database: one instance prepares the store at a time. */
+    @Override
+    public void beginSetup(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + SETUP_LOCK + ")");
+        }
+    }
+
+    @Override
+    public void endSetup(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_advisory_unlock(" + SETUP_LOCK + ")");
         }
     }
 

@@ -28,27 +28,13 @@ public final class Store implements AutoCloseable {
     public static Store open(PoolConfig config) {
         Dialect dialect = Dialect.forUrl(config.datasourceUrl());
         HikariDataSource ds = createPool(config);
-        try {
-            try (Connection conn = ds.getConnection()) {
-                SqlScript.run(conn, config.home().resolve("config/sql/" + dialect.sqlFolder() + "/poolpair-tables.sql"));
-                config.datasourceInitScript().ifPresent(script -> SqlScript.run(conn, script));
+        try (Connection setup = ds.getConnection()) {
+            dialect.beginSetup(setup);
+            try {
+                return prepare(config, dialect, ds);
+            } finally {
+                dialect.endSetup(setup);
             }
-            TableCatalog catalog = TableCatalog.read(ds, config.modules());
-            try (Connection conn = ds.getConnection()) {
-                conn.setAutoCommit(false);
-                for (TableInfo table : catalog.all()) {
-                    register(conn, table);
-                }
-                for (ModuleConfig module : config.modules()) {
-                    ensureStateRows(conn, config, dialect, catalog, module.name());
-                }
-                conn.commit();
-                for (TableInfo table : catalog.all()) {
-                    dialect.installCapture(conn, table);
-                }
-                conn.commit();
-            }
-            return new Store(ds, dialect, catalog);
         } catch (SQLException e) {
             ds.close();
             throw new ConfigException("cannot prepare the store at " + config.datasourceUrl() + ": " + e.getMessage(), e);
@@ -56,6 +42,29 @@ public final class Store implements AutoCloseable {
             ds.close();
             throw e;
         }
+    }
+
+    private static Store prepare(PoolConfig config, Dialect dialect, HikariDataSource ds) throws SQLException {
+        try (Connection conn = ds.getConnection()) {
+            SqlScript.run(conn, config.home().resolve("config/sql/" + dialect.sqlFolder() + "/poolpair-tables.sql"));
+            config.datasourceInitScript().ifPresent(script -> SqlScript.run(conn, script));
+        }
+        TableCatalog catalog = TableCatalog.read(ds, config.modules());
+        try (Connection conn = ds.getConnection()) {
+            conn.setAutoCommit(false);
+            for (TableInfo table : catalog.all()) {
+                register(conn, table);
+            }
+            for (ModuleConfig module : config.modules()) {
+                ensureStateRows(conn, config, dialect, catalog, module.name());
+            }
+            conn.commit();
+            for (TableInfo table : catalog.all()) {
+                dialect.installCapture(conn, table);
+            }
+            conn.commit();
+        }
+        return new Store(ds, dialect, catalog);
     }
 
     private static boolean ownsRows(Connection conn, PoolConfig config, Dialect dialect, TableInfo table) throws SQLException {

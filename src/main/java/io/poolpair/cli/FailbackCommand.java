@@ -1,0 +1,169 @@
+package io.poolpair.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.ExportState;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.StatusTable;
+import io.poolpair.store.StoreConnection;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Invoke-CsPoolFailback: run on the pool that acted for its peer, once the peer is back. It sends the peer
+ * everything it missed, waits until the peer has applied and acknowledged all of it (ExportStatus FinalState in
+ * every module), then hands the peer's rows back: later writes to them on this pool are flagged in status.
+ */
+@Command(name = "failback", mixinStandardHelpOptions = true,
+        description = "Hand the returned paired pool's users back: send it everything it missed, wait until it applied"
+                + " all of it (FinalState), then stop acting for it. Exit code 0 when handed back, 1 on timeout (still"
+                + " acting; run it again), 2 on bad arguments.")
+public final class FailbackCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    PeerPoolOption returning;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", paramLabel = "DURATION",
+            description = "Longest wait for the peer to apply everything (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PoolConfig pool = config.load();
+        String mismatch = returning.mismatch(pool);
+        if (mismatch != null) {
+            spec.commandLine().getErr().println("poolpair: " + mismatch);
+            return 2;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (HikariDataSource ds = StoreConnection.open(pool)) {
+            FailoverCommand.prepareTables(pool, ds);
+            FailoverState state = new FailoverState(pool, ds);
+            if (state.ofPeer().filter(FailoverState.Failover::inEffect).isEmpty()) {
+                spec.commandLine().getErr().println("poolpair: " + pool.pool() + " is not acting for " + pool.peer()
+                        + " (run failover first)");
+                return 2;
+            }
+            state.startFailback();
+            out.printf("%s fails back to %s: sending everything %s missed%n", pool.pool(), pool.peer(), pool.peer());
+            out.flush();
+            BackupStatus status = new BackupStatus(pool, ds);
+            boolean done;
+            if (serviceRuns(pool)) {
+                done = await(status, ds, pool, null);
+            } else {
+                out.println("the service is not running here: running export cycles in this process");
+                try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(Map.of("poolpair.export.on-schedule", "false",
+                        "poolpair.http.enabled", "false", "poolpair.cluster.enabled", "false"))).start()) {
+                    done = await(status, ds, pool, runtime);
+                }
+            }
+            if (!done) {
+                out.printf("timed out after %s: %s has not applied everything yet; %s still acts for it (run failback"
+                        + " again)%n", timeout, pool.peer(), pool.pool());
+                StatusTable.print(status.report(null), out);
+                return 1;
+            }
+            FailoverState.Failover handedBack = state.handBack();
+            try {
+                state.notice().remove();
+            } catch (IOException e) {
+                out.printf("the notice in %s's share could not be removed (%s): the service removes it at its next"
+                        + " export cycle%n", pool.peer(), e.getMessage());
+            }
+            out.printf("%s applied everything; its rows are handed back at %s%n", pool.peer(), handedBack.handedBackAt());
+            StatusTable.print(status.report(null), out);
+            return 0;
+        }
+    }
+
+    /** Runs export cycles until every module is FinalState (all sent, all acknowledged), or the timeout. */
+    /**
+     * FinalState: everything sent and acknowledged (a module that never had anything to send, NotInitialized
+     * with no batch and no full sync due, owes nothing either).
+     */
+    private static boolean nothingOwed(BackupStatus.ModuleStatus status, ExportState.Snapshot export) {
+        return status.exportStatus() == BackupStatus.ExportStatus.FinalState
+                || (status.exportStatus() == BackupStatus.ExportStatus.NotInitialized && status.pendingChanges() == 0
+                && export.lastBatch() == 0 && !export.fullSyncRequested() && export.initialSyncBatch() == 0);
+    }
+
+    private boolean await(BackupStatus status, javax.sql.DataSource dataSource, PoolConfig pool, PoolPairRuntime runtime)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ExportState exportState = new ExportState(dataSource);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        long nextCycle = 0;
+        while (System.nanoTime() < deadline) {
+            boolean finalState = true;
+            StringBuilder progress = new StringBuilder();
+            for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
+                finalState &= nothingOwed(m, exportState.get(m.module()));
+                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged; ", m.module(),
+                        m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch()));
+            }
+            if (!progress.toString().equals(last)) {
+                out.println("  " + progress.toString().trim());
+                out.flush();
+                last = progress.toString();
+            }
+            if (finalState) {
+                return true;
+            }
+            if (System.nanoTime() >= nextCycle) {
+                if (runtime != null) {
+                    runtime.syncNow();
+                } else {
+                    syncThroughService(pool);
+                }
+                nextCycle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    private static boolean serviceRuns(PoolConfig pool) throws InterruptedException {
+        if (!pool.httpEnabled()) {
+            return false;
+        }
+        try {
+            syncThroughService(pool);
+            return true;
+        } catch (ConnectException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // it answers (a standby instance, or a cycle that failed): the wait shows the state
+        }
+    }
+
+    private static void syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.httpPort()
+                + "/poolpair/sync")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("the service answered " + response.statusCode() + ": " + response.body().strip());
+        }
+    }
+}

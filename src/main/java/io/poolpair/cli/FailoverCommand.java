@@ -1,0 +1,69 @@
+package io.poolpair.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.status.BackupStatus;
+import io.poolpair.status.StatusTable;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.SqlScript;
+import io.poolpair.store.StoreConnection;
+import java.io.IOException;
+import java.sql.Connection;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * Invoke-CsPoolFailover: run on the surviving pool, which takes over the failed pool's rows. Writes made here
+ * to them are captured and queued for the failed pool (as every write is); status says this pool acts for it.
+ */
+@Command(name = "failover", mixinStandardHelpOptions = true,
+        description = "Take over the failed paired pool's users: this pool acts for --pool until failback. Run on the"
+                + " surviving pool; works whether its service runs or not. Exit code 0 when done, 2 on bad arguments.")
+public final class FailoverCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    PeerPoolOption failed;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PoolConfig pool = config.load();
+        String mismatch = failed.mismatch(pool);
+        if (mismatch != null) {
+            spec.commandLine().getErr().println("poolpair: " + mismatch);
+            return 2;
+        }
+        var out = spec.commandLine().getOut();
+        try (HikariDataSource ds = StoreConnection.open(pool)) {
+            prepareTables(pool, ds);
+            FailoverState state = new FailoverState(pool, ds);
+            FailoverState.Failover failover = state.begin();
+            out.printf("%s acts for %s since %s%n", pool.pool(), pool.peer(), failover.since());
+            try {
+                state.notice().write(failover.since());
+                out.printf("notice written into %s's share (TaskAssignment/%s.acting-for.json)%n", pool.peer(), pool.pool());
+            } catch (IOException e) {
+                out.printf("%s's share is not reachable (%s): the service writes the notice at its first export cycle"
+                        + " that reaches it%n", pool.peer(), e.getMessage());
+            }
+            StatusTable.print(new BackupStatus(pool, ds).report(null), out);
+        }
+        return 0;
+    }
+
+    /** poolpair's tables, when the service has not run on this store yet. */
+    static void prepareTables(PoolConfig pool, HikariDataSource ds) throws Exception {
+        try (Connection conn = ds.getConnection()) {
+            SqlScript.run(conn, pool.home().resolve("config/sql/" + Dialect.forUrl(pool.datasourceUrl()).sqlFolder()
+                    + "/poolpair-tables.sql"));
+        }
+    }
+}

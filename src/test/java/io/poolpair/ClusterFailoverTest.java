@@ -1,0 +1,428 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.PairFolder;
+import io.poolpair.demo.StoreComparison;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.StoreConnection;
+import io.poolpair.store.TableCatalog;
+import io.poolpair.store.TableInfo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three instances of poolA (separate {@code run} processes on one PostgreSQL database and one share, with
+ * {@code poolpair.cluster.enabled}) and one of poolB, under writer load on both pools. The active poolA instance
+ * is killed with SIGKILL twice ({@code -Dpoolpair.cluster.kills=N} for more); each time another instance takes
+ * the work over within two sync intervals. At the end the copies are equal, every batch was applied exactly
+ * once (import logs), and no two instances ever ran an export cycle at the same time (their logs).
+ */
+class ClusterFailoverTest {
+
+    private static final int KILLS = Integer.getInteger("poolpair.cluster.kills", 2);
+    private static final Duration INTERVAL = Duration.ofSeconds(8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    private static final List<String> INSTANCES = List.of("poolA-1", "poolA-2", "poolA-3");
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+    private final Map<String, Integer> incarnations = new HashMap<>();
+    /** Log file of each process incarnation, with the time it was killed (null while it runs). */
+    private final Map<Path, LocalDateTime> logs = new LinkedHashMap<>();
+
+    @Test
+    void killingTheActiveInstanceMovesTheWorkToAnotherWithoutLossOrDoubleApply() throws Exception {
+        PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
+        Map<String, PoolConfig> configs = new HashMap<>();
+        for (String pool : List.of(A, B)) {
+            Map<String, String> all = new HashMap<>(Map.of("poolpair.sync-interval", "PT8S",
+                    "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"));
+            if (pool.equals(A)) {
+                all.put("poolpair.cluster.enabled", "true");
+            }
+            all.putAll(StoreKind.POSTGRES.pool(pool, "demo"));
+            configs.put(pool, pair.config(pool, pool.equals(A) ? B : A, all));
+            StringBuilder text = new StringBuilder();
+            all.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+            Files.writeString(dir.resolve(pool + ".properties"), text, StandardOpenOption.APPEND);
+        }
+        PoolConfig a = configs.get(A);
+        ports.put(B, configs.get(B).httpPort());
+        for (String instance : INSTANCES) {
+            ports.put(instance, freePort());
+        }
+        long started = System.nanoTime();
+        try {
+            start(B);
+            for (String instance : INSTANCES) {
+                start(instance);
+            }
+            for (String instance : processes.keySet()) {
+                awaitStarted(instance);
+            }
+            long active = awaitActive(a, -1, Instant.EPOCH);
+            assertStatusFromEveryInstance(active);
+            assertStandbysAreHealthyAndRefuseSync(active);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong written = new AtomicLong();
+            List<Thread> writers = new ArrayList<>();
+            for (String pool : List.of(A, B)) {
+                Thread t = new Thread(() -> write(configs.get(pool), writing, written), "writer-" + pool);
+                t.start();
+                writers.add(t);
+            }
+            List<Duration> takeovers = new ArrayList<>();
+            for (int kill = 0; kill < KILLS; kill++) {
+                // let the active instance work under load for a cycle, then kill it
+                Instant refreshed = taskAssignment(a).refreshedAt;
+                awaitTaskRefreshedAfter(a, refreshed);
+                String victim = instanceOf(active);
+                Instant killedAt = Instant.now();
+                processes.get(victim).destroyForcibly().waitFor();
+                logs.put(currentLog(victim), LocalDateTime.now());
+                active = awaitActive(a, active, killedAt);
+                Duration takeover = Duration.between(killedAt, Instant.now());
+                takeovers.add(takeover);
+                assertTrue(takeover.compareTo(INTERVAL.multipliedBy(2)) <= 0, "instance " + instanceOf(active)
+                        + " took over after " + takeover + ", more than two sync intervals\n" + tails());
+                start(victim); // back as a standby
+                awaitStarted(victim);
+            }
+            assertStatusFromEveryInstance(active);
+            writing.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            assertTrue(written.get() > 100, "the writers committed only " + written.get() + " transactions");
+
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (!settled(configs) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertTrue(settled(configs), "the pools did not converge\n" + tails());
+            assertCopiesEqual(configs);
+            for (String pool : List.of(A, B)) {
+                assertEachBatchAppliedOnce(configs.get(pool));
+            }
+            int cycles = assertCyclesNeverOverlap();
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            long allowed = elapsed.toMillis() / INTERVAL.toMillis() + 2L * (KILLS + 1);
+            assertTrue(cycles <= allowed, cycles + " export cycles of poolA in " + elapsed + ": more than one per cycle");
+            System.out.printf("%d kills of the active poolA instance, takeovers %s, %d writer transactions, %d poolA export"
+                    + " cycles in %s, none overlapping; pools converged%n", KILLS, takeovers, written.get(), cycles, elapsed);
+        } finally {
+            for (Process p : processes.values()) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private void start(String instance) throws IOException {
+        int n = incarnations.merge(instance, 1, Integer::sum);
+        Path log = dir.resolve(instance + "-" + n + ".log");
+        logs.put(log, null);
+        String pool = instance.startsWith(A) ? A : B;
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dpoolpair.home=" + PoolConfig.locateHome(), "-Dpoolpair.http.port=" + ports.get(instance), "-cp", classpath,
+                "io.poolpair.cli.PoolPairCommand", "run", "--config", dir.resolve(pool + ".properties").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.put(instance, p);
+    }
+
+    private Path currentLog(String instance) {
+        return dir.resolve(instance + "-" + incarnations.get(instance) + ".log");
+    }
+
+    private String instanceOf(long pid) {
+        return processes.entrySet().stream().filter(e -> e.getValue().pid() == pid).map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new AssertionError("TaskAssignment names pid " + pid + ", not a poolA instance"));
+    }
+
+    private JsonNode status(String instance) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ports.get(instance) + "/poolpair/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), instance + ": " + response.body());
+        return JSON.readTree(response.body());
+    }
+
+    /** Status answers on every instance; exactly the one named in TaskAssignment/ says it is active. */
+    private void assertStatusFromEveryInstance(long activePid) throws Exception {
+        TwoPools.await("only the instance named in TaskAssignment/ reports itself active", () -> {
+            int activeCount = 0;
+            for (String instance : INSTANCES) {
+                JsonNode instanceStatus = status(instance).path("activeInstance");
+                if (instanceStatus.path("pid").asLong() != activePid) {
+                    return false;
+                }
+                if (instanceStatus.path("thisInstanceActive").asBoolean()) {
+                    activeCount++;
+                    if (processes.get(instance).pid() != activePid) {
+                        return false;
+                    }
+                }
+            }
+            return activeCount == 1;
+        });
+    }
+
+    /** A standby is UP (it is ready to take over) and leaves export cycles to the active instance (503). */
+    private void assertStandbysAreHealthyAndRefuseSync(long activePid) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String instance : INSTANCES) {
+            String base = "http://127.0.0.1:" + ports.get(instance);
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), instance + ": " + health.body());
+            HttpResponse<String> sync = client.send(HttpRequest.newBuilder(URI.create(base + "/poolpair/sync"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (processes.get(instance).pid() == activePid) {
+                assertEquals(200, sync.statusCode(), instance + ": " + sync.body());
+            } else {
+                assertEquals(503, sync.statusCode(), instance + ": " + sync.body());
+                assertTrue(sync.body().contains("this instance is on standby"), sync.body());
+            }
+        }
+    }
+
+    private void awaitStarted(String instance) throws Exception {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                status(instance);
+                return;
+            } catch (IOException | AssertionError e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError(instance + " did not start within 90 s\n" + tails());
+    }
+
+    private record Task(long pid, Instant refreshedAt) {
+    }
+
+    private static Task taskAssignment(PoolConfig config) {
+        Path file = config.shareLocal().resolve("TaskAssignment").resolve(config.pool() + ".json");
+        try {
+            JsonNode node = JSON.readTree(file.toFile());
+            return new Task(node.path("pid").asLong(), Instant.parse(node.path("refreshedAt").asText()));
+        } catch (IOException | RuntimeException e) {
+            return new Task(-1, Instant.EPOCH);
+        }
+    }
+
+    /** Waits until TaskAssignment/ names a live instance other than {@code previous}, refreshed after {@code since}. */
+    private long awaitActive(PoolConfig config, long previous, Instant since) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Task task = taskAssignment(config);
+            if (task.pid() > 0 && task.pid() != previous && task.refreshedAt().isAfter(since)
+                    && processes.values().stream().anyMatch(p -> p.isAlive() && p.pid() == task.pid())) {
+                return task.pid();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no poolA instance took over within 60 s\n" + tails());
+    }
+
+    private void awaitTaskRefreshedAfter(PoolConfig config, Instant refreshed) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (taskAssignment(config).refreshedAt().isAfter(refreshed)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the active instance ran no export cycle within 60 s\n" + tails());
+    }
+
+    /**
+     * The export cycles of all poolA instances, from their logs ("export cycle started" / "finished"; a cycle
+     * cut short by a kill ends at the kill): no two overlap. Returns how many there were.
+     */
+    private int assertCyclesNeverOverlap() throws IOException {
+        record Cycle(Path log, LocalDateTime from, LocalDateTime to) {
+        }
+        List<Cycle> cycles = new ArrayList<>();
+        for (Map.Entry<Path, LocalDateTime> entry : logs.entrySet()) {
+            if (!entry.getKey().getFileName().toString().startsWith(A)) {
+                continue;
+            }
+            LocalDateTime open = null;
+            for (String line : Files.readAllLines(entry.getKey())) {
+                if (line.length() < 23 || !line.contains("export cycle ")) {
+                    continue;
+                }
+                LocalDateTime at = LocalDateTime.parse(line.substring(0, 23), LOG_TIME);
+                if (line.endsWith("export cycle started")) {
+                    open = at;
+                } else if (line.endsWith("export cycle finished") && open != null) {
+                    cycles.add(new Cycle(entry.getKey(), open, at));
+                    open = null;
+                }
+            }
+            if (open != null) {
+                LocalDateTime killed = entry.getValue();
+                cycles.add(new Cycle(entry.getKey(), open, killed != null ? killed : LocalDateTime.now()));
+            }
+        }
+        for (Cycle x : cycles) {
+            for (Cycle y : cycles) {
+                if (x != y && !x.log().equals(y.log()) && x.from().isBefore(y.to()) && y.from().isBefore(x.to())) {
+                    throw new AssertionError("two poolA instances exported at once: " + x + " and " + y);
+                }
+            }
+        }
+        assertTrue(cycles.size() > KILLS, "only " + cycles.size() + " export cycles logged");
+        return cycles.size();
+    }
+
+    /** Inserts, updates and deletes rows homed on the pool, as the pool's applications would. */
+    private static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written) {
+        Random random = new Random(config.pool().hashCode());
+        try (HikariDataSource ds = StoreConnection.open(config)) {
+            while (writing.get()) {
+                try (Connection conn = ds.getConnection()) {
+                    conn.setAutoCommit(false);
+                    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
+                            + " group_name, home_pool) VALUES (?, ?, ?, ?) ON CONFLICT (owner_uri, contact_uri) DO UPDATE SET"
+                            + " group_name = EXCLUDED.group_name")) {
+                        ps.setString(1, "sip:owner@" + config.pool());
+                        ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
+                        ps.setString(3, "G" + random.nextInt(9));
+                        ps.setString(4, config.pool());
+                        ps.executeUpdate();
+                    }
+                    if (random.nextInt(5) == 0) {
+                        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM user_contact WHERE owner_uri = ?"
+                                + " AND contact_uri = ?")) {
+                            ps.setString(1, "sip:owner@" + config.pool());
+                            ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
+                            ps.executeUpdate();
+                        }
+                    }
+                    conn.commit();
+                    written.incrementAndGet();
+                    Thread.sleep(10);
+                } catch (SQLException e) {
+                    // the database is shared and always up here; retry
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean settled(Map<String, PoolConfig> configs) {
+        for (String pool : List.of(A, B)) {
+            PoolConfig source = configs.get(pool);
+            PoolConfig target = configs.get(pool.equals(A) ? B : A);
+            try (HikariDataSource src = StoreConnection.open(source); HikariDataSource dst = StoreConnection.open(target)) {
+                for (ModuleConfig m : source.modules()) {
+                    long pending = single(src, "SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", m.name());
+                    long last = single(src, "SELECT last_batch FROM pp_export WHERE module = ?", m.name());
+                    long acked = single(src, "SELECT acked_batch FROM pp_export WHERE module = ?", m.name());
+                    long applied = single(dst, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
+                    if (pending > 0 || last != acked || last != applied) {
+                        return false;
+                    }
+                }
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long single(HikariDataSource ds, String sql, String module) throws SQLException {
+        try (Connection conn = ds.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static void assertCopiesEqual(Map<String, PoolConfig> configs) throws Exception {
+        try (HikariDataSource a = StoreConnection.open(configs.get(A)); HikariDataSource b = StoreConnection.open(configs.get(B))) {
+            TableCatalog catalogA = TableCatalog.read(a, configs.get(A).modules());
+            TableCatalog catalogB = TableCatalog.read(b, configs.get(B).modules());
+            Dialect dialect = Dialect.forUrl(configs.get(A).datasourceUrl());
+            for (TableInfo table : catalogA.all()) {
+                assertEquals(StoreComparison.rows(a, dialect, table), StoreComparison.rows(b, dialect,
+                        catalogB.table(table.name())), "rows of " + table.name() + " differ");
+            }
+        }
+    }
+
+    /** The import log holds batches 1..last_applied, each exactly once. */
+    private static void assertEachBatchAppliedOnce(PoolConfig config) throws Exception {
+        try (HikariDataSource ds = StoreConnection.open(config)) {
+            for (ModuleConfig m : config.modules()) {
+                long applied = single(ds, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
+                assertEquals(applied, single(ds, "SELECT COUNT(*) FROM pp_import_log WHERE module = ?", m.name()));
+                assertEquals(applied, single(ds, "SELECT COUNT(DISTINCT batch) FROM pp_import_log WHERE module = ?", m.name()));
+            }
+        }
+    }
+
+    private String tails() {
+        StringBuilder text = new StringBuilder();
+        for (Path log : logs.keySet()) {
+            try {
+                String s = Files.readString(log);
+                text.append("--- ").append(log.getFileName()).append(" (end)\n").append(s.substring(Math.max(0, s.length() - 1500)));
+            } catch (IOException e) {
+                text.append("--- ").append(log.getFileName()).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
