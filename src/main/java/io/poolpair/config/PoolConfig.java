@@ -157,6 +157,8 @@ public final class PoolConfig {
         importPollDelay();
         resendAfter();
         rpoAlert();
+        statusHistory();
+        statusPageRefresh();
         encrypt();
         if (httpEnabled()) {
             httpPort();
@@ -301,6 +303,16 @@ public final class PoolConfig {
 
     public Duration rpoAlert() {
         return duration("poolpair.rpo-alert");
+    }
+
+    /** How long recovery-point samples are kept, and the span of the status page's chart. */
+    public Duration statusHistory() {
+        return duration("poolpair.status.history");
+    }
+
+    /** How often the status page reloads its data. */
+    public Duration statusPageRefresh() {
+        return duration("poolpair.status.page-refresh");
     }
 
     public boolean httpEnabled() {

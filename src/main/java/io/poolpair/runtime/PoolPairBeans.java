@@ -22,6 +22,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
 import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.status.StatusHistory;
+import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
@@ -60,6 +62,8 @@ public final class PoolPairBeans {
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
+        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
+        registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));
         registry.accept("poolpairDataSource", store.dataSource());
