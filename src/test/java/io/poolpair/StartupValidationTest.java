@@ -69,6 +69,16 @@ class StartupValidationTest {
     }
 
     @Test
+    void peerShareOfAnUnsupportedTransportIsRefusedWithItsKey() {
+        String smb = startupError(Map.of("poolpair.share.peer", "smb://fileserver/poolB-share"));
+        assertTrue(smb.startsWith("poolpair.share.peer = smb://fileserver/poolB-share: smb: shares need camel-smb"), smb);
+        String ftp = startupError(Map.of("poolpair.share.peer", "ftp://fileserver/poolB-share"));
+        assertTrue(ftp.contains("a folder, a file: URI or an sftp:// URI"), ftp);
+        String noFolder = startupError(Map.of("poolpair.share.peer", "sftp://poolA@fileserver"));
+        assertTrue(noFolder.startsWith("poolpair.share.peer = sftp://poolA@fileserver: name the host and the share's folder"), noFolder);
+    }
+
+    @Test
     void missingKeyIsRefused() {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("poolpair.key", "");

@@ -1,5 +1,6 @@
 package io.poolpair.config;
 
+import io.poolpair.share.PeerShare;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,9 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.peer must differ from poolpair.pool (both are '" + pool() + "')");
         }
         requireFolder("poolpair.share.local");
-        requireFolder("poolpair.share.peer");
+        if (!peerShare().remote()) {
+            requireFolder("poolpair.share.peer");
+        }
         key();
         syncInterval();
         maxBatchesPerSync();
@@ -203,8 +206,18 @@ public final class PoolConfig {
         return path("poolpair.share.local");
     }
 
+    /** The peer's share: a folder of this machine, or a remote share (sftp://...). */
+    public PeerShare peerShare() {
+        return PeerShare.parse("poolpair.share.peer", require("poolpair.share.peer"), this::resolvePath);
+    }
+
+    /** The peer's share as a folder of this machine; fails for a remote share. */
     public Path sharePeer() {
-        return path("poolpair.share.peer");
+        PeerShare peer = peerShare();
+        if (peer.remote()) {
+            throw new ConfigException("poolpair.share.peer = " + peer.endpoint() + " is not a folder of this machine");
+        }
+        return peer.folder();
     }
 
     public Path outbox() {
@@ -404,7 +417,9 @@ public final class PoolConfig {
         Properties props = new Properties();
         values.forEach(props::setProperty);
         props.setProperty("poolpair.share.local", shareLocal().toString());
-        props.setProperty("poolpair.share.peer", sharePeer().toString());
+        PeerShare peer = peerShare();
+        props.setProperty("poolpair.share.peer", peer.remote() ? peer.endpoint() : peer.folder().toString());
+        props.setProperty("poolpair.share.peer-endpoint", peer.endpoint());
         props.setProperty("poolpair.outbox", outbox().toString());
         props.setProperty("poolpair.sync-interval-ms", Long.toString(syncInterval().toMillis()));
         props.setProperty("poolpair.import.poll-delay-ms", Long.toString(importPollDelay().toMillis()));
