@@ -1,11 +1,13 @@
 package io.poolpair;
 
 import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.batch.BatchName;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.status.BackupStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,13 +62,7 @@ class HooksTest {
 
     @Test
     void editedHookRoutesChangeWhatAPoolDoesAtItsNextStartWithoutARebuild() throws Exception {
-        Path routes = dir.resolve("my-routes");
-        Files.createDirectories(routes);
-        try (Stream<Path> files = Files.list(PoolConfig.locateHome().resolve("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        Path routes = copyRoutes(dir.resolve("my-routes"));
         Path alerts = dir.resolve("alerts");
         Path audit = dir.resolve("audit");
         Map<String, String> onCopy = Map.of("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
@@ -112,6 +108,42 @@ class HooksTest {
                     + new BatchName("poolA", PRESENCE, 2).fileName() + " batch 2 of poolA: 1 rows\n"), Files.readString(auditLog));
             assertTrue(TwoPools.contacts(pools.b, "sip:second@example.com") == 1, "replication goes on as before");
         }
+    }
+
+    @Test
+    void aFailingHookNeitherStopsNorFailsReplication() throws Exception {
+        Path routes = copyRoutes(dir.resolve("failing-routes"));
+        Path hooks = routes.resolve("hooks.camel.yaml");
+        String failing = """
+                        - throwException:
+                            exceptionType: java.lang.IllegalStateException
+                            message: "the ticket system is down"
+                """;
+        String text = replaceSteps(Files.readString(hooks), "on-batch-published", failing);
+        Files.writeString(hooks, replaceSteps(text, "on-batch-applied", failing));
+        try (TwoPools pools = TwoPools.start(dir.resolve("pair"), Map.of("camel.main.routes-include-pattern",
+                "file:" + routes + "/*.camel.yaml"))) {
+            for (int i = 1; i <= 2; i++) {
+                TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:hook-down-" + i + "@example.com");
+                pools.a.syncNow();
+                pools.awaitAcknowledged(pools.a, PRESENCE, i);
+            }
+            assertTrue(TwoPools.contacts(pools.b, "sip:hook-down-2@example.com") == 1);
+            assertEquals(BackupStatus.ExportStatus.FinalState,
+                    new BackupStatus(pools.a.config(), pools.a.store().dataSource()).module(PRESENCE).exportStatus());
+            assertEquals(BackupStatus.ImportStatus.NormalState,
+                    new BackupStatus(pools.b.config(), pools.b.store().dataSource()).module(PRESENCE).importStatus());
+        }
+    }
+
+    private static Path copyRoutes(Path routes) throws IOException {
+        Files.createDirectories(routes);
+        try (Stream<Path> files = Files.list(PoolConfig.locateHome().resolve("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        return routes;
     }
 
     /** Replaces the steps of the hook route {@code id} (everything after its {@code steps:} up to the next route). */
