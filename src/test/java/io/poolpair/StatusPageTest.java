@@ -93,7 +93,7 @@ class StatusPageTest {
             String exportCms = row(dom, "export", CMS);
             assertTrue(exportCms.contains("ErrorState"), exportCms);
             assertTrue(exportCms.contains(category.toString()), "the last error names the folder: " + exportCms);
-            assertTrue(exportCms.contains(">1<"), "one pending change: " + exportCms);
+            assertTrue(exportCms.contains(">1<"), "one unacknowledged batch: " + exportCms);
             String importPresence = row(dom, "import", PRESENCE);
             assertTrue(importPresence.contains("ErrorState") && importPresence.contains("not a readable zip"), importPresence);
             assertTrue(row(dom, "import", CMS).contains("NormalState"), row(dom, "import", CMS));
