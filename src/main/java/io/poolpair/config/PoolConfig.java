@@ -418,8 +418,12 @@ public final class PoolConfig {
         values.forEach(props::setProperty);
         props.setProperty("poolpair.share.local", shareLocal().toString());
         PeerShare peer = peerShare();
-        props.setProperty("poolpair.share.peer", peer.remote() ? peer.endpoint() : peer.folder().toString());
-        props.setProperty("poolpair.share.peer-endpoint", peer.endpoint());
+        // a remote share's secrets go in properties of their own (poolpair.share.peer.password, ...), which
+        // Camel masks when it logs them; the URIs refer to them by placeholder
+        String endpoint = peer.endpointWithSecretPlaceholders("poolpair.share.peer.");
+        peer.secrets("poolpair.share.peer.").forEach(props::setProperty);
+        props.setProperty("poolpair.share.peer", peer.remote() ? endpoint : peer.folder().toString());
+        props.setProperty("poolpair.share.peer-endpoint", endpoint);
         props.setProperty("poolpair.outbox", outbox().toString());
         props.setProperty("poolpair.sync-interval-ms", Long.toString(syncInterval().toMillis()));
         props.setProperty("poolpair.import.poll-delay-ms", Long.toString(importPollDelay().toMillis()));

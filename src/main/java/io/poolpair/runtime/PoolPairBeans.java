@@ -16,6 +16,7 @@ import io.poolpair.importer.ImportState;
 import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.share.SmbShareComponent;
 import io.poolpair.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -69,6 +70,8 @@ public final class PoolPairBeans {
         registry.accept("poolpairDataSource", store.dataSource());
         registry.accept("moduleList", new ModuleList(config.modules()));
         registry.accept("shareLayout", share);
+        // smb:// share URIs: camel-smb with operations that connect before they look for a file
+        registry.accept("smb", new SmbShareComponent());
         registry.accept("exportState", exportState);
         registry.accept("importState", importState);
         registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),

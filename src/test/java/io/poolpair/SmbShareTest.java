@@ -1,0 +1,84 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+
+import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.commons.io.output.TeeOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Peer shares reached over SMB, chosen by the share URI alone ({@code smb://host:port/shareName?username=..}):
+ * the scenarios of {@link RemoteShareScenarios} (replication both ways with atomic publish, re-send of a lost
+ * batch, quarantine, outage and recovery) through a real Samba server on loopback that serves each pool's
+ * share folder as the SMB share named after the pool.
+ */
+class SmbShareTest extends RemoteShareScenarios {
+
+    private SmbServer smb;
+
+    @BeforeEach
+    void startSmbd() throws Exception {
+        smb = SmbServer.start(dir, Map.of(A, share(A), B, share(B)));
+    }
+
+    @AfterEach
+    void stopSmbd() throws Exception {
+        if (smb != null) {
+            smb.close();
+        }
+    }
+
+    @Override
+    String transport() {
+        return "smb";
+    }
+
+    @Override
+    String shareUri(String pool) {
+        return smb.shareUri(pool);
+    }
+
+    @Override
+    void stopServer() throws Exception {
+        smb.stop();
+    }
+
+    @Override
+    void startServer() throws Exception {
+        smb.start();
+    }
+
+    @Test
+    void theSharesPasswordIsNeitherLoggedNorShownInEndpointUris() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        // slf4j-simple writes to the System.err of the moment
+        System.setErr(new PrintStream(new TeeOutputStream(err, captured), true, StandardCharsets.UTF_8));
+        try (TwoPools pools = TwoPools.start(pairDir(), Map.of(), Map.of("poolpair.share.peer", shareUri(B)),
+                Map.of("poolpair.share.peer", shareUri(A)))) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:quiet@example.com");
+            pools.a.syncNow();
+            pools.awaitAcknowledged(pools.a, PRESENCE, 1);
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:quiet@example.com"));
+            String endpoints = pools.a.context().getEndpoints().toString();
+            assertTrue(endpoints.contains("smb://127.0.0.1"), endpoints);
+            assertFalse(endpoints.contains(smb.password()), endpoints);
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("poolpair.share.peer-endpoint"), "the start-up log lists the share endpoint");
+        assertFalse(log.contains(smb.password()), "the password is not in the log");
+    }
+}
