@@ -72,6 +72,10 @@ final class SmbServer implements AutoCloseable {
                 "  printing = bsd",
                 "  printcap name = /dev/null",
                 "  disable spoolss = yes",
+                // Samba marks a renamed file with the DOS archive attribute, by default by a chmod (to the same
+                // mode) right after the rename; inotify reports that as a change of the published file, which the
+                // atomic-publish check would count as a write in place. Without DOS attributes in the mode or in
+                // extended attributes the file's only event is its creation by the rename.
                 "  map archive = no",
                 "  store dos attributes = no"));
         shares.forEach((name, folder) -> conf.addAll(List.of(

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.io.output.TeeOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +62,7 @@ class SmbShareTest extends RemoteShareScenarios {
     }
 
     @Test
-    void theSharesPasswordIsNeitherLoggedNorShownInEndpointUris() throws Exception {
+    void theSharesPasswordIsShownNeitherInTheLogNorInEndpointUrisNorByConfig() throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream err = System.err;
         // slf4j-simple writes to the System.err of the moment
@@ -74,6 +76,13 @@ class SmbShareTest extends RemoteShareScenarios {
             String endpoints = pools.a.context().getEndpoints().toString();
             assertTrue(endpoints.contains("smb://127.0.0.1"), endpoints);
             assertFalse(endpoints.contains(smb.password()), endpoints);
+
+            Path file = pairDir().resolve("poolA-over-smb.properties");
+            Files.writeString(file, Files.readString(pools.configFile(A)) + "poolpair.share.peer = " + shareUri(B) + "\n");
+            TwoPools.CommandResult config = TwoPools.cli("config", "--config", file.toString());
+            assertEquals(0, config.exit(), config.err());
+            assertTrue(config.out().contains("username=root&password=******"), config.out());
+            assertFalse(config.out().contains(smb.password()), config.out());
         } finally {
             System.setErr(err);
         }
