@@ -140,7 +140,13 @@ final class SmbServer implements AutoCloseable {
 
     /** The share URI of the share {@code name} of this server, with the user and password in its query. */
     String shareUri(String name) {
-        return "smb://127.0.0.1:" + port + "/" + name + "?username=" + user + "&password=" + password;
+        return shareUri(name, "");
+    }
+
+    /** The share URI of the folder {@code path} (e.g. {@code poolB/share}) inside the share {@code name}. */
+    String shareUri(String name, String path) {
+        return "smb://127.0.0.1:" + port + "/" + name + (path.isEmpty() ? "" : "/" + path) + "?username=" + user
+                + "&password=" + password;
     }
 
     /** The password of the share's user (in {@link #shareUri}). */
