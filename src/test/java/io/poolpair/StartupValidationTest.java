@@ -78,6 +78,25 @@ class StartupValidationTest {
     }
 
     @Test
+    void peerShareOfAnUnsupportedTransportIsRefusedWithItsKey() {
+        String ftp = startupError(Map.of("poolpair.share.peer", "ftp://fileserver/poolB-share"));
+        assertTrue(ftp.startsWith("poolpair.share.peer = ftp://fileserver/poolB-share: a peer share is a folder,"
+                + " a file: URI, an sftp:// URI or an smb:// URI"), ftp);
+        String noFolder = startupError(Map.of("poolpair.share.peer", "sftp://poolA@fileserver"));
+        assertTrue(noFolder.startsWith("poolpair.share.peer = sftp://poolA@fileserver: name the host and the share's folder"), noFolder);
+    }
+
+    @Test
+    void smbPeerShareWithoutShareNameOrCredentialsIsRefusedWithItsKey() {
+        String noShare = startupError(Map.of("poolpair.share.peer", "smb://fileserver:445?username=poolA&password=x"));
+        assertTrue(noShare.startsWith("poolpair.share.peer = smb://fileserver:445?username=poolA&password=x: name the host"
+                + " and the share's folder, e.g. smb://"), noShare);
+        String noPassword = startupError(Map.of("poolpair.share.peer", "smb:fileserver/poolB-share?username=poolA"));
+        assertTrue(noPassword.startsWith("poolpair.share.peer = smb:fileserver/poolB-share?username=poolA: an smb: share"
+                + " needs the option password= in its query"), noPassword);
+    }
+
+    @Test
     void missingKeyIsRefused() {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("poolpair.key", "");

@@ -23,11 +23,16 @@ public final class ConfigCommand implements Callable<Integer> {
         PoolConfig pool = config.load();
         int width = pool.values().keySet().stream().mapToInt(String::length).max().orElse(20);
         for (String key : new TreeSet<>(pool.values().keySet())) {
-            String value = isSecret(key) && !pool.get(key).isEmpty() ? "******" : pool.get(key);
+            String value = isSecret(key) && !pool.get(key).isEmpty() ? "******" : maskUriSecrets(pool.get(key));
             spec.commandLine().getOut().printf("%-" + width + "s = %-40s  (%s)%n", key, value, pool.source(key));
         }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Masks the secrets a share URI may carry in its query (sftp:, smb: password=, privateKeyPassphrase=; plain or RAW(...)). */
+    static String maskUriSecrets(String value) {
+        return value.replaceAll("(?i)((?:password|passphrase|privateKeyPassphrase)=)(?:RAW\\([^)]*\\)|[^&]*)", "$1******");
     }
 
     static boolean isSecret(String key) {

@@ -1,5 +1,6 @@
 package io.poolpair.config;
 
+import io.poolpair.share.PeerShare;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,9 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.peer must differ from poolpair.pool (both are '" + pool() + "')");
         }
         requireFolder("poolpair.share.local");
-        requireFolder("poolpair.share.peer");
+        if (!peerShare().remote()) {
+            requireFolder("poolpair.share.peer");
+        }
         key();
         syncInterval();
         maxBatchesPerSync();
@@ -157,6 +160,8 @@ public final class PoolConfig {
         importPollDelay();
         resendAfter();
         rpoAlert();
+        statusHistory();
+        statusPageRefresh();
         encrypt();
         if (httpEnabled()) {
             httpPort();
@@ -211,8 +216,18 @@ public final class PoolConfig {
         return path("poolpair.share.local");
     }
 
+    /** The peer's share: a folder of this machine, or a remote share (sftp://...). */
+    public PeerShare peerShare() {
+        return PeerShare.parse("poolpair.share.peer", require("poolpair.share.peer"), this::resolvePath);
+    }
+
+    /** The peer's share as a folder of this machine; fails for a remote share. */
     public Path sharePeer() {
-        return path("poolpair.share.peer");
+        PeerShare peer = peerShare();
+        if (peer.remote()) {
+            throw new ConfigException("poolpair.share.peer = " + peer.endpoint() + " is not a folder of this machine");
+        }
+        return peer.folder();
     }
 
     public Path outbox() {
@@ -347,6 +362,16 @@ public final class PoolConfig {
         return duration("poolpair.rpo-alert");
     }
 
+    /** How long recovery-point samples are kept, and the span of the status page's chart. */
+    public Duration statusHistory() {
+        return duration("poolpair.status.history");
+    }
+
+    /** How often the status page reloads its data. */
+    public Duration statusPageRefresh() {
+        return duration("poolpair.status.page-refresh");
+    }
+
     public boolean httpEnabled() {
         return Boolean.parseBoolean(get("poolpair.http.enabled", "true"));
     }
@@ -440,7 +465,13 @@ public final class PoolConfig {
         Properties props = new Properties();
         values.forEach(props::setProperty);
         props.setProperty("poolpair.share.local", shareLocal().toString());
-        props.setProperty("poolpair.share.peer", sharePeer().toString());
+        PeerShare peer = peerShare();
+        // a remote share's secrets go in properties of their own (poolpair.share.peer.password, ...), which
+        // Camel masks when it logs them; the URIs refer to them by placeholder
+        String endpoint = peer.endpointWithSecretPlaceholders("poolpair.share.peer.");
+        peer.secrets("poolpair.share.peer.").forEach(props::setProperty);
+        props.setProperty("poolpair.share.peer", peer.remote() ? endpoint : peer.folder().toString());
+        props.setProperty("poolpair.share.peer-endpoint", endpoint);
         props.setProperty("poolpair.outbox", outbox().toString());
         props.setProperty("poolpair.sync-interval-ms", Long.toString(syncInterval().toMillis()));
         props.setProperty("poolpair.import.poll-delay-ms", Long.toString(importPollDelay().toMillis()));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +98,8 @@ public final class Outbox {
      * poolpair.resend-after, so the normal delay between publish and acknowledgement never causes a re-send;
      * from the acknowledge route (a fresh cookie that stays behind) at once.
      */
-    public List<File> missingFromPeer(@Header(Headers.MODULE) String module, @Header("PoolPairImmediate") Boolean immediate)
-            throws SQLException, IOException {
+    public List<File> missingFromPeer(@Header(Headers.MODULE) String module, @Header("PoolPairImmediate") Boolean immediate,
+                                      Exchange exchange) throws Exception {
         ExportState.Snapshot s = state.get(module);
         if (s.publishedBatch() <= s.ackedBatch()) {
             return List.of();
@@ -111,7 +112,7 @@ public final class Outbox {
         }
         List<File> missing = new ArrayList<>();
         for (var e : staged(module).subMap(s.ackedBatch(), false, s.publishedBatch(), true).entrySet()) {
-            if (!share.peerHolds(new BatchName(pool, module, e.getKey()))) {
+            if (!share.peerHolds(new BatchName(pool, module, e.getKey()), exchange.getContext())) {
                 missing.add(e.getValue().toFile());
             }
         }

@@ -33,7 +33,8 @@ public final class Quarantine {
         this.metrics = metrics;
     }
 
-    public Path isolate(Exchange exchange) throws Exception {
+    /** Returns where the file now lies, as text (for the file-quarantined hook). */
+    public String isolate(Exchange exchange) throws Exception {
         File file = exchange.getMessage().getBody(File.class);
         String relative = exchange.getMessage().getHeader(Exchange.FILE_NAME, file.getName(), String.class);
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
@@ -52,6 +53,6 @@ public final class Quarantine {
         if (module != null) {
             state.recordError(module, "quarantined " + file.getName() + ": " + reason, true);
         }
-        return target;
+        return target.toString();
     }
 }

@@ -18,12 +18,15 @@ import io.poolpair.importer.ImportState;
 import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.share.SmbShareComponent;
 import io.poolpair.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
 import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.status.StatusHistory;
+import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
@@ -71,11 +74,15 @@ public final class PoolPairBeans {
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
+        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
+        registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));
         registry.accept("poolpairDataSource", store.dataSource());
         registry.accept("moduleList", new ModuleList(config.modules()));
         registry.accept("shareLayout", share);
+        // smb:// share URIs: camel-smb with operations that connect before they look for a file
+        registry.accept("smb", new SmbShareComponent());
         registry.accept("exportState", exportState);
         registry.accept("importState", importState);
         registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),

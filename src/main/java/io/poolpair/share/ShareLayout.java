@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Header;
 
 /**
@@ -75,10 +76,6 @@ public final class ShareLayout {
         }
     }
 
-    /** The peer's Data folder for a module: where this pool publishes its batches. */
-    public Path peerData(String module) {
-        return config.sharePeer().resolve(config.module(module).folder()).resolve(DATA);
-    }
 
     public Path localData(String module) {
         return config.shareLocal().resolve(config.module(module).folder()).resolve(DATA);
@@ -94,8 +91,14 @@ public final class ShareLayout {
         return config.module(module).folder() + "/" + COOKIE + "/" + COOKIE_FILE;
     }
 
-    public boolean peerHolds(BatchName name) {
-        return Files.exists(peerData(name.module()).resolve(name.fileName()));
+    /** Whether the peer's Data folder holds a batch: a look in the folder, or a question to the remote share. */
+    public boolean peerHolds(BatchName name, CamelContext context) throws Exception {
+        String relative = config.module(name.module()).folder() + "/" + DATA + "/" + name.fileName();
+        PeerShare peer = config.peerShare();
+        if (!peer.remote()) {
+            return Files.exists(peer.folder().resolve(relative));
+        }
+        return RemoteShareProbe.exists(context, peer.endpoint(), relative);
     }
 
     /** Removes a batch file from this pool's Data folder once it is applied or skipped as a duplicate. */

@@ -1,0 +1,45 @@
+package io.poolpair.runtime;
+
+import io.poolpair.config.PoolConfig;
+import io.poolpair.store.Store;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * One pool inside a Camel 4 context that an integrator already runs (no camel-main): the pool's properties
+ * become the context's initial properties (the host's own properties still win), and the beans the routes
+ * call are bound in the context's registry. The host loads {@code routes/*.camel.yaml} as it loads its own
+ * routes (camel-yaml-dsl on its classpath).
+ */
+public final class EmbeddedPool implements AutoCloseable {
+
+    private final Store store;
+
+    private EmbeddedPool(Store store) {
+        this.store = store;
+    }
+
+    /** Opens the pool's store (creating poolpair's tables and triggers when absent) and binds properties and beans. */
+    public static EmbeddedPool install(CamelContext context, PoolConfig config) {
+        Store store = Store.open(config);
+        try {
+            PropertiesComponent properties = context.getPropertiesComponent();
+            config.camelProperties().forEach((k, v) -> properties.addInitialProperty((String) k, (String) v));
+            PoolPairBeans.bind(config, store, context.getRegistry()::bind);
+            return new EmbeddedPool(store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** Closes the store; stop the Camel context first. */
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,130 @@
+package io.poolpair.share;
+
+import io.poolpair.config.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where the paired pool's share is reached, chosen by the value of {@code poolpair.share.peer} alone: a
+ * folder (or {@code file:} URI) for a share mounted here, or a URI of a remote share written to through a
+ * Camel endpoint of its own scheme:
+ * <ul>
+ * <li>{@code sftp://user@host:port/path?options} (camel-ftp's sftp endpoint: the path is relative to the SFTP
+ * login folder; options such as {@code privateKeyFile} and {@code knownHostsFile} go in the query);</li>
+ * <li>{@code smb://host:port/shareName[/path]?username=..&password=..} (camel-smb: the first path segment is the
+ * SMB share's name, the rest a folder inside it).</li>
+ * </ul>
+ * {@link #endpoint()} is the Camel endpoint the routes write to.
+ */
+public record PeerShare(String endpoint, Path folder) {
+
+    /** A transport to a remote share: its URI scheme, an example value, and the query options it needs. */
+    private enum Transport {
+        SFTP("sftp", "sftp://poolA@backup-b.example:22/poolB-share?privateKeyFile=/etc/poolpair/id_ed25519"),
+        SMB("smb", "smb://backup-b.example:445/poolB-share?username=poolA&password=RAW(secret)",
+                "username", "password");
+
+        final String scheme;
+        final String example;
+        final List<String> requiredOptions;
+
+        Transport(String scheme, String example, String... requiredOptions) {
+            this.scheme = scheme;
+            this.example = example;
+            this.requiredOptions = List.of(requiredOptions);
+        }
+    }
+
+    /** Parses the value of {@code key}; {@code resolve} makes a folder absolute. */
+    public static PeerShare parse(String key, String value, Function<String, Path> resolve) {
+        String v = value.trim();
+        for (Transport transport : Transport.values()) {
+            if (v.startsWith(transport.scheme + ":")) {
+                return remote(key, v, transport);
+            }
+        }
+        if (v.startsWith("file:")) {
+            v = v.substring("file:".length());
+        } else if (v.matches("^[a-z][a-z0-9+.-]*:.*") && !v.matches("^[A-Za-z]:[\\\\/].*")) {
+            throw new ConfigException(key + " = " + v + ": a peer share is a folder, a file: URI, an sftp:// URI"
+                    + " or an smb:// URI");
+        }
+        Path folder = resolve.apply(v);
+        return new PeerShare("file:" + folder, folder);
+    }
+
+    /**
+     * A remote share: the host, a folder (for smb: the share's name) and the transport's required options
+     * must be given. Camel's own {@code smb:host:port/share} form (without {@code //}) is taken as well.
+     */
+    private static PeerShare remote(String key, String value, Transport transport) {
+        String prefix = transport.scheme + ":";
+        String hierarchical = value.startsWith(prefix + "//") ? value : prefix + "//" + value.substring(prefix.length());
+        URI uri;
+        try {
+            uri = new URI(hierarchical);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key + " = " + value + ": not a valid URI (" + e.getMessage() + ")", e);
+        }
+        if (uri.getHost() == null || uri.getPath() == null || uri.getPath().replace("/", "").isEmpty()) {
+            throw new ConfigException(key + " = " + value + ": name the host and the share's folder, e.g. "
+                    + transport.example);
+        }
+        List<String> options = uri.getRawQuery() == null ? List.of()
+                : Arrays.stream(uri.getRawQuery().split("&")).map(o -> o.split("=", 2)[0]).toList();
+        for (String required : transport.requiredOptions) {
+            if (!options.contains(required)) {
+                throw new ConfigException(key + " = " + value + ": an " + transport.scheme + ": share needs the option "
+                        + required + "= in its query, e.g. " + transport.example);
+            }
+        }
+        return new PeerShare(value, null);
+    }
+
+    /** A secret option of a share URI and its value (plain, or Camel's {@code RAW(...)}). */
+    private static final Pattern SECRET_OPTION = Pattern.compile(
+            "([?&])(password|privateKeyPassphrase)=(RAW\\([^)]*\\)|[^&]*)", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The endpoint with the value of each secret option ({@code password=}, {@code privateKeyPassphrase=})
+     * replaced by the property placeholder {@code {{<prefix>password}}} ({@code {{<prefix>passphrase}}}), so
+     * that Camel, which logs endpoint URIs and property values but masks properties whose last name segment is
+     * {@code password} or {@code passphrase}, never shows the secret.
+     */
+    public String endpointWithSecretPlaceholders(String prefix) {
+        Matcher m = SECRET_OPTION.matcher(endpoint);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + m.group(2) + "={{" + prefix + secretName(m.group(2)) + "}}"));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    /** The property name of a secret option: one Camel masks ({@code password}, {@code passphrase}). */
+    private static String secretName(String option) {
+        return option.equalsIgnoreCase("password") ? "password" : "passphrase";
+    }
+
+    /** The values of the placeholders of {@link #endpointWithSecretPlaceholders}, by property name. */
+    public Map<String, String> secrets(String prefix) {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        Matcher m = SECRET_OPTION.matcher(endpoint);
+        while (m.find()) {
+            secrets.put(prefix + secretName(m.group(2)), m.group(3));
+        }
+        return secrets;
+    }
+
+    /** True when the share is reached through a transport (not a folder of this machine). */
+    public boolean remote() {
+        return folder == null;
+    }
+}
