@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS pp_import (
   quarantined    BIGINT       DEFAULT 0 NOT NULL,
   PRIMARY KEY (source_pool, module)
 );
+-- the last applied batch a cookie told the peer about: behind last_applied when a cookie could not be
+-- written (peer share down), so the next export cycle writes it again
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS cookie_batch BIGINT DEFAULT 0 NOT NULL;
 CREATE TABLE IF NOT EXISTS pp_import_log (
   source_pool  VARCHAR(64)  NOT NULL,
   module       VARCHAR(200) NOT NULL,

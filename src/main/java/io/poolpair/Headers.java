@@ -9,6 +9,7 @@ public final class Headers {
     public static final String DISPOSITION = "PoolPairDisposition";
     public static final String ACKED_BATCH = "PoolPairAckedBatch";
     public static final String ROWS = "PoolPairRows";
+    public static final String COOKIE_BATCH = "PoolPairCookieBatch";
 
     private Headers() {
     }

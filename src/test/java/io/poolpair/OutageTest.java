@@ -72,4 +72,30 @@ class OutageTest {
             assertEquals(1, TwoPools.contacts(pools.b, "sip:outbox@example.com"));
         }
     }
+
+    @Test
+    void cookieThatCouldNotBeWrittenIsWrittenAtTheNextCycle() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.resend-after", "PT1H"))) {
+            Path cookies = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie");
+            Files.createDirectories(cookies);
+            try (var files = Files.list(cookies)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(cookies);
+            Files.writeString(cookies, "a file where poolA's Cookie folder should be");
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:cookie@example.com");
+            pools.a.syncNow();
+            pools.awaitApplied(pools.b, PRESENCE, 1);
+            TwoPools.await("poolB records that its cookie could not be written",
+                    () -> pools.importState(pools.b, PRESENCE).lastError() != null);
+            assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch());
+
+            Files.delete(cookies);
+            Files.createDirectory(cookies);
+            pools.b.syncNow(); // poolB's next cycle, long before the re-send after an hour
+            pools.awaitAcknowledged(pools.a, PRESENCE, 1);
+        }
+    }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import javax.sql.DataSource;
 import io.poolpair.Headers;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,31 @@ public final class ImportState {
 
     public long lastApplied(String module) throws SQLException {
         return get(module).lastApplied();
+    }
+
+    /** After a cookie reached the peer's share: the peer now knows up to {@code batch}. */
+    public void recordCookieWritten(@Header(Headers.MODULE) String module, @Header(Headers.COOKIE_BATCH) long batch)
+            throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_import SET cookie_batch = ? WHERE source_pool = ? AND module = ? AND cookie_batch < ?")) {
+            ps.setLong(1, batch);
+            ps.setString(2, peer);
+            ps.setString(3, module);
+            ps.setLong(4, batch);
+            ps.executeUpdate();
+        }
+    }
+
+    /** True when a batch was applied but no cookie saying so reached the peer (its share was down at the time). */
+    public boolean cookieOwed(@Header(Headers.MODULE) String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ? AND last_applied > cookie_batch")) {
+            ps.setString(1, peer);
+            ps.setString(2, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**
