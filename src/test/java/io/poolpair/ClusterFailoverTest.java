@@ -7,15 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
-import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.demo.PairFolder;
-import io.poolpair.demo.StoreComparison;
-import io.poolpair.store.Dialect;
-import io.poolpair.store.StoreConnection;
-import io.poolpair.store.TableCatalog;
-import io.poolpair.store.TableInfo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,11 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -39,7 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -71,20 +57,10 @@ class ClusterFailoverTest {
 
     @Test
     void killingTheActiveInstanceMovesTheWorkToAnotherWithoutLossOrDoubleApply() throws Exception {
-        PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
-        Map<String, PoolConfig> configs = new HashMap<>();
-        for (String pool : List.of(A, B)) {
-            Map<String, String> all = new HashMap<>(Map.of("poolpair.sync-interval", "PT8S",
-                    "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"));
-            if (pool.equals(A)) {
-                all.put("poolpair.cluster.enabled", "true");
-            }
-            all.putAll(StoreKind.POSTGRES.pool(pool, "demo"));
-            configs.put(pool, pair.config(pool, pool.equals(A) ? B : A, all));
-            StringBuilder text = new StringBuilder();
-            all.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
-            Files.writeString(dir.resolve(pool + ".properties"), text, StandardOpenOption.APPEND);
-        }
+        PoolProcesses pools = PoolProcesses.on(StoreKind.POSTGRES, dir, Map.of("poolpair.sync-interval", "PT8S",
+                "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"),
+                Map.of(A, Map.of("poolpair.cluster.enabled", "true")));
+        Map<String, PoolConfig> configs = Map.of(A, pools.config(A), B, pools.config(B));
         PoolConfig a = configs.get(A);
         ports.put(B, configs.get(B).httpPort());
         for (String instance : INSTANCES) {
@@ -107,7 +83,7 @@ class ClusterFailoverTest {
             AtomicLong written = new AtomicLong();
             List<Thread> writers = new ArrayList<>();
             for (String pool : List.of(A, B)) {
-                Thread t = new Thread(() -> write(configs.get(pool), writing, written), "writer-" + pool);
+                Thread t = new Thread(() -> PoolWriter.write(configs.get(pool), writing, written), "writer-" + pool);
                 t.start();
                 writers.add(t);
             }
@@ -135,15 +111,9 @@ class ClusterFailoverTest {
             }
             assertTrue(written.get() > 100, "the writers committed only " + written.get() + " transactions");
 
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            while (!settled(configs) && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-            }
-            assertTrue(settled(configs), "the pools did not converge\n" + tails());
-            assertCopiesEqual(configs);
-            for (String pool : List.of(A, B)) {
-                assertEachBatchAppliedOnce(configs.get(pool));
-            }
+            pools.awaitSettled(Duration.ofSeconds(180));
+            pools.assertCopiesEqual();
+            pools.assertEachBatchAppliedOnce();
             int cycles = assertCyclesNeverOverlap();
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             long allowed = elapsed.toMillis() / INTERVAL.toMillis() + 2L * (KILLS + 1);
@@ -154,6 +124,7 @@ class ClusterFailoverTest {
             for (Process p : processes.values()) {
                 p.destroyForcibly().waitFor();
             }
+            pools.close();
         }
     }
 
@@ -316,95 +287,6 @@ class ClusterFailoverTest {
         }
         assertTrue(cycles.size() > KILLS, "only " + cycles.size() + " export cycles logged");
         return cycles.size();
-    }
-
-    /** Inserts, updates and deletes rows homed on the pool, as the pool's applications would. */
-    private static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written) {
-        Random random = new Random(config.pool().hashCode());
-        try (HikariDataSource ds = StoreConnection.open(config)) {
-            while (writing.get()) {
-                try (Connection conn = ds.getConnection()) {
-                    conn.setAutoCommit(false);
-                    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
-                            + " group_name, home_pool) VALUES (?, ?, ?, ?) ON CONFLICT (owner_uri, contact_uri) DO UPDATE SET"
-                            + " group_name = EXCLUDED.group_name")) {
-                        ps.setString(1, "sip:owner@" + config.pool());
-                        ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
-                        ps.setString(3, "G" + random.nextInt(9));
-                        ps.setString(4, config.pool());
-                        ps.executeUpdate();
-                    }
-                    if (random.nextInt(5) == 0) {
-                        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM user_contact WHERE owner_uri = ?"
-                                + " AND contact_uri = ?")) {
-                            ps.setString(1, "sip:owner@" + config.pool());
-                            ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
-                            ps.executeUpdate();
-                        }
-                    }
-                    conn.commit();
-                    written.incrementAndGet();
-                    Thread.sleep(10);
-                } catch (SQLException e) {
-                    // the database is shared and always up here; retry
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static boolean settled(Map<String, PoolConfig> configs) {
-        for (String pool : List.of(A, B)) {
-            PoolConfig source = configs.get(pool);
-            PoolConfig target = configs.get(pool.equals(A) ? B : A);
-            try (HikariDataSource src = StoreConnection.open(source); HikariDataSource dst = StoreConnection.open(target)) {
-                for (ModuleConfig m : source.modules()) {
-                    long pending = single(src, "SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", m.name());
-                    long last = single(src, "SELECT last_batch FROM pp_export WHERE module = ?", m.name());
-                    long acked = single(src, "SELECT acked_batch FROM pp_export WHERE module = ?", m.name());
-                    long applied = single(dst, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
-                    if (pending > 0 || last != acked || last != applied) {
-                        return false;
-                    }
-                }
-            } catch (Exception e) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static long single(HikariDataSource ds, String sql, String module) throws SQLException {
-        try (Connection conn = ds.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
-    }
-
-    private static void assertCopiesEqual(Map<String, PoolConfig> configs) throws Exception {
-        try (HikariDataSource a = StoreConnection.open(configs.get(A)); HikariDataSource b = StoreConnection.open(configs.get(B))) {
-            TableCatalog catalogA = TableCatalog.read(a, configs.get(A).modules());
-            TableCatalog catalogB = TableCatalog.read(b, configs.get(B).modules());
-            Dialect dialect = Dialect.forUrl(configs.get(A).datasourceUrl());
-            for (TableInfo table : catalogA.all()) {
-                assertEquals(StoreComparison.rows(a, dialect, table), StoreComparison.rows(b, dialect,
-                        catalogB.table(table.name())), "rows of " + table.name() + " differ");
-            }
-        }
-    }
-
-    /** The import log holds batches 1..last_applied, each exactly once. */
-    private static void assertEachBatchAppliedOnce(PoolConfig config) throws Exception {
-        try (HikariDataSource ds = StoreConnection.open(config)) {
-            for (ModuleConfig m : config.modules()) {
-                long applied = single(ds, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
-                assertEquals(applied, single(ds, "SELECT COUNT(*) FROM pp_import_log WHERE module = ?", m.name()));
-                assertEquals(applied, single(ds, "SELECT COUNT(DISTINCT batch) FROM pp_import_log WHERE module = ?", m.name()));
-            }
-        }
     }
 
     private String tails() {

@@ -53,12 +53,21 @@ final class PoolProcesses implements AutoCloseable {
         return on(StoreKind.POSTGRES, dir, settings);
     }
 
-    /** Creates the pair folder and both databases; {@code settings} go into both pools' files. */
     static PoolProcesses on(StoreKind store, Path dir, Map<String, String> settings) throws Exception {
+        return on(store, dir, settings, Map.of());
+    }
+
+    /**
+     * Creates the pair folder and both databases; {@code settings} go into both pools' files, {@code perPool}
+     * (by pool name) into one pool's file only.
+     */
+    static PoolProcesses on(StoreKind store, Path dir, Map<String, String> settings,
+                            Map<String, Map<String, String>> perPool) throws Exception {
         PoolProcesses pools = new PoolProcesses(dir);
         PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
         for (String pool : List.of(A, B)) {
             Map<String, String> all = new HashMap<>(settings);
+            all.putAll(perPool.getOrDefault(pool, Map.of()));
             all.putAll(store.pool(pool, "demo"));
             pools.configs.put(pool, pair.config(pool, pool.equals(A) ? B : A, all));
             // the services read only their files, so the settings go there too

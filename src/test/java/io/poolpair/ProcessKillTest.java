@@ -4,13 +4,7 @@ import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.poolpair.config.PoolConfig;
-import io.poolpair.store.StoreConnection;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +41,7 @@ class ProcessKillTest {
             AtomicLong written = new AtomicLong();
             List<Thread> writers = new ArrayList<>();
             for (String pool : List.of(A, B)) {
-                Thread t = new Thread(() -> write(pools.config(pool), writing, written), "writer-" + pool);
+                Thread t = new Thread(() -> PoolWriter.write(pools.config(pool), writing, written), "writer-" + pool);
                 t.start();
                 writers.add(t);
             }
@@ -69,63 +63,6 @@ class ProcessKillTest {
             pools.assertCopiesEqual();
             pools.assertEachBatchAppliedOnce();
             System.out.printf("%d kills, %d writer transactions, pools converged%n", KILLS, written.get());
-        }
-    }
-
-    /** Inserts, updates and deletes rows homed on the pool, as the pool's applications would. */
-    private static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written) {
-        Random random = new Random(config.pool().hashCode());
-        try (HikariDataSource ds = StoreConnection.open(config)) {
-            while (writing.get()) {
-                try (Connection conn = ds.getConnection()) {
-                    conn.setAutoCommit(false);
-                    String owner = "sip:owner@" + config.pool();
-                    String contact = "sip:c" + random.nextInt(400) + "@example.com";
-                    String group = "G" + random.nextInt(9);
-                    // an upsert both databases understand: only this writer writes the pool's own rows
-                    int updated;
-                    try (PreparedStatement ps = conn.prepareStatement(
-                            "UPDATE user_contact SET group_name = ? WHERE owner_uri = ? AND contact_uri = ?")) {
-                        ps.setString(1, group);
-                        ps.setString(2, owner);
-                        ps.setString(3, contact);
-                        updated = ps.executeUpdate();
-                    }
-                    if (updated == 0) {
-                        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
-                                + " group_name, home_pool) VALUES (?, ?, ?, ?)")) {
-                            ps.setString(1, owner);
-                            ps.setString(2, contact);
-                            ps.setString(3, group);
-                            ps.setString(4, config.pool());
-                            ps.executeUpdate();
-                        }
-                    }
-                    if (random.nextInt(5) == 0) {
-                        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM user_contact WHERE owner_uri = ?"
-                                + " AND contact_uri = ?")) {
-                            ps.setString(1, owner);
-                            ps.setString(2, "sip:c" + random.nextInt(400) + "@example.com");
-                            ps.executeUpdate();
-                        }
-                    }
-                    conn.commit();
-                    written.incrementAndGet();
-                    Thread.sleep(5);
-                } catch (SQLException e) {
-                    sleepQuietly(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
