@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
@@ -50,6 +51,7 @@ public final class BatchWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int KEYS_PER_READ = 1000;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -150,6 +152,44 @@ public final class BatchWriter {
     /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
     private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes,
                               List<String> files, List<Deferred> deferred) throws Exception {
+        Optional<String> byKeys = dialect.rowsByKeysSql(table);
+        return byKeys.isPresent() ? writeUpsertsByKeys(conn, byKeys.get(), gen, table, keys, deletes, files, deferred)
+                : writeUpsertsKeyByKey(conn, gen, table, keys, deletes, files, deferred);
+    }
+
+    /** Reads the rows {@value #KEYS_PER_READ} keys at a time (one statement each), in the keys' order. */
+    private long writeUpsertsByKeys(Connection conn, String sql, JsonGenerator gen, TableInfo table, List<String> keys,
+                                    List<JsonNode> deletes, List<String> files, List<Deferred> deferred) throws Exception {
+        ContentStore store = content.get(table.name());
+        List<Column> columns = table.columns();
+        int firstKey = columns.indexOf(table.primaryKey().get(0));
+        long written = 0;
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int from = 0; from < keys.size(); from += KEYS_PER_READ) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_READ));
+                ps.setString(1, "[" + String.join(",", chunk) + "]");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String keyJson = chunk.get(rs.getInt(1) - 1);
+                        if (rs.getObject(2 + firstKey) == null) {
+                            deletes.add(MAPPER.readTree(keyJson));
+                            continue;
+                        }
+                        if (store != null && !includeContent(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files)) {
+                            deferred.add(new Deferred(table.name(), keyJson));
+                            continue;
+                        }
+                        writeRow(gen, rs, 2, columns);
+                        written++;
+                    }
+                }
+            }
+        }
+        return written;
+    }
+
+    private long writeUpsertsKeyByKey(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys,
+                                      List<JsonNode> deletes, List<String> files, List<Deferred> deferred) throws Exception {
         ContentStore store = content.get(table.name());
         List<Column> columns = table.columns();
         List<Column> pk = table.primaryKey();
@@ -168,13 +208,7 @@ public final class BatchWriter {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
-                        gen.writeStartObject();
-                        for (int i = 0; i < columns.size(); i++) {
-                            gen.writeFieldName(columns.get(i).name());
-                            ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                        }
-                        gen.writeEndObject();
-                        gen.writeRaw('\n');
+                        writeRow(gen, rs, 1, columns);
                         written++;
                     } else {
                         deletes.add(key);
@@ -183,6 +217,18 @@ public final class BatchWriter {
             }
         }
         return written;
+    }
+
+    /** One NDJSON line from the current row, whose first column is at {@code first}. */
+    private static void writeRow(JsonGenerator gen, ResultSet rs, int first, List<Column> columns)
+            throws SQLException, IOException {
+        gen.writeStartObject();
+        for (int i = 0; i < columns.size(); i++) {
+            gen.writeFieldName(columns.get(i).name());
+            ValueCodec.write(gen, rs, first + i, columns.get(i));
+        }
+        gen.writeEndObject();
+        gen.writeRaw('\n');
     }
 
     /** Takes the row's file into this batch if the cycle's content allowance has room for it. */

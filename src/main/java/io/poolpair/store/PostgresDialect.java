@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +31,33 @@ public final class PostgresDialect implements Dialect {
                         .collect(Collectors.joining(", "));
         return "INSERT INTO " + qualified(table) + " (" + columnList(columns) + ") VALUES (" + marks + ") ON CONFLICT ("
                 + columnList(table.primaryKey()) + ") " + onConflict;
+    }
+
+    /**
+     * The keys as a {@code jsonb} array, joined to the table by its primary key (an index lookup per key); each
+     * key value is cast from its captured JSON text to the column's type, as {@code to_jsonb} wrote it.
+     */
+    @Override
+    public Optional<String> rowsByKeysSql(TableInfo table) {
+        List<Column> pk = table.primaryKey();
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < pk.size(); i++) {
+            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = (k.key ->> ").append(i)
+                    .append(")::").append(castType(pk.get(i)));
+        }
+        String columns = table.columns().stream().map(c -> "t." + quote(c.name())).collect(Collectors.joining(", "));
+        return Optional.of("SELECT k.ord, " + columns + " FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS k(key, ord)"
+                + " LEFT JOIN " + qualified(table) + " t ON " + on + " ORDER BY k.ord");
+    }
+
+    private String castType(Column column) {
+        String type = switch (column.typeName()) {
+            case "serial" -> "int4";
+            case "bigserial" -> "int8";
+            case "smallserial" -> "int2";
+            default -> column.typeName();
+        };
+        return type.matches("[a-z_][a-z0-9_]*") ? type : quote(type);
     }
 
     @Override
