@@ -58,7 +58,11 @@ public interface Dialect {
 
     /** Binds a value from a batch to a parameter, converted by the type of the receiving column. */
     default void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
-        Object v = ValueCodec.toJdbc(value, column);
+        bindConverted(ps, index, ValueCodec.toJdbc(value, column), column);
+    }
+
+    /** Binds a value already converted by {@link ValueCodec#toJdbc}. */
+    default void bindConverted(PreparedStatement ps, int index, Object v, Column column) throws SQLException {
         if (v == null) {
             ps.setNull(index, column.jdbcType());
         } else {

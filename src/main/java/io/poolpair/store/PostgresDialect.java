@@ -1,6 +1,5 @@
 package io.poolpair.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -80,12 +79,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
-        Object v = ValueCodec.toJdbc(value, column);
+    public void bindConverted(PreparedStatement ps, int index, Object v, Column column) throws SQLException {
         if (v instanceof String s && (column.jdbcType() == Types.OTHER || ValueCodec.isJson(column))) {
             ps.setObject(index, s, Types.OTHER);
         } else {
-            Dialect.super.bind(ps, index, value, column);
+            Dialect.super.bindConverted(ps, index, v, column);
         }
     }
 
