@@ -24,7 +24,7 @@ public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, 
 
     /** Changes per end-to-end delta measurement. */
     List<Long> deltaSizes() {
-        return quick ? List.of(10_000L, 50_000L) : List.of(10_000L, 100_000L, 1_000_000L);
+        return quick ? List.of(10_000L, 30_000L) : List.of(10_000L, 100_000L, 1_000_000L);
     }
 
     /** The small and the large store of the store-size measurement (1,000 changes each). */
@@ -38,7 +38,7 @@ public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, 
 
     /** Rows of the backlog and of the full sync run under -Xmx256m. */
     long heapRows() {
-        return quick ? 50_000 : 1_000_000;
+        return quick ? 20_000 : 1_000_000;
     }
 
     /** Runs of the heap measurement: each starts two JVMs, so --quick measures it once. */
@@ -48,11 +48,11 @@ public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, 
 
     /** Rows written with and without capture. */
     long captureRows() {
-        return quick ? 20_000 : 100_000;
+        return quick ? 30_000 : 200_000;
     }
 
     /** Seconds of steady writing in the lag measurement. */
     int lagSeconds() {
-        return quick ? 20 : 120;
+        return quick ? 15 : 120;
     }
 }
