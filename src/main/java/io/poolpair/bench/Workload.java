@@ -35,8 +35,19 @@ final class Workload {
         return "Group " + (i % 7);
     }
 
+    /**
+     * A display name with 16 hex digits that differ from row to row and version to version, so that the rows
+     * do not compress better than real names would.
+     */
     static String display(long i, int version) {
-        return "Contact number " + i + " version " + version + " with a display name of some length";
+        return "Contact " + i + " v" + version + " " + Long.toHexString(mix(i * 1_000_003L + version)) + " of some length";
+    }
+
+    /** SplitMix64's finaliser: a fixed, well-spread 64-bit value per input. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** Binds row {@code i} in the column order of {@link #INSERT}. */
