@@ -29,7 +29,7 @@ final class BenchChart {
         System.setProperty("java.awt.headless", "true");
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (String store : stores) {
-            String label = BenchReport.label(store);
+            String label = store.equals("h2") ? "H2" : "PG";
             for (Figures.Row row : figures.rows()) {
                 String series = series(row.id());
                 if (series == null) {
@@ -40,7 +40,8 @@ final class BenchChart {
                 v.ifPresent(value -> data.addValue(value, series, category));
             }
         }
-        JFreeChart chart = ChartFactory.createBarChart("poolpair bench: throughput (medians)", null, "rows or changes per second",
+        JFreeChart chart = ChartFactory.createBarChart("poolpair bench: throughput (medians; PG = PostgreSQL)", null,
+                "rows or changes per second",
                 data, PlotOrientation.VERTICAL, true, false, false);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1400, 700);
     }
