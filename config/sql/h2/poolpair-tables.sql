@@ -25,7 +25,11 @@ CREATE TABLE IF NOT EXISTS pp_change (
   changed_at  TIMESTAMP     DEFAULT CURRENT_TIMESTAMP NOT NULL,
   batch       BIGINT
 );
-CREATE INDEX IF NOT EXISTS pp_change_module_batch ON pp_change (module, batch);
+-- pending changes of a module in id order (module = ? AND batch IS NULL AND id <= ?): claiming a batch
+-- out of a large backlog reads only the rows it claims (an index on (module, batch) alone made every claim
+-- scan the whole backlog)
+DROP INDEX IF EXISTS pp_change_module_batch;
+CREATE INDEX IF NOT EXISTS pp_change_module_batch_id ON pp_change (module, batch, id);
 CREATE TABLE IF NOT EXISTS pp_capture (
   db_table_name  VARCHAR(200) NOT NULL PRIMARY KEY,
   table_name     VARCHAR(200) NOT NULL,

@@ -20,7 +20,11 @@ CREATE TABLE IF NOT EXISTS pp_change (
   changed_at  TIMESTAMP     DEFAULT CURRENT_TIMESTAMP NOT NULL,
   batch       BIGINT
 );
-CREATE INDEX IF NOT EXISTS pp_change_module_batch ON pp_change (module, batch);
+-- pending changes of a module in id order (module = ? AND batch IS NULL AND id <= ?): claiming a batch
+-- out of a large backlog reads only the rows it claims (an index on (module, batch) alone made every claim
+-- scan the whole backlog)
+DROP INDEX IF EXISTS pp_change_module_batch;
+CREATE INDEX IF NOT EXISTS pp_change_module_batch_id ON pp_change (module, batch, id);
 CREATE TABLE IF NOT EXISTS pp_capture (
   db_table_name  VARCHAR(200) NOT NULL PRIMARY KEY,
   table_name     VARCHAR(200) NOT NULL,
@@ -75,38 +79,10 @@ CREATE TABLE IF NOT EXISTS pp_full_seen (
   pk           TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pp_full_seen_key ON pp_full_seen (source_pool, module, sync_id, table_name, pk);
--- One trigger function for every replicated table. Arguments: module, table name, key columns.
--- Silent while the transaction-local setting poolpair.applying is 'on' (an import being applied).
-CREATE OR REPLACE FUNCTION pp_capture() RETURNS trigger LANGUAGE plpgsql AS $pp$
-DECLARE
-  old_row  jsonb;
-  new_row  jsonb;
-  old_key  jsonb := '[]'::jsonb;
-  new_key  jsonb := '[]'::jsonb;
-  i        integer;
-BEGIN
-  IF current_setting('poolpair.applying', true) = 'on' THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
-  IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
-  FOR i IN 2 .. TG_NARGS - 1 LOOP
-    IF old_row IS NOT NULL THEN old_key := old_key || jsonb_build_array(old_row -> TG_ARGV[i]); END IF;
-    IF new_row IS NOT NULL THEN new_key := new_key || jsonb_build_array(new_row -> TG_ARGV[i]); END IF;
-  END LOOP;
-  IF TG_OP = 'DELETE' THEN
-    INSERT INTO pp_change (module, table_name, pk, op) VALUES (TG_ARGV[0], TG_ARGV[1], old_key::text, 'D');
-  ELSIF TG_OP = 'INSERT' THEN
-    INSERT INTO pp_change (module, table_name, pk, op) VALUES (TG_ARGV[0], TG_ARGV[1], new_key::text, 'I');
-  ELSE
-    IF old_key <> new_key THEN
-      INSERT INTO pp_change (module, table_name, pk, op) VALUES (TG_ARGV[0], TG_ARGV[1], old_key::text, 'D');
-    END IF;
-    INSERT INTO pp_change (module, table_name, pk, op) VALUES (TG_ARGV[0], TG_ARGV[1], new_key::text, 'U');
-  END IF;
-  RETURN NULL;
-END
-$pp$;
+-- The capture triggers are created at start-up, one PL/pgSQL function per replicated table
+-- (pp_capture_<table>, see PostgresDialect.installCapture): it records the key of every inserted, updated
+-- or deleted row in pp_change, and is silent while the transaction-local setting poolpair.applying is 'on'
+-- (an import being applied). Databases prepared by an earlier version keep an unused function pp_capture().
 -- disaster recovery: this pool acting for its failed peer (failover), then handing its rows back (failback).
 -- state: Acting, FailingBack, HandedBack
 CREATE TABLE IF NOT EXISTS pp_failover (

@@ -6,6 +6,7 @@ import io.poolpair.config.PoolConfig;
 import io.poolpair.share.ShareLayout;
 import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -47,5 +48,24 @@ public final class Acknowledger {
         msg.setHeader(Headers.MODULE, module);
         msg.setHeader(Headers.ACKED_BATCH, cookie.lastAppliedBatch());
         msg.setHeader("PoolPairPeerImportState", cookie.importState());
+    }
+
+    /**
+     * How far the peer has applied {@code module} according to its cookie as it lies in this pool's share now,
+     * or -1 when there is no valid cookie: the peer may have moved on since the cookie being processed was read.
+     */
+    public long appliedNow(String module) {
+        try {
+            Path file = share.localCookie(module);
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return -1;
+            }
+            Cookie cookie = Cookie.fromZip(Files.readAllBytes(file), signer);
+            boolean ours = config.peer().equals(cookie.importingPool()) && config.pool().equals(cookie.sourcePool())
+                    && module.equals(cookie.module());
+            return ours ? cookie.lastAppliedBatch() : -1;
+        } catch (Exception e) {
+            return -1; // being replaced right now, or forged: nothing is known beyond what was recorded
+        }
     }
 }

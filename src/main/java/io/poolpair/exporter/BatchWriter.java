@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
@@ -53,6 +54,7 @@ public final class BatchWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int KEYS_PER_READ = 1000;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -169,8 +171,50 @@ public final class BatchWriter {
     /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
     private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes,
                               List<String> files, List<Deferred> deferred, PeerRows flagged) throws Exception {
+        Optional<String> byKeys = dialect.rowsByKeysSql(table);
+        return byKeys.isPresent() ? writeUpsertsByKeys(conn, byKeys.get(), gen, table, keys, deletes, files, deferred, flagged)
+                : writeUpsertsKeyByKey(conn, gen, table, keys, deletes, files, deferred, flagged);
+    }
+
+    /** Reads the rows {@value #KEYS_PER_READ} keys at a time (one statement each), in the keys' order. */
+    private long writeUpsertsByKeys(Connection conn, String sql, JsonGenerator gen, TableInfo table, List<String> keys,
+                                    List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged)
+            throws Exception {
         ContentStore store = content.get(table.name());
-        int owner = peerRows.ownerColumn(table).map(o -> columnsIndex(table.columns(), o)).orElse(-1);
+        List<Column> columns = table.columns();
+        int firstKey = columns.indexOf(table.primaryKey().get(0));
+        int owner = ownerIndex(table);
+        long written = 0;
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int from = 0; from < keys.size(); from += KEYS_PER_READ) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_READ));
+                ps.setString(1, "[" + String.join(",", chunk) + "]");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String keyJson = chunk.get(rs.getInt(1) - 1);
+                        if (rs.getObject(2 + firstKey) == null) {
+                            deletes.add(MAPPER.readTree(keyJson));
+                            continue;
+                        }
+                        if (store != null && !includeContent(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files)) {
+                            deferred.add(new Deferred(table.name(), keyJson));
+                            continue;
+                        }
+                        flagPeerRow(rs, 2, owner, table, keyJson, flagged);
+                        writeRow(gen, rs, 2, columns);
+                        written++;
+                    }
+                }
+            }
+        }
+        return written;
+    }
+
+    private long writeUpsertsKeyByKey(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys,
+                                      List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged)
+            throws Exception {
+        ContentStore store = content.get(table.name());
+        int owner = ownerIndex(table);
         List<Column> columns = table.columns();
         List<Column> pk = table.primaryKey();
         long written = 0;
@@ -188,17 +232,8 @@ public final class BatchWriter {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
-                        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(owner + 1))) {
-                            flagged.count++;
-                            flagged.last = table.name() + " " + keyJson;
-                        }
-                        gen.writeStartObject();
-                        for (int i = 0; i < columns.size(); i++) {
-                            gen.writeFieldName(columns.get(i).name());
-                            ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                        }
-                        gen.writeEndObject();
-                        gen.writeRaw('\n');
+                        flagPeerRow(rs, 1, owner, table, keyJson, flagged);
+                        writeRow(gen, rs, 1, columns);
                         written++;
                     } else {
                         deletes.add(key);
@@ -215,13 +250,36 @@ public final class BatchWriter {
         String last;
     }
 
-    private static int columnsIndex(List<Column> columns, String name) {
-        for (int i = 0; i < columns.size(); i++) {
-            if (columns.get(i).name().equals(name)) {
-                return i;
+    /** The owner column's position among the table's columns, or -1. */
+    private int ownerIndex(TableInfo table) {
+        return peerRows.ownerColumn(table).map(o -> {
+            for (int i = 0; i < table.columns().size(); i++) {
+                if (table.columns().get(i).name().equals(o)) {
+                    return i;
+                }
             }
+            return -1;
+        }).orElse(-1);
+    }
+
+    private void flagPeerRow(ResultSet rs, int first, int owner, TableInfo table, String keyJson, PeerRows flagged)
+            throws SQLException {
+        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(first + owner))) {
+            flagged.count++;
+            flagged.last = table.name() + " " + keyJson;
         }
-        return -1;
+    }
+
+    /** One NDJSON line from the current row, whose first column is at {@code first}. */
+    private static void writeRow(JsonGenerator gen, ResultSet rs, int first, List<Column> columns)
+            throws SQLException, IOException {
+        gen.writeStartObject();
+        for (int i = 0; i < columns.size(); i++) {
+            gen.writeFieldName(columns.get(i).name());
+            ValueCodec.write(gen, rs, first + i, columns.get(i));
+        }
+        gen.writeEndObject();
+        gen.writeRaw('\n');
     }
 
     /** Takes the row's file into this batch if the cycle's content allowance has room for it. */

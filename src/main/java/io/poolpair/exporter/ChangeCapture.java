@@ -91,8 +91,10 @@ public final class ChangeCapture {
 
     /** The highest change id among the next max-changes-per-batch unclaimed changes, or null when none. */
     private Long claimLimit(Connection conn, String module) throws SQLException {
+        // ordered as the index (module, batch, id) is, which module = ? AND batch IS NULL makes the same as by id:
+        // H2 then reads the first rows of the index instead of sorting the whole backlog for every batch
         try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(id) FROM (SELECT id FROM pp_change WHERE module = ?"
-                + " AND batch IS NULL ORDER BY id LIMIT ?) next_changes")) {
+                + " AND batch IS NULL ORDER BY module, batch, id LIMIT ?) next_changes")) {
             ps.setString(1, module);
             ps.setInt(2, maxChangesPerBatch);
             try (ResultSet rs = ps.executeQuery()) {

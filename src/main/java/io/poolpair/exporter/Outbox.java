@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
@@ -34,14 +35,18 @@ public final class Outbox {
     private final ShareLayout share;
     private final BatchWriter writer;
     private final Duration resendAfter;
+    /** The peer's applied batch of a module as its current cookie says (-1: unknown). */
+    private final ToLongFunction<String> peerProgress;
 
-    public Outbox(Path folder, String pool, ExportState state, ShareLayout share, BatchWriter writer, Duration resendAfter) {
+    public Outbox(Path folder, String pool, ExportState state, ShareLayout share, BatchWriter writer, Duration resendAfter,
+                  ToLongFunction<String> peerProgress) {
         this.folder = folder;
         this.pool = pool;
         this.state = state;
         this.share = share;
         this.writer = writer;
         this.resendAfter = resendAfter;
+        this.peerProgress = peerProgress;
     }
 
     public Path file(String module, long batch) {
@@ -111,9 +116,21 @@ public final class Outbox {
             }
         }
         List<File> missing = new ArrayList<>();
+        List<Long> absent = new ArrayList<>();
         for (var e : staged(module).subMap(s.ackedBatch(), false, s.publishedBatch(), true).entrySet()) {
             if (!share.peerHolds(new BatchName(pool, module, e.getKey()), exchange.getContext())) {
                 missing.add(e.getValue().toFile());
+                absent.add(e.getKey());
+            }
+        }
+        // The peer removes a batch once it has applied it: one that it applied while this pool was recording an
+        // older cookie is absent but not lost. Its newest cookie, read after looking, tells them apart.
+        if (!missing.isEmpty() && peerProgress != null) {
+            long applied = peerProgress.applyAsLong(module);
+            for (int i = missing.size() - 1; i >= 0; i--) {
+                if (absent.get(i) <= applied) {
+                    missing.remove(i);
+                }
             }
         }
         if (!missing.isEmpty()) {

@@ -282,9 +282,8 @@ public final class BatchApplier {
             }
         }
         List<Column> bound = upsert ? columns : table.primaryKey();
-        String sql = upsert ? dialect.upsertSql(table, columns)
-                : "DELETE FROM " + dialect.qualified(table) + " WHERE " + dialect.keyCondition(table);
-        PreparedStatement ps = statements.get(sql);
+        PreparedStatement ps = statements.get(bound, () -> upsert ? dialect.upsertSql(table, columns)
+                : "DELETE FROM " + dialect.qualified(table) + " WHERE " + dialect.keyCondition(table));
         try {
             for (int i = 0; i < bound.size(); i++) {
                 JsonNode value = values.get(columns.indexOf(bound.get(i)));
@@ -296,20 +295,23 @@ public final class BatchApplier {
         ps.addBatch();
     }
 
-    /** Prepared statements of one entry, by SQL text (rows may carry different column sets). */
+    /**
+     * Prepared statements of one entry (one table, one operation), by the columns a row binds: rows may carry
+     * different column sets, and the SQL is built once per set rather than once per row.
+     */
     private static final class Statements implements AutoCloseable {
         private final Connection conn;
-        private final Map<String, PreparedStatement> bySql = new LinkedHashMap<>();
+        private final Map<List<Column>, PreparedStatement> bySql = new LinkedHashMap<>();
 
         Statements(Connection conn) {
             this.conn = conn;
         }
 
-        PreparedStatement get(String sql) throws SQLException {
-            PreparedStatement ps = bySql.get(sql);
+        PreparedStatement get(List<Column> columns, java.util.function.Supplier<String> sql) throws SQLException {
+            PreparedStatement ps = bySql.get(columns);
             if (ps == null) {
-                ps = conn.prepareStatement(sql);
-                bySql.put(sql, ps);
+                ps = conn.prepareStatement(sql.get());
+                bySql.put(List.copyOf(columns), ps);
             }
             return ps;
         }

@@ -90,13 +90,15 @@ public final class PoolPairBeans {
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
                 exportState, content, cipher));
-        registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter()));
+        Acknowledger acknowledger = new Acknowledger(config, share, signer);
+        registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
+                acknowledger::appliedNow));
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog()));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
-        registry.accept("acknowledger", new Acknowledger(config, share, signer));
+        registry.accept("acknowledger", acknowledger);
     }
 }

@@ -81,6 +81,11 @@ public final class ShareLayout {
         return config.shareLocal().resolve(config.module(module).folder()).resolve(DATA);
     }
 
+    /** The peer's cookie for a module in this pool's own share. */
+    public Path localCookie(String module) {
+        return config.shareLocal().resolve(config.module(module).folder()).resolve(COOKIE).resolve(COOKIE_FILE);
+    }
+
     /** Path of a batch relative to the peer's share root; the publish step's {@code CamelFileName}. */
     public String peerDataFileName(@Body File batchFile, @Header(Headers.MODULE) String module) {
         return config.module(module).folder() + "/" + DATA + "/" + batchFile.getName();

@@ -40,6 +40,16 @@ public interface Dialect {
         return table.primaryKey().stream().map(c -> quote(c.name()) + " = ?").collect(Collectors.joining(" AND "));
     }
 
+    /**
+     * SQL reading the rows of many keys in one statement, when the database has a form for it: parameter 1 is a
+     * JSON array of keys (each a JSON array of key values, as captured in {@code pp_change.pk}); the result is
+     * the key's 1-based position in that array, then the table's columns in order (all NULL when the row is
+     * gone), ordered by position. Empty: rows are read key by key.
+     */
+    default java.util.Optional<String> rowsByKeysSql(TableInfo table) {
+        return java.util.Optional.empty();
+    }
+
     /** Insert-or-update of one row by primary key, binding {@code columns} in order. */
     String upsertSql(TableInfo table, List<Column> columns);
 
@@ -48,7 +58,11 @@ public interface Dialect {
 
     /** Binds a value from a batch to a parameter, converted by the type of the receiving column. */
     default void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
-        Object v = ValueCodec.toJdbc(value, column);
+        bindConverted(ps, index, ValueCodec.toJdbc(value, column), column);
+    }
+
+    /** Binds a value already converted by {@link ValueCodec#toJdbc}. */
+    default void bindConverted(PreparedStatement ps, int index, Object v, Column column) throws SQLException {
         if (v == null) {
             ps.setNull(index, column.jdbcType());
         } else {

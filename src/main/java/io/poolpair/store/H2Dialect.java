@@ -1,7 +1,6 @@
 package io.poolpair.store;
 
 import io.poolpair.capture.H2CaptureTrigger;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,12 +26,11 @@ public final class H2Dialect implements Dialect {
 
     /** H2 reads a string bound to a JSON column as a JSON string; the text as bytes is read as JSON. */
     @Override
-    public void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
-        Object v = ValueCodec.toJdbc(value, column);
+    public void bindConverted(PreparedStatement ps, int index, Object v, Column column) throws SQLException {
         if (v instanceof String s && ValueCodec.isJson(column)) {
             ps.setBytes(index, s.getBytes(StandardCharsets.UTF_8));
         } else {
-            Dialect.super.bind(ps, index, value, column);
+            Dialect.super.bindConverted(ps, index, v, column);
         }
     }
 

@@ -1,16 +1,16 @@
 package io.poolpair.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * PostgreSQL (14 or newer): one PL/pgSQL trigger function ({@code pp_capture}), upserts as
+ * PostgreSQL (14 or newer): a PL/pgSQL trigger function per replicated table ({@code pp_capture_<table>}), upserts as
  * {@code INSERT ... ON CONFLICT ... DO UPDATE}, capture suppressed by the transaction-local setting
  * {@code poolpair.applying}.
  */
@@ -35,6 +35,33 @@ public final class PostgresDialect implements Dialect {
                 + columnList(table.primaryKey()) + ") " + onConflict;
     }
 
+    /**
+     * The keys as a {@code jsonb} array, joined to the table by its primary key (an index lookup per key); each
+     * key value is cast from its captured JSON text to the column's type, as {@code to_jsonb} wrote it.
+     */
+    @Override
+    public Optional<String> rowsByKeysSql(TableInfo table) {
+        List<Column> pk = table.primaryKey();
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < pk.size(); i++) {
+            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = (k.key ->> ").append(i)
+                    .append(")::").append(castType(pk.get(i)));
+        }
+        String columns = table.columns().stream().map(c -> "t." + quote(c.name())).collect(Collectors.joining(", "));
+        return Optional.of("SELECT k.ord, " + columns + " FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS k(key, ord)"
+                + " LEFT JOIN " + qualified(table) + " t ON " + on + " ORDER BY k.ord");
+    }
+
+    private String castType(Column column) {
+        String type = switch (column.typeName()) {
+            case "serial" -> "int4";
+            case "bigserial" -> "int8";
+            case "smallserial" -> "int2";
+            default -> column.typeName();
+        };
+        return type.matches("[a-z_][a-z0-9_]*") ? type : quote(type);
+    }
+
     @Override
     public void setApplying(Connection conn, boolean applying) throws SQLException {
         try (Statement st = conn.createStatement()) {
@@ -57,25 +84,56 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    /**
+     * A trigger function of the table's own ({@code pp_capture_<table>}), which names the key columns and the
+     * module literally: cheaper per row than the generic {@code pp_capture(module, table, keys...)}, which turns
+     * the whole row into {@code jsonb} to pick its key out. The key text is the same ({@code jsonb} array).
+     */
     @Override
     public void installCapture(Connection conn, TableInfo table) throws SQLException {
-        StringBuilder args = new StringBuilder(literal(table.module())).append(", ").append(literal(table.name()));
-        for (Column key : table.primaryKey()) {
-            args.append(", ").append(literal(key.name()));
-        }
+        String insert = "INSERT INTO pp_change (module, table_name, pk, op) VALUES (" + literal(table.module()) + ", "
+                + literal(table.name()) + ", ";
+        String function = quote("pp_capture_" + table.dbName());
         try (Statement st = conn.createStatement()) {
+            st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
+                    + "BEGIN\n"
+                    + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
+                    + "    RETURN NULL;\n"
+                    + "  END IF;\n"
+                    + "  IF TG_OP = 'INSERT' THEN\n"
+                    + "    " + insert + key(table, "NEW") + ", 'I');\n"
+                    + "  ELSIF TG_OP = 'DELETE' THEN\n"
+                    + "    " + insert + key(table, "OLD") + ", 'D');\n"
+                    + "  ELSE\n"
+                    + "    IF " + row(table, "OLD") + " IS DISTINCT FROM " + row(table, "NEW") + " THEN\n"
+                    + "      " + insert + key(table, "OLD") + ", 'D');\n"
+                    + "    END IF;\n"
+                    + "    " + insert + key(table, "NEW") + ", 'U');\n"
+                    + "  END IF;\n"
+                    + "  RETURN NULL;\n"
+                    + "END\n"
+                    + "$pp$");
             st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_capture_" + table.dbName()) + " AFTER INSERT OR UPDATE OR DELETE ON "
-                    + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION pp_capture(" + args + ")");
+                    + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
         }
     }
 
+    /** The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values. */
+    private String key(TableInfo table, String rec) {
+        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> rec + "." + quote(c.name()))
+                .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    private String row(TableInfo table, String rec) {
+        return "ROW(" + table.primaryKey().stream().map(c -> rec + "." + quote(c.name())).collect(Collectors.joining(", ")) + ")";
+    }
+
     @Override
-    public void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
-        Object v = ValueCodec.toJdbc(value, column);
+    public void bindConverted(PreparedStatement ps, int index, Object v, Column column) throws SQLException {
         if (v instanceof String s && (column.jdbcType() == Types.OTHER || ValueCodec.isJson(column))) {
             ps.setObject(index, s, Types.OTHER);
         } else {
-            Dialect.super.bind(ps, index, value, column);
+            Dialect.super.bindConverted(ps, index, v, column);
         }
     }
 

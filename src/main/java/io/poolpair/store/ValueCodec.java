@@ -168,18 +168,18 @@ public final class ValueCodec {
 
     /** The JDBC type, corrected where a driver reports a zoned type as its plain one (PostgreSQL's timestamptz). */
     static int jdbcType(Column column) {
-        String name = column.typeName() == null ? "" : column.typeName().toLowerCase();
-        if (name.equals("timestamptz")) {
+        String name = column.typeName() == null ? "" : column.typeName();
+        if (name.equalsIgnoreCase("timestamptz")) {
             return Types.TIMESTAMP_WITH_TIMEZONE;
         }
-        if (name.equals("timetz")) {
+        if (name.equalsIgnoreCase("timetz")) {
             return Types.TIME_WITH_TIMEZONE;
         }
         return column.jdbcType();
     }
 
     public static boolean isJson(Column column) {
-        return column.typeName() != null && column.typeName().toLowerCase().startsWith("json");
+        return column.typeName() != null && column.typeName().regionMatches(true, 0, "json", 0, 4);
     }
 
     public static boolean isUuid(Column column) {

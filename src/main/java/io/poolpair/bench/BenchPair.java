@@ -1,0 +1,128 @@
+package io.poolpair.bench;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.PairFolder;
+import io.poolpair.exporter.ExportState;
+import io.poolpair.importer.ImportState;
+import io.poolpair.runtime.PoolPairRuntime;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Two pools (poolA → poolB) of one store kind in a folder of the bench, started in this process with the
+ * export schedule off unless {@code settings} turn it on, so that a measurement triggers one cycle itself.
+ */
+final class BenchPair implements AutoCloseable {
+
+    static final String A = "poolA";
+    static final String B = "poolB";
+    static final String MODULE = "UserServices.PresenceFocus";
+
+    final PairFolder folder;
+    final BenchStore store;
+    final PoolPairRuntime a;
+    final PoolPairRuntime b;
+
+    private BenchPair(PairFolder folder, BenchStore store, PoolPairRuntime a, PoolPairRuntime b) {
+        this.folder = folder;
+        this.store = store;
+        this.a = a;
+        this.b = b;
+    }
+
+    /** Settings every bench pool gets: no schedule (cycles on demand) and a 100 ms share poll. */
+    static Map<String, String> onDemand() {
+        return Map.of("poolpair.export.on-schedule", "false", "poolpair.import.poll-delay", "PT0.1S");
+    }
+
+    static PairFolder prepare(Path dir, BenchStore store, Map<String, String> settings, Map<String, Map<String, String>> perPool)
+            throws SQLException {
+        PairFolder folder = new PairFolder(dir, PoolConfig.locateHome());
+        for (String pool : new String[] {A, B}) {
+            Map<String, String> all = new HashMap<>(store.poolSettings(pool));
+            all.putAll(settings);
+            perPool.put(pool, all);
+            folder.config(pool, pool.equals(A) ? B : A, all); // writes <dir>/<pool>.properties
+        }
+        return folder;
+    }
+
+    static BenchPair start(Path dir, BenchStore store, Map<String, String> settings) throws SQLException {
+        Map<String, Map<String, String>> perPool = new HashMap<>();
+        PairFolder folder = prepare(dir, store, settings, perPool);
+        PoolPairRuntime a = PoolPairRuntime.create(folder.config(A, B, perPool.get(A))).start();
+        try {
+            PoolPairRuntime b = PoolPairRuntime.create(folder.config(B, A, perPool.get(B))).start();
+            return new BenchPair(folder, store, a, b);
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    Connection connectA() throws SQLException {
+        return a.store().dataSource().getConnection();
+    }
+
+    Connection connectB() throws SQLException {
+        return b.store().dataSource().getConnection();
+    }
+
+    /**
+     * Runs one export cycle on poolA now and waits until poolB has applied every batch it numbered.
+     *
+     * @return nanoseconds from the call to the last apply's commit being visible
+     */
+    long syncAndAwaitApplied(Duration timeout) throws Exception {
+        long started = System.nanoTime();
+        a.syncNow();
+        long last = new ExportState(a.store().dataSource()).get(MODULE).lastBatch();
+        ImportState imported = new ImportState(b.store().dataSource(), A);
+        long deadline = started + timeout.toNanos();
+        while (imported.get(MODULE).lastApplied() < last) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("poolB did not apply batch " + last + " within " + timeout);
+            }
+            Thread.sleep(5);
+        }
+        return System.nanoTime() - started;
+    }
+
+    /** Waits until poolA saw its last batch acknowledged, so the next measurement starts from a settled pair. */
+    void awaitAcknowledged(Duration timeout) throws Exception {
+        ExportState state = new ExportState(a.store().dataSource());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            ExportState.Snapshot s = state.get(MODULE);
+            if (s.ackedBatch() >= s.lastBatch()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("poolA saw no acknowledgement of batch " + s.lastBatch());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Bytes poolA has put on poolB's share so far (the poolpair_bytes_exported_total counter). */
+    double bytesExported() {
+        MeterRegistry meters = a.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        Counter c = meters.find("poolpair.bytes.exported").tag("module", MODULE).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Override
+    public void close() {
+        try {
+            a.close();
+        } finally {
+            b.close();
+        }
+    }
+}
