@@ -141,7 +141,8 @@ final class PoolProcesses implements AutoCloseable {
                 }
             }
             return true;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            // e.g. an H2 file whose lock a just-killed process still holds: not settled yet, ask again
             return false;
         }
     }
