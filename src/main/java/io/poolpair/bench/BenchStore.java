@@ -86,7 +86,9 @@ final class BenchStore {
             postgres.createDatabase(db);
             conn = postgres.connect(db);
         } else {
-            conn = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve(prefix + "-" + n).toAbsolutePath(), "sa", "");
+            // as durable as a pool's own store (see config/sql/h2/poolpair-tables.sql), so that only capture differs
+            conn = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve(prefix + "-" + n).toAbsolutePath()
+                    + ";WRITE_DELAY=0", "sa", "");
         }
         SqlScript.run(conn, demoSchema());
         return conn;
