@@ -37,6 +37,11 @@ public final class Acknowledger {
         if (Files.isSymbolicLink(file.toPath())) {
             throw new Cookie.CookieRejectedException(relative + " is a symbolic link");
         }
+        if (!Files.exists(file.toPath())) {
+            // the peer is replacing its cookie right now: the next poll reads the new one
+            exchange.setRouteStop(true);
+            return;
+        }
         Cookie cookie = Cookie.fromZip(Files.readAllBytes(file.toPath()), signer);
         if (!config.peer().equals(cookie.importingPool()) || !config.pool().equals(cookie.sourcePool())) {
             throw new Cookie.CookieRejectedException("cookie is from " + cookie.importingPool() + " about " + cookie.sourcePool()
