@@ -2,9 +2,7 @@ package io.poolpair;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,34 +106,13 @@ final class SmbServer implements AutoCloseable {
 
     /** Starts smbd (again) on the same port and waits until it accepts connections. */
     void start() throws Exception {
-        process = new ProcessBuilder(SMBD.toString(), "--foreground", "--no-process-group", "--debug-stdout",
-                "-s", conf().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("smbd exited with " + process.exitValue() + ": " + Files.readString(log()));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("smbd did not listen on " + port + " within 20 s: " + Files.readString(log()));
+        process = LoopbackDaemon.start("smbd", List.of(SMBD.toString(), "--foreground", "--no-process-group", "--debug-stdout",
+                "-s", conf().toString()), log(), port);
     }
 
     /** Stops smbd and every connection it serves (a transport outage). */
     void stop() throws Exception {
-        if (process != null && process.isAlive()) {
-            List<ProcessHandle> children = process.descendants().toList();
-            process.destroyForcibly();
-            children.forEach(ProcessHandle::destroyForcibly);
-            process.waitFor(20, TimeUnit.SECONDS);
-        }
+        LoopbackDaemon.stop(process);
     }
 
     /** The share URI of the share {@code name} of this server, with the user and password in its query. */

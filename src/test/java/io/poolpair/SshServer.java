@@ -2,9 +2,7 @@ package io.poolpair;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,32 +67,13 @@ final class SshServer implements AutoCloseable {
 
     /** Starts sshd (again) on the same port and waits until it accepts connections. */
     void start() throws Exception {
-        process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("sshd exited with " + process.exitValue() + ": " + Files.readString(log()));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("sshd did not listen on " + port + " within 20 s: " + Files.readString(log()));
+        process = LoopbackDaemon.start("sshd", List.of(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString()),
+                log(), port);
     }
 
     /** Stops sshd and every session it serves (a transport outage). */
     void stop() throws Exception {
-        if (process != null && process.isAlive()) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(20, TimeUnit.SECONDS);
-        }
+        LoopbackDaemon.stop(process);
     }
 
     /**
