@@ -26,8 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,14 +77,7 @@ class ClusterFailoverTest {
             assertStatusFromEveryInstance(active);
             assertStandbysAreHealthyAndRefuseSync(active);
 
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicLong written = new AtomicLong();
-            List<Thread> writers = new ArrayList<>();
-            for (String pool : List.of(A, B)) {
-                Thread t = new Thread(() -> PoolWriter.write(configs.get(pool), writing, written), "writer-" + pool);
-                t.start();
-                writers.add(t);
-            }
+            PoolWriter load = PoolWriter.start(List.of(configs.get(A), configs.get(B)));
             List<Duration> takeovers = new ArrayList<>();
             for (int kill = 0; kill < KILLS; kill++) {
                 // let the active instance work under load for a cycle, then kill it
@@ -105,11 +96,7 @@ class ClusterFailoverTest {
                 awaitStarted(victim);
             }
             assertStatusFromEveryInstance(active);
-            writing.set(false);
-            for (Thread t : writers) {
-                t.join();
-            }
-            assertTrue(written.get() > 100, "the writers committed only " + written.get() + " transactions");
+            long written = load.stop();
 
             pools.awaitSettled(Duration.ofSeconds(180));
             pools.assertCopiesEqual();
@@ -119,7 +106,7 @@ class ClusterFailoverTest {
             long allowed = elapsed.toMillis() / INTERVAL.toMillis() + 2L * (KILLS + 1);
             assertTrue(cycles <= allowed, cycles + " export cycles of poolA in " + elapsed + ": more than one per cycle");
             System.out.printf("%d kills of the active poolA instance, takeovers %s, %d writer transactions, %d poolA export"
-                    + " cycles in %s, none overlapping; pools converged%n", KILLS, takeovers, written.get(), cycles, elapsed);
+                    + " cycles in %s, none overlapping; pools converged%n", KILLS, takeovers, written, cycles, elapsed);
         } finally {
             for (Process p : processes.values()) {
                 p.destroyForcibly().waitFor();

@@ -1,23 +1,52 @@
 package io.poolpair;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.store.StoreConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A pool's applications under load, for the process-level tests: one thread writing the pool's own contacts. */
+/** The pools' applications under load, for the process-level tests: one thread per pool writing its own contacts. */
 final class PoolWriter {
+
+    private final AtomicBoolean writing = new AtomicBoolean(true);
+    private final AtomicLong written = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
 
     private PoolWriter() {
     }
 
+    /** Starts one writer thread per pool. */
+    static PoolWriter start(List<PoolConfig> pools) {
+        PoolWriter load = new PoolWriter();
+        for (PoolConfig config : pools) {
+            Thread t = new Thread(() -> write(config, load.writing, load.written), "writer-" + config.pool());
+            t.start();
+            load.threads.add(t);
+        }
+        return load;
+    }
+
+    /** Stops the writers; returns the transactions they committed, at least 100 or the test fails. */
+    long stop() throws InterruptedException {
+        writing.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertTrue(written.get() > 100, "the writers committed only " + written.get() + " transactions");
+        return written.get();
+    }
+
     /** Inserts, updates and deletes rows homed on the pool, as the pool's applications would. */
-    static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written) {
+    private static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written) {
         Random random = new Random(config.pool().hashCode());
         try (HikariDataSource ds = StoreConnection.open(config)) {
             while (writing.get()) {

