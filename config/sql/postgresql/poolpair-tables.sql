@@ -117,3 +117,47 @@ CREATE TABLE IF NOT EXISTS pp_conflict (
 -- rows homed on the peer written here while this pool was not acting for it (flagged in status)
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_row_writes BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS last_peer_row_write VARCHAR(4000);
+-- Invariant 7, history has an identity. pp_store holds this store's incarnation: a random id made when poolpair's
+-- tables are first created here (Store.open), renewed when the store is found to have gone back in time (restored
+-- from an older backup; renew_reason is set when that is found and cleared by the export cycle that renews it).
+-- resumed_from: the last export cycle this store had recorded when the service last started (what a store restored
+-- from a backup knew). Manifests, cookies and notices carry the incarnation.
+CREATE TABLE IF NOT EXISTS pp_store (
+  id            INT          NOT NULL PRIMARY KEY,
+  incarnation   VARCHAR(64)  NOT NULL,
+  created_at    TIMESTAMP    NOT NULL,
+  replaced      VARCHAR(64),
+  reason        VARCHAR(4000),
+  renew_reason  VARCHAR(4000),
+  resumed_from  TIMESTAMP
+);
+-- the peer's incarnations as this pool has seen them (in its batches and cookies); retired_at is set when a newer one
+-- shows up, which makes this pool send the peer a restore snapshot
+CREATE TABLE IF NOT EXISTS pp_peer_incarnation (
+  pool           VARCHAR(64)  NOT NULL,
+  incarnation    VARCHAR(64)  NOT NULL,
+  first_seen_at  TIMESTAMP    NOT NULL,
+  retired_at     TIMESTAMP,
+  PRIMARY KEY (pool, incarnation)
+);
+-- export side: a restore snapshot owed to the peer (a new incarnation of it), why, and the batch its last one started at;
+-- what the peer's newest cookie said of its own import (a stuck gap there shows here too) and when it was read
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_requested BOOLEAN DEFAULT FALSE NOT NULL;
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_reason VARCHAR(4000);
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_batch BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_import_error VARCHAR(4000);
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_heard_at TIMESTAMP;
+-- import side: the peer incarnation whose batches last_applied counts; the batch the importer waits for and since when
+-- (a gap that does not fill is an error); the restore snapshot being applied (first batch, parts, rows done / total);
+-- the incarnation of this store that the last cookie announced
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS source_incarnation VARCHAR(64);
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS waiting_for BIGINT;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS waiting_since TIMESTAMP;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_batch BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_parts BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows_done BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_done_at TIMESTAMP;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS cookie_incarnation VARCHAR(64);
+-- the sha256 of each applied batch's manifest: a "duplicate" whose manifest differs is a contradiction, not a duplicate
+ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);

@@ -10,6 +10,10 @@ public final class Headers {
     public static final String ACKED_BATCH = "PoolPairAckedBatch";
     public static final String ROWS = "PoolPairRows";
     public static final String COOKIE_BATCH = "PoolPairCookieBatch";
+    /** This store's incarnation as the cookie being written names it. */
+    public static final String COOKIE_INCARNATION = "PoolPairCookieIncarnation";
+    /** The import error the peer's cookie reports (null when its import is well). */
+    public static final String PEER_IMPORT_ERROR = "PoolPairPeerImportError";
 
     private Headers() {
     }

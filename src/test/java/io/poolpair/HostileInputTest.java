@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poolpair.ack.Cookie;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.share.ShareLayout;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ class HostileInputTest {
     /** A batch signed with the pair's key (an insider or a bug on the sending side), rows given as NDJSON. */
     private static byte[] signedBatch(TwoPools pools, long batch, String rows, int extraEntries) throws Exception {
         byte[] data = rows.getBytes(StandardCharsets.UTF_8);
-        ObjectNode manifest = JSON.createObjectNode().put("format", 1).put("sourcePool", "poolA").put("targetPool", "poolB")
+        ObjectNode manifest = JSON.createObjectNode().put("format", Manifest.FORMAT).put("incarnation", "test-incarnation").put("sourcePool", "poolA").put("targetPool", "poolB")
                 .put("module", PRESENCE).put("batch", batch).put("kind", "delta").put("part", 1).put("parts", 1)
                 .put("changeIdFrom", 1).put("changeIdTo", 1).put("changes", 1).put("createdAt", "2026-11-26T00:00:00Z");
         manifest.putObject("tables").putObject("user_contact").put("upserts", 1).put("deletes", 0);
@@ -107,7 +108,7 @@ class HostileInputTest {
             zip.putNextEntry(new ZipEntry("data/user_contact.upsert.ndjson"));
             zip.write(new byte[50_000_000]);
             zip.closeEntry();
-            ObjectNode manifest = JSON.createObjectNode().put("format", 1).put("sourcePool", "poolA")
+            ObjectNode manifest = JSON.createObjectNode().put("format", Manifest.FORMAT).put("incarnation", "test-incarnation").put("sourcePool", "poolA")
                     .put("targetPool", "poolB").put("module", PRESENCE).put("batch", 1).put("kind", "delta").put("part", 1)
                     .put("parts", 1).put("changes", 1).put("changeIdFrom", 1).put("changeIdTo", 1).put("createdAt", "x");
             manifest.putObject("tables").putObject("user_contact").put("upserts", 1).put("deletes", 0);
@@ -152,7 +153,7 @@ class HostileInputTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:cookie@example.com");
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
-            Cookie forged = new Cookie(1, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null);
+            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null);
             Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
             Thread.sleep(1000); // several polls of the cookie folder (0.1 s each)
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");

@@ -71,10 +71,22 @@ class StartupValidationTest {
     }
 
     @Test
-    void missingShareIsRefusedWithItsKey() {
-        String message = startupError(Map.of("poolpair.share.peer", dir.resolve("not-mounted").toString()));
-        assertTrue(message.contains("poolpair.share.peer = " + dir.resolve("not-mounted")), message);
+    void missingOwnShareIsRefusedWithItsKey() {
+        String message = startupError(Map.of("poolpair.share.local", dir.resolve("not-mounted").toString()));
+        assertTrue(message.contains("poolpair.share.local = " + dir.resolve("not-mounted")), message);
         assertTrue(message.contains("does not exist"), message);
+    }
+
+    /** The peer's share may be gone with the peer's site: the pool still starts (and can fail over), exports queue. */
+    @Test
+    void missingPeerShareDoesNotStopStartUp() throws Exception {
+        PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
+        Path gone = dir.resolve("gone-with-its-site");
+        try (PoolPairRuntime pool = PoolPairRuntime.create(pair.config("poolA", "poolB",
+                Map.of("poolpair.share.peer", gone.toString(), "poolpair.http.enabled", "false")))) {
+            pool.start();
+            assertTrue(pool.context().getRouteController().getRouteStatus("export-cycle").isStarted());
+        }
     }
 
     @Test

@@ -3,27 +3,49 @@ package io.poolpair.ack;
 import io.poolpair.Headers;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.ExportState;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.PeerIncarnations;
+import io.poolpair.state.StoreIncarnation;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a cookie the peer wrote into this pool's share and sets the acknowledged module and batch headers.
- * Anything forged, from another pool or for another module is refused.
+ * Anything forged, from another pool or for another module is refused. A cookie is also how this pool learns the
+ * peer's incarnation and how the two histories compare; the contradictions are acted on here:
+ * <ul>
+ * <li>a new incarnation of the peer: it is owed a restore snapshot ({@link PeerIncarnations});</li>
+ * <li>the peer has applied batches of this store's incarnation that this store never numbered: this store went back
+ * in time (restored from an older backup that kept its incarnation), so it starts a new one;</li>
+ * <li>the peer's count of this store's batches went back below what it acknowledged: its store went back in time,
+ * and it is sent a restore snapshot.</li>
+ * </ul>
  */
 public final class Acknowledger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
 
     private final PoolConfig config;
     private final ShareLayout share;
     private final Signer signer;
+    private final StoreIncarnation incarnation;
+    private final PeerIncarnations peers;
+    private final ExportState exports;
 
-    public Acknowledger(PoolConfig config, ShareLayout share, Signer signer) {
+    public Acknowledger(PoolConfig config, ShareLayout share, Signer signer, StoreIncarnation incarnation,
+                        PeerIncarnations peers, ExportState exports) {
         this.config = config;
         this.share = share;
         this.signer = signer;
+        this.incarnation = incarnation;
+        this.peers = peers;
+        this.exports = exports;
     }
 
     public void read(Exchange exchange) throws Exception {
@@ -50,14 +72,47 @@ public final class Acknowledger {
         if (!module.equals(cookie.module())) {
             throw new Cookie.CookieRejectedException("cookie names module " + cookie.module() + " but lies in " + relative);
         }
+        PeerIncarnations.Seen seen = peers.observe(cookie.importingIncarnation(), "cookie of " + module);
+        if (seen == PeerIncarnations.Seen.RETIRED) {
+            LOG.info("{}: ignored a cookie of {}'s replaced incarnation {}", module, config.peer(), cookie.importingIncarnation());
+            exchange.setRouteStop(true);
+            return;
+        }
         msg.setHeader(Headers.MODULE, module);
-        msg.setHeader(Headers.ACKED_BATCH, cookie.lastAppliedBatch());
-        msg.setHeader("PoolPairPeerImportState", cookie.importState());
+        msg.setHeader(Headers.ACKED_BATCH, acknowledged(module, cookie, seen));
+        msg.setHeader(Headers.PEER_IMPORT_ERROR, "ErrorState".equals(cookie.importState())
+                ? (cookie.lastError() == null ? "ErrorState" : cookie.lastError()) : null);
+    }
+
+    /** How far the cookie acknowledges this store's current incarnation, after acting on any contradiction. */
+    private long acknowledged(String module, Cookie cookie, PeerIncarnations.Seen seen) throws Exception {
+        String mine = incarnation.current();
+        if (!mine.equals(cookie.sourceIncarnation())) {
+            return 0; // the peer has applied nothing of this incarnation yet
+        }
+        ExportState.Snapshot s = exports.get(module);
+        long applied = cookie.lastAppliedBatch();
+        if (applied > s.lastBatch()) {
+            String what = config.peer() + "'s cookie says it applied batch " + applied + " of " + module + " of this store"
+                    + " (incarnation " + mine + "), but this store numbered only " + s.lastBatch() + ": this store went back in"
+                    + " time (restored from an older backup?). It starts a new incarnation at its next export cycle, exports"
+                    + " every change it holds again from batch 1, and " + config.peer() + " sends it a restore snapshot";
+            exports.recordContradiction(module, what);
+            incarnation.requestRenewal(mine, what);
+            return 0;
+        }
+        if (applied < s.ackedBatch() && seen != PeerIncarnations.Seen.NEW) {
+            exports.requestRestore(config.peer() + " reports batch " + applied + " of " + module + " as its last applied, below"
+                    + " the " + s.ackedBatch() + " it acknowledged before: its store went back in time (restored from an older"
+                    + " backup?), so it is sent a restore snapshot of everything this pool holds");
+        }
+        return applied;
     }
 
     /**
-     * How far the peer has applied {@code module} according to its cookie as it lies in this pool's share now,
-     * or -1 when there is no valid cookie: the peer may have moved on since the cookie being processed was read.
+     * How far the peer has applied {@code module} of this store's incarnation according to its cookie as it lies in
+     * this pool's share now, or -1 when there is no valid cookie: the peer may have moved on since the cookie being
+     * processed was read.
      */
     public long appliedNow(String module) {
         try {
@@ -67,7 +122,7 @@ public final class Acknowledger {
             }
             Cookie cookie = Cookie.fromZip(Files.readAllBytes(file), signer);
             boolean ours = config.peer().equals(cookie.importingPool()) && config.pool().equals(cookie.sourcePool())
-                    && module.equals(cookie.module());
+                    && module.equals(cookie.module()) && incarnation.current().equals(cookie.sourceIncarnation());
             return ours ? cookie.lastAppliedBatch() : -1;
         } catch (Exception e) {
             return -1; // being replaced right now, or forged: nothing is known beyond what was recorded

@@ -17,12 +17,15 @@ import java.util.zip.ZipOutputStream;
 /**
  * The acknowledgement an importing pool writes back into the exporting pool's share: {@code cookie.zip}
  * holding {@code cookie.json} (who applied what, up to which batch, in which state) and its signature.
+ * {@code importingIncarnation} is the importing store's incarnation; {@code sourceIncarnation} the incarnation of
+ * the exporting store whose batches {@code lastAppliedBatch} counts (null before it applied any).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch,
-                     String appliedAt, String importState, String lastError) {
+                     String appliedAt, String importState, String lastError, String importingIncarnation,
+                     String sourceIncarnation) {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     static final String JSON_ENTRY = "cookie.json";
     static final String SIG_ENTRY = "cookie.sig";
     private static final int MAX_ENTRY_BYTES = 64 * 1024;
@@ -69,11 +72,17 @@ public record Cookie(int format, String importingPool, String sourcePool, String
         if (!signer.verify(json, new String(sig, StandardCharsets.US_ASCII))) {
             throw new CookieRejectedException("signature does not match the pair's key");
         }
+        Cookie cookie;
         try {
-            return JSON.readValue(json, Cookie.class);
+            cookie = JSON.readValue(json, Cookie.class);
         } catch (IOException e) {
             throw new CookieRejectedException("cookie.json is malformed: " + e.getMessage());
         }
+        if (cookie.format() != FORMAT || cookie.importingIncarnation() == null) {
+            throw new CookieRejectedException("cookie format " + cookie.format() + " is not supported (expected " + FORMAT
+                    + ", with the importing store's incarnation): upgrade both pools");
+        }
+        return cookie;
     }
 
     /** A cookie that must not be believed. */

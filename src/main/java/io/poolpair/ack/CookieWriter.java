@@ -3,31 +3,46 @@ package io.poolpair.ack;
 import io.poolpair.Headers;
 import io.poolpair.batch.Signer;
 import io.poolpair.importer.ImportState;
+import io.poolpair.state.StoreIncarnation;
+import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
-/** Builds the signed cookie that tells the peer how far this pool has applied its batches of a module. */
+/**
+ * Builds the signed cookie that tells the peer how far this pool has applied its batches of a module, of which
+ * incarnation, and in which state (a gap that does not fill is an ErrorState the peer shows too). Written after
+ * every applied or skipped batch, and once every export cycle, so the peer hears from this pool (and learns its
+ * incarnation) even when nothing flows.
+ */
 public final class CookieWriter {
 
     private final ImportState state;
+    private final StoreIncarnation incarnation;
     private final Signer signer;
     private final String pool;
     private final String peer;
+    private final Duration resendAfter;
 
-    public CookieWriter(ImportState state, Signer signer, String pool, String peer) {
+    public CookieWriter(ImportState state, StoreIncarnation incarnation, Signer signer, String pool, String peer,
+                        Duration resendAfter) {
         this.state = state;
+        this.incarnation = incarnation;
         this.signer = signer;
         this.pool = pool;
         this.peer = peer;
+        this.resendAfter = resendAfter;
     }
 
-    /** The cookie's bytes; the batch it acknowledges goes into the {@code PoolPairCookieBatch} header. */
+    /** The cookie's bytes; the batch and incarnation it announces go into headers for recordCookieWritten. */
     public byte[] build(@Header(Headers.MODULE) String module, Exchange exchange) throws Exception {
         ImportState.Snapshot s = state.get(module);
+        String mine = incarnation.current();
+        String error = s.error(peer, resendAfter);
         exchange.getMessage().setHeader(Headers.COOKIE_BATCH, s.lastApplied());
+        exchange.getMessage().setHeader(Headers.COOKIE_INCARNATION, mine);
         Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, s.lastApplied(),
-                s.appliedAt() == null ? null : s.appliedAt().toString(),
-                s.lastError() == null ? "NormalState" : "ErrorState", s.lastError());
+                s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
+                mine, s.sourceIncarnation());
         return cookie.toZip(signer);
     }
 }

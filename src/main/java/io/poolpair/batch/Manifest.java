@@ -13,14 +13,42 @@ import java.util.Map;
  * every data entry. Signed as a whole ({@code manifest.sig}), so it authenticates the entries too. While a failover is in effect,
  * {@code keyTimes} holds the time of each key's latest write (by table, then key as a compact JSON array, as an
  * ISO instant) for the split-brain policy (newest write kept); otherwise it is absent.
+ *
+ * <p>{@code incarnation} is the sender's store incarnation: batch numbers run per (source pool, incarnation).
+ * A {@code restore} snapshot (sent to a peer that was rebuilt or restored from an older backup) carries every row
+ * the sender holds; {@code baseline} is its first batch, which supersedes every batch before it, and
+ * {@code snapshotRows} the rows of all its parts, for progress.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String sourcePool, String targetPool, String module, long batch, String kind,
                        int part, int parts, long changeIdFrom, long changeIdTo, long changes, String createdAt,
                        Map<String, TableCounts> tables, List<Entry> entries, String encryption,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, String>> keyTimes) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, String>> keyTimes,
+                       String incarnation,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long baseline,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long snapshotRows) {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The changes of one batch. */
+    public static final String DELTA = "delta";
+    /** Part of a full sync: every row the sender owns. */
+    public static final String FULL = "full";
+    /** Part of a restore snapshot: every row the sender holds, for a rebuilt peer. */
+    public static final String RESTORE = "restore";
+
+    /** A full sync or restore part: the receiver replaces its copy with the parts. */
+    public boolean snapshot() {
+        return FULL.equals(kind) || RESTORE.equals(kind);
+    }
+
+    public boolean restore() {
+        return RESTORE.equals(kind);
+    }
+
+    /** The batch of the first part of a snapshot (its parts are numbered in a row). */
+    public long firstPart() {
+        return batch - part + 1;
+    }
     public static final String FILE = "manifest.json";
     public static final String SIGNATURE = "manifest.sig";
 

@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,13 +70,26 @@ public final class FailbackCommand implements Callable<Integer> {
             out.flush();
             BackupStatus status = new BackupStatus(pool, ds);
             boolean done;
+            FailoverState.Failover handedBack = null;
             if (serviceRuns(pool)) {
-                done = await(status, ds, pool, null);
+                done = await(status, ds, pool, null, state);
+                if (done) {
+                    handedBack = state.handBack();
+                    try {
+                        syncThroughService(pool); // writes the handed-back notice into the peer's share
+                    } catch (IOException e) {
+                        out.printf("the service writes the handed-back notice at its next export cycle (%s)%n", e.getMessage());
+                    }
+                }
             } else {
                 out.println("the service is not running here: running export cycles in this process");
                 try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(Map.of("poolpair.export.on-schedule", "false",
                         "poolpair.http.enabled", "false", "poolpair.cluster.enabled", "false"))).start()) {
-                    done = await(status, ds, pool, runtime);
+                    done = await(status, ds, pool, runtime, state);
+                    if (done) {
+                        handedBack = state.handBack();
+                        runtime.syncNow();
+                    }
                 }
             }
             if (!done) {
@@ -83,13 +97,6 @@ public final class FailbackCommand implements Callable<Integer> {
                         + " again)%n", timeout, pool.peer(), pool.pool());
                 StatusTable.print(status.report(null), out);
                 return 1;
-            }
-            FailoverState.Failover handedBack = state.handBack();
-            try {
-                state.notice().remove();
-            } catch (IOException e) {
-                out.printf("the notice in %s's share could not be removed (%s): the service removes it at its next"
-                        + " export cycle%n", pool.peer(), e.getMessage());
             }
             out.printf("%s applied everything; its rows are handed back at %s%n", pool.peer(), handedBack.handedBackAt());
             StatusTable.print(status.report(null), out);
@@ -108,8 +115,14 @@ public final class FailbackCommand implements Callable<Integer> {
                 && export.lastBatch() == 0 && !export.fullSyncRequested() && export.initialSyncBatch() == 0);
     }
 
-    private boolean await(BackupStatus status, javax.sql.DataSource dataSource, PoolConfig pool, PoolPairRuntime runtime)
-            throws Exception {
+    /**
+     * Runs export cycles until the peer has spoken since the failback began (its cookie, so this pool knows the
+     * incarnation it came back as: a rebuilt one is owed a restore snapshot) and every module owes it nothing: no
+     * restore still to stage, everything sent and acknowledged. Or the timeout.
+     */
+    private boolean await(BackupStatus status, javax.sql.DataSource dataSource, PoolConfig pool, PoolPairRuntime runtime,
+                          FailoverState failover) throws Exception {
+        Instant failbackStarted = failover.ofPeer().map(FailoverState.Failover::failbackStartedAt).orElse(Instant.now());
         PrintWriter out = spec.commandLine().getOut();
         ExportState exportState = new ExportState(dataSource);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -117,12 +130,20 @@ public final class FailbackCommand implements Callable<Integer> {
         long nextCycle = 0;
         while (System.nanoTime() < deadline) {
             boolean finalState = true;
+            boolean heard = false;
             StringBuilder progress = new StringBuilder();
             for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
-                finalState &= nothingOwed(m, exportState.get(m.module()));
-                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged; ", m.module(),
-                        m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch()));
+                ExportState.Snapshot export = exportState.get(m.module());
+                heard |= export.peerHeardAt() != null && export.peerHeardAt().isAfter(failbackStarted);
+                finalState &= !export.restoreRequested() && nothingOwed(m, export);
+                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged%s; ", m.module(),
+                        m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch(),
+                        export.restoreRequested() ? ", restore snapshot to stage" : ""));
             }
+            if (!heard) {
+                progress.append("waiting for a cookie from " + pool.peer() + " (its incarnation)");
+            }
+            finalState &= heard;
             if (!progress.toString().equals(last)) {
                 out.println("  " + progress.toString().trim());
                 out.flush();

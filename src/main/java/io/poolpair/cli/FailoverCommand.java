@@ -8,7 +8,6 @@ import io.poolpair.status.StatusTable;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.SqlScript;
 import io.poolpair.store.StoreConnection;
-import java.io.IOException;
 import java.sql.Connection;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,13 +46,10 @@ public final class FailoverCommand implements Callable<Integer> {
             FailoverState state = new FailoverState(pool, ds);
             FailoverState.Failover failover = state.begin();
             out.printf("%s acts for %s since %s%n", pool.pool(), pool.peer(), failover.since());
-            try {
-                state.notice().write(failover.since());
-                out.printf("notice written into %s's share (TaskAssignment/%s.acting-for.json)%n", pool.peer(), pool.pool());
-            } catch (IOException e) {
-                out.printf("%s's share is not reachable (%s): the service writes the notice at its first export cycle"
-                        + " that reaches it%n", pool.peer(), e.getMessage());
-            }
+            // the notice goes into the failed pool's share through the service's share endpoint, at its next export
+            // cycle that reaches the share: nothing here needs that share, which may be gone with its site
+            out.printf("the service writes the notice into %s's share (TaskAssignment/%s.acting-for.json) at its next"
+                    + " export cycle that reaches it%n", pool.peer(), pool.pool());
             StatusTable.print(new BackupStatus(pool, ds).report(null), out);
         }
         return 0;

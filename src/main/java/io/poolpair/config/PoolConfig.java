@@ -149,9 +149,9 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.peer must differ from poolpair.pool (both are '" + pool() + "')");
         }
         requireFolder("poolpair.share.local");
-        if (!peerShare().remote()) {
-            requireFolder("poolpair.share.peer");
-        }
+        // the peer's share is not required: it may be gone with the peer's site (failover), and batches queue in the
+        // outbox until it is back; the service warns at start-up when it cannot see it
+        peerShare();
         key();
         syncInterval();
         maxBatchesPerSync();

@@ -11,6 +11,7 @@ import io.poolpair.batch.Signer;
 import io.poolpair.failover.FailoverState;
 import io.poolpair.failover.KeyTimes;
 import io.poolpair.failover.PeerRowWrites;
+import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -160,9 +161,10 @@ public final class BatchWriter {
                 }
                 counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
             }
-            Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, "delta", 1, 1, claimed.minId,
+            Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, Manifest.DELTA, 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null);
+                    cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null,
+                    StoreIncarnation.info(conn).incarnation(), null, null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }

@@ -25,7 +25,9 @@ public final class ExportState {
     /** One module's export counters. */
     public record Snapshot(String module, long lastBatch, long publishedBatch, long ackedBatch, Instant lastExportAt,
                            Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt,
-                           boolean fullSyncRequested, long initialSyncBatch, String oversizedContent) {
+                           boolean fullSyncRequested, long initialSyncBatch, String oversizedContent,
+                           boolean restoreRequested, String restoreReason, long restoreBatch, String peerImportError,
+                           Instant peerHeardAt) {
 
         /** The initial pairing is done once its full sync (if it needed one) is acknowledged. */
         public boolean initialized() {
@@ -42,7 +44,8 @@ public final class ExportState {
     public Snapshot get(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection();
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
-                     + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content FROM pp_export"
+                     + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content,"
+                     + " restore_requested, restore_reason, restore_batch, peer_import_error, peer_heard_at FROM pp_export"
                      + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
@@ -51,7 +54,8 @@ public final class ExportState {
                 }
                 return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
-                        rs.getBoolean(9), rs.getLong(10), rs.getString(11));
+                        rs.getBoolean(9), rs.getLong(10), rs.getString(11), rs.getBoolean(12), rs.getString(13), rs.getLong(14),
+                        rs.getString(15), instant(rs.getTimestamp(16)));
             }
         }
     }
@@ -71,20 +75,35 @@ public final class ExportState {
         }
     }
 
-    /** Takes batch numbers {@code first .. first+parts-1} for a staged full sync, in one statement. */
-    void numberFullSync(String module, long first, int parts) throws SQLException {
+    /**
+     * Takes batch numbers {@code first .. first+parts-1} for a staged full sync or restore, in one statement. A
+     * restore holds every row a full sync would, so it answers a full sync request too.
+     */
+    void numberSnapshot(String module, long first, int parts, boolean restore) throws SQLException {
         long last = first + parts - 1;
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pp_export SET last_batch = ?, full_sync_requested = FALSE, initial_sync_batch = CASE WHEN"
-                        + " initial_sync_batch < 0 THEN ? ELSE initial_sync_batch END WHERE module = ? AND last_batch = ?")) {
-            ps.setLong(1, last);
-            ps.setLong(2, last);
-            ps.setString(3, module);
-            ps.setLong(4, first - 1);
+                        + " initial_sync_batch < 0 THEN ? ELSE initial_sync_batch END"
+                        + (restore ? ", restore_requested = FALSE, restore_batch = ?" : "")
+                        + " WHERE module = ? AND last_batch = ?")) {
+            int i = 1;
+            ps.setLong(i++, last);
+            ps.setLong(i++, last);
+            if (restore) {
+                ps.setLong(i++, first);
+            }
+            ps.setString(i++, module);
+            ps.setLong(i, first - 1);
             if (ps.executeUpdate() != 1) {
-                throw new SQLException("batch numbering of " + module + " moved while its full sync was staged; retrying");
+                throw new SQLException("batch numbering of " + module + " moved while its snapshot was staged; retrying");
             }
         }
+    }
+
+    /** What the peer's newest cookie says of its own import of this module (null: all well), and that it spoke. */
+    public void recordPeerReport(@Header(Headers.MODULE) String module, @Header(Headers.PEER_IMPORT_ERROR) String error)
+            throws SQLException {
+        update("UPDATE pp_export SET peer_import_error = ?, peer_heard_at = ? WHERE module = ?", error, now(), module);
     }
 
     /** Records that an outbox zip now lies in the peer's Data folder. */
@@ -96,24 +115,32 @@ public final class ExportState {
         LOG.info("published module={} batch={} bytes={} to the peer's share", name.module(), name.batch(), batchFile.length());
     }
 
-    /** Records the peer's acknowledgement; it never moves backwards. */
+    /**
+     * Records the peer's acknowledgement of this store's current incarnation; it never moves backwards. The
+     * contradictions (the peer has applied batches this store never numbered, or it went back) are the
+     * acknowledger's to act on before this runs.
+     */
     public void recordAcknowledged(@Header(Headers.MODULE) String module, @Header(Headers.ACKED_BATCH) long acked)
             throws SQLException {
         Snapshot s = get(module);
-        if (acked < s.ackedBatch()) {
-            LOG.warn("{}: the peer reports batch {} as its last applied, below the {} it acknowledged before;"
-                    + " was its store restored from an older backup?", module, acked, s.ackedBatch());
-            return;
-        }
-        if (acked > s.lastBatch()) {
-            LOG.error("{}: the peer acknowledges batch {} but this pool numbered only {}; ignoring", module, acked, s.lastBatch());
-            return;
-        }
-        if (acked > s.ackedBatch()) {
+        if (acked > s.ackedBatch() && acked <= s.lastBatch()) {
             update("UPDATE pp_export SET acked_batch = ?, acked_at = ? WHERE module = ? AND acked_batch < ?",
                     acked, now(), module, acked);
             LOG.info("acknowledged module={} batch={} (the peer applied everything up to it)", module, acked);
         }
+    }
+
+    /** Keeps a contradiction found in the peer's acknowledgement for status, as an export error. */
+    public void recordContradiction(String module, String message) throws SQLException {
+        LOG.error("{}: {}", module, message);
+        update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", ErrorText.truncate(message), now(),
+                module);
+    }
+
+    /** Asks for a restore snapshot of every module for the peer (its store went back: it lacks what it acknowledged). */
+    public void requestRestore(String reason) throws SQLException {
+        LOG.warn(reason);
+        update("UPDATE pp_export SET restore_requested = TRUE, restore_reason = ?", ErrorText.truncate(reason));
     }
 
     public void cycleSucceeded(@Header(Headers.MODULE) String module) throws SQLException {

@@ -10,6 +10,8 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.content.ContentStore;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -39,17 +41,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A full sync of one module: every row this pool owns, read in one snapshot and streamed into parts of at
- * most max-changes-per-batch rows, numbered in the module's batch sequence so that deltas follow them. The
- * receiver replaces its copy of this pool's rows with the parts: rows missing from the snapshot are
- * deleted there, its own rows are left alone.
+ * A snapshot of one module, read in one transaction and streamed into parts of at most max-changes-per-batch
+ * rows, numbered in the module's batch sequence so that deltas follow them. Two kinds:
+ * <ul>
+ * <li>a full sync: every row this pool owns. The receiver replaces its copy of this pool's rows with the parts:
+ * rows missing from the snapshot are deleted there, its own rows are left alone;</li>
+ * <li>a restore: every row this pool holds, its own and the peer's, with their files, for a peer that was rebuilt
+ * or restored from an older backup (a new incarnation). Its first part is a baseline: it supersedes every batch
+ * before it, so the peer applies it whatever it applied before, and replaces its whole copy with the parts
+ * (except the keys it has changed again since, which it still has to send).</li>
+ * </ul>
+ * A restore is held back while this pool acts for the peer after a failover: {@code failback} sends it.
  *
  * <p>The parts are written under a temporary name first; their numbers are taken in one transaction
  * afterwards, and only then renamed into the outbox, so a crash never leaves a numbered part half-written.
  */
 public final class FullSnapshot {
 
-    public static final String KIND = "full";
+    public static final String KIND = Manifest.FULL;
     static final String PART_SUFFIX = ".full-part";
 
     private static final Logger LOG = LoggerFactory.getLogger(FullSnapshot.class);
@@ -63,9 +72,11 @@ public final class FullSnapshot {
     private final ExportState state;
     private final Map<String, ContentStore> content;
     private final EntryCipher cipher;
+    private final FailoverState failover;
 
     public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
-                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher) {
+                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher, FailoverState failover) {
+        this.failover = failover;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -76,16 +87,29 @@ public final class FullSnapshot {
         this.cipher = cipher;
     }
 
-    /** True when the module owes the peer a full sync: requested by an operator, or the initial pairing. */
+    /**
+     * True when the module owes the peer a snapshot: a full sync (requested by an operator, or the initial pairing),
+     * or a restore (a new incarnation of the peer), unless this pool is acting for the peer and has not started to
+     * fail back.
+     */
     public boolean due(@Header(Headers.MODULE) String module) throws SQLException {
-        return state.get(module).fullSyncRequested();
+        ExportState.Snapshot s = state.get(module);
+        return s.fullSyncRequested() || (s.restoreRequested() && !restoreHeldBack());
     }
 
-    /** Stages the module's full sync into the outbox; returns the number of parts. */
+    private boolean restoreHeldBack() throws SQLException {
+        return failover.ofPeer().map(f -> f.state() == FailoverState.State.Acting).orElse(false);
+    }
+
+    /** Stages the module's full sync or restore into the outbox; returns the number of parts. */
     public int stage(@Header(Headers.MODULE) String module) throws Exception {
         long started = System.nanoTime();
         ModuleConfig moduleConfig = config.module(module);
-        long first = state.get(module).lastBatch() + 1;
+        ExportState.Snapshot before = state.get(module);
+        boolean restore = before.restoreRequested() && !restoreHeldBack();
+        // a restore carries every row, whoever owns it; a full sync only this pool's own
+        Optional<String> owner = restore ? Optional.empty() : moduleConfig.ownerColumn();
+        long first = before.lastBatch() + 1;
         List<Path> parts = new ArrayList<>();
         long rows;
         try (Connection conn = dataSource.getConnection()) {
@@ -95,10 +119,12 @@ public final class FullSnapshot {
             try {
                 long total = 0;
                 for (TableInfo table : catalog.tables(module)) {
-                    total += count(conn, table, moduleConfig.ownerColumn());
+                    total += count(conn, table, owner);
                 }
                 int partCount = (int) Math.max(1, (total + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch());
-                rows = write(conn, module, moduleConfig.ownerColumn(), first, partCount, parts);
+                Kind kind = new Kind(restore ? Manifest.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
+                        restore ? first : null, restore ? total : null);
+                rows = write(conn, module, owner, first, partCount, parts, kind);
                 conn.commit();
             } catch (Exception e) {
                 conn.rollback();
@@ -111,13 +137,17 @@ public final class FullSnapshot {
                 conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
         }
-        state.numberFullSync(module, first, parts.size());
+        state.numberSnapshot(module, first, parts.size(), restore);
         for (Path part : parts) {
             Files.move(part, finalName(part), StandardCopyOption.ATOMIC_MOVE);
         }
-        LOG.info("staged full sync module={} batches={}..{} rows={} ms={}", module, first, first + parts.size() - 1, rows,
-                (System.nanoTime() - started) / 1_000_000);
+        LOG.info("staged {} module={} batches={}..{} rows={} ms={}", restore ? "restore snapshot" : "full sync", module, first,
+                first + parts.size() - 1, rows, (System.nanoTime() - started) / 1_000_000);
         return parts.size();
+    }
+
+    /** What the parts' manifests say besides their numbers: the kind, the sender's incarnation, a restore's baseline and size. */
+    private record Kind(String name, String incarnation, Long baseline, Long snapshotRows) {
     }
 
     static Path finalName(Path part) {
@@ -145,10 +175,10 @@ public final class FullSnapshot {
         }
     }
 
-    /** Streams the owned rows of every table, in configured order, into {@code partCount} parts. */
-    private long write(Connection conn, String module, Optional<String> owner, long first, int partCount, List<Path> parts)
-            throws Exception {
-        PartWriter part = new PartWriter(module, first, 1, partCount);
+    /** Streams the rows of every table (the owned ones for a full sync), in configured order, into {@code partCount} parts. */
+    private long write(Connection conn, String module, Optional<String> owner, long first, int partCount, List<Path> parts,
+                       Kind kind) throws Exception {
+        PartWriter part = new PartWriter(module, first, 1, partCount, kind);
         long rows = 0;
         for (TableInfo table : catalog.tables(module)) {
             List<Column> columns = table.columns();
@@ -161,7 +191,7 @@ public final class FullSnapshot {
                     while (rs.next()) {
                         if (part.rows == config.maxChangesPerBatch() && part.number < partCount) {
                             parts.add(part.finish());
-                            part = new PartWriter(module, first + part.number, part.number + 1, partCount);
+                            part = new PartWriter(module, first + part.number, part.number + 1, partCount, kind);
                         }
                         part.row(table, rs, columns);
                         rows++;
@@ -171,18 +201,19 @@ public final class FullSnapshot {
         }
         parts.add(part.finish());
         while (parts.size() < partCount) {
-            PartWriter empty = new PartWriter(module, first + parts.size(), parts.size() + 1, partCount);
+            PartWriter empty = new PartWriter(module, first + parts.size(), parts.size() + 1, partCount, kind);
             parts.add(empty.finish());
         }
         return rows;
     }
 
-    /** One part: a zip with an upsert entry per table and a manifest of kind full. */
+    /** One part: a zip with an upsert entry per table and a manifest of kind full or restore. */
     private final class PartWriter {
         private final String module;
         private final long batch;
         private final int number;
         private final int of;
+        private final Kind kind;
         private final Path file;
         private final ZipOutputStream zip;
         private final Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
@@ -190,7 +221,8 @@ public final class FullSnapshot {
         private TableEntry current;
         private long rows;
 
-        PartWriter(String module, long batch, int number, int of) throws IOException {
+        PartWriter(String module, long batch, int number, int of, Kind kind) throws IOException {
+            this.kind = kind;
             this.module = module;
             this.batch = batch;
             this.number = number;
@@ -243,9 +275,9 @@ public final class FullSnapshot {
 
         Path finish() throws IOException {
             closeEntry();
-            Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, KIND, number, of,
-                    0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
-                    null);
+            Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, kind.name(), number,
+                    of, 0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
+                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows());
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;

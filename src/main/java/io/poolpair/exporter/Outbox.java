@@ -3,6 +3,7 @@ package io.poolpair.exporter;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.StoreIncarnation;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -37,9 +38,11 @@ public final class Outbox {
     private final Duration resendAfter;
     /** The peer's applied batch of a module as its current cookie says (-1: unknown). */
     private final ToLongFunction<String> peerProgress;
+    private final StoreIncarnation incarnation;
 
     public Outbox(Path folder, String pool, ExportState state, ShareLayout share, BatchWriter writer, Duration resendAfter,
-                  ToLongFunction<String> peerProgress) {
+                  ToLongFunction<String> peerProgress, StoreIncarnation incarnation) {
+        this.incarnation = incarnation;
         this.folder = folder;
         this.pool = pool;
         this.state = state;
@@ -82,6 +85,21 @@ public final class Outbox {
                     Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 } else {
                     Files.deleteIfExists(part);
+                }
+            }
+        }
+    }
+
+    /**
+     * Export-cycle step, before anything is numbered: when this store was found to have gone back in time, it starts
+     * a new incarnation ({@link StoreIncarnation#renew}) and the staged zips of the old one are deleted (their numbers
+     * are reused, with other contents).
+     */
+    public void startNewIncarnationIfDue() throws SQLException, IOException {
+        if (incarnation.renewIfRequested()) {
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder, pool + "-*.zip*")) {
+                for (Path p : dir) {
+                    Files.deleteIfExists(p);
                 }
             }
         }

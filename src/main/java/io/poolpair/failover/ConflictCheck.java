@@ -124,7 +124,7 @@ public final class ConflictCheck {
     }
 
     /** The key of a row as a compact JSON array of its key values, in key order. */
-    static String keyOf(TableInfo table, JsonNode row) {
+    public static String keyOf(TableInfo table, JsonNode row) {
         ArrayNode key = JSON.createArrayNode();
         for (Column column : table.primaryKey()) {
             JsonNode value = null;

@@ -9,6 +9,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
+import io.poolpair.state.StoreIncarnation;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +41,10 @@ public final class FailoverState {
     private final String pool;
     private final String peer;
     private final FailoverNotice notice;
+    private final StoreIncarnation incarnation;
 
     public FailoverState(PoolConfig config, DataSource dataSource) {
+        this.incarnation = new StoreIncarnation(dataSource);
         this.dataSource = dataSource;
         this.pool = config.pool();
         this.peer = config.peer();
@@ -53,10 +57,6 @@ public final class FailoverState {
 
     public String peer() {
         return peer;
-    }
-
-    public FailoverNotice notice() {
-        return notice;
     }
 
     /** This pool's failover of its peer, if one was ever started. */
@@ -149,25 +149,19 @@ public final class FailoverState {
     }
 
     /**
-     * Export-cycle step: keeps the notice in the peer's share while this pool acts for it, and removes it once
-     * the peer's rows are handed back. A peer share that is down (the usual case during a failover) does not
-     * stop the cycle: the changes are still staged, and the notice follows at a cycle that reaches the share.
+     * Export-cycle step: the notice to write into the peer's share, or null when no failover was ever started. It
+     * says "acting" while this pool acts for the peer and "handed back" after the failback, and is written through the
+     * peer share's endpoint ({@code CamelFileName} set here); a peer share that is down (the usual case during a
+     * failover) does not stop the cycle: the changes are still staged, and the notice follows at a cycle that reaches
+     * the share.
      */
-    public void refreshNotice() throws SQLException {
+    public byte[] noticeToWrite(Exchange exchange) throws SQLException {
         Optional<Failover> failover = ofPeer();
         if (failover.isEmpty()) {
-            return;
+            return null;
         }
-        try {
-            if (failover.get().inEffect()) {
-                notice.write(failover.get().since());
-            } else {
-                notice.remove();
-            }
-        } catch (java.io.IOException e) {
-            LOG.warn("the failover notice in {}'s share cannot be {} now ({}); next export cycle", peer,
-                    failover.get().inEffect() ? "written" : "removed", e.toString());
-        }
+        exchange.getMessage().setHeader(Exchange.FILE_NAME, notice.peerFileName());
+        return notice.build(failover.get().inEffect(), failover.get().since(), incarnation.current());
     }
 
     /** A batch the peer created while this pool acted for it: the peer's users were served on both pools. */

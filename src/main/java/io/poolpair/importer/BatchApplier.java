@@ -10,7 +10,6 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.ConflictCheck;
 import io.poolpair.failover.FailoverState;
-import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -92,18 +91,25 @@ public final class BatchApplier {
             throws Exception {
         long started = System.nanoTime();
         try (ZipFile zip = new ZipFile(file); Connection conn = dataSource.getConnection()) {
-            Manifest manifest = BatchFile.readSignedManifest(zip, signer);
+            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+            Manifest manifest = signed.manifest();
+            if (manifest.batch() != batch) {
+                throw new BatchRejectedException("the file now holds batch " + manifest.batch() + ", not the batch " + batch
+                        + " that was verified");
+            }
             Map<String, Manifest.Entry> entries = new LinkedHashMap<>();
             manifest.entries().forEach(e -> entries.put(e.name(), e));
             conn.setAutoCommit(false);
             dialect.setApplying(conn, true);
-            boolean full = FullSnapshot.KIND.equals(manifest.kind());
+            boolean full = manifest.snapshot();
+            // a restore does not overwrite the keys this pool has changed again since (their change is still to be sent)
+            PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
             // split-brain policy while a failover is in effect on either side: newest write of a key kept
             var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
             ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
                     ? new ConflictCheck(conn, manifest, config.pool(), config.peer(), failoverSince) : null;
-            try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module,
-                    manifest.batch() - manifest.part() + 1) : null) {
+            try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module, manifest.firstPart(),
+                    pending) : null) {
                 List<String> removedFiles = new ArrayList<>();
                 long upserts = 0;
                 long deletes = 0;
@@ -111,13 +117,15 @@ public final class BatchApplier {
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
-                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null, conflicts);
+                        upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null, conflicts, pending);
                     }
                 }
                 if (full) {
                     sweep.flush();
                     if (manifest.part() == manifest.parts()) {
-                        deletes += sweep.deleteUnseen(tables, config.module(module).ownerColumn());
+                        // a restore replaces the whole copy; a full sync only the sender's own rows
+                        deletes += sweep.deleteUnseen(tables, manifest.restore() ? java.util.Optional.empty()
+                                : config.module(module).ownerColumn());
                         ContentStore store = config.module(module).contentTable().map(content::get).orElse(null);
                         if (store != null) {
                             for (JsonNode key : sweep.deleted(store.table().name())) {
@@ -132,14 +140,14 @@ public final class BatchApplier {
                 for (TableInfo table : reversed) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
                     if (entry != null) {
-                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles, conflicts);
+                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles, conflicts, null);
                     }
                 }
                 boolean splitBrain = !full && splitBrain(manifest);
                 if (splitBrain) {
                     failover.recordSplitBrain(conn);
                 }
-                state.recordApplied(conn, module, batch, upserts, deletes);
+                state.recordApplied(conn, module, manifest, signed.sha256(), upserts, deletes);
                 conn.commit();
                 if (splitBrain) {
                     LOG.error("split brain: {} wrote batch {} of {} ({} changes) while {} acts for it", config.peer(), batch,
@@ -175,8 +183,8 @@ public final class BatchApplier {
      * {@code removedFiles}.
      */
     private long applyEntry(Connection conn, ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
-                            boolean upsert, FullSyncSweep sweep, List<String> removedFiles, ConflictCheck conflicts)
-            throws BatchRejectedException, SQLException, IOException {
+                            boolean upsert, FullSyncSweep sweep, List<String> removedFiles, ConflictCheck conflicts,
+                            PendingKeys pending) throws BatchRejectedException, SQLException, IOException {
         ZipEntry zipEntry = zip.getEntry(entry.name());
         if (zipEntry == null) {
             throw new BatchRejectedException("the zip no longer holds " + entry.name());
@@ -197,6 +205,10 @@ public final class BatchApplier {
                 JsonNode row = RowCheck.parse(line, entry, rows);
                 if (conflicts != null && !conflicts.incomingWins(table, row)) {
                     kept++; // this pool's newer write of the key is kept
+                    continue;
+                }
+                if (pending != null && pending.contains(table, row)) {
+                    kept++; // changed here since this pool was rebuilt: its own write is newer and still to be sent
                     continue;
                 }
                 bindRow(statements, table, upsert, row);

@@ -16,14 +16,22 @@ final class BatchFile {
     private BatchFile() {
     }
 
+    /** A verified manifest and the sha256 of its bytes (what tells two batches of the same number apart). */
+    record Signed(Manifest manifest, String sha256) {
+    }
+
     static Manifest readSignedManifest(ZipFile zip, Signer signer) throws BatchRejectedException {
+        return readSigned(zip, signer).manifest();
+    }
+
+    static Signed readSigned(ZipFile zip, Signer signer) throws BatchRejectedException {
         byte[] json = readSmallEntry(zip, Manifest.FILE);
         byte[] sig = readSmallEntry(zip, Manifest.SIGNATURE);
         if (!signer.verify(json, new String(sig, java.nio.charset.StandardCharsets.US_ASCII))) {
             throw new BatchRejectedException("manifest signature does not match the pair's key (poolpair.key)");
         }
         try {
-            return Manifest.fromJson(json);
+            return new Signed(Manifest.fromJson(json), java.util.HexFormat.of().formatHex(BatchVerifier.sha256().digest(json)));
         } catch (IOException e) {
             throw new BatchRejectedException("manifest.json is not a valid manifest: " + e.getMessage(), e);
         }

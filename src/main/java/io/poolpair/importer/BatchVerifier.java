@@ -9,8 +9,8 @@ import io.poolpair.store.TableCatalog;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.PeerIncarnations;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,8 +45,11 @@ public final class BatchVerifier {
     private final ImportState state;
     private final RowCheck rows;
     private final EntryCipher cipher;
+    private final PeerIncarnations peers;
 
-    public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog) {
+    public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog,
+                         PeerIncarnations peers) {
+        this.peers = peers;
         this.config = config;
         this.share = share;
         this.signer = signer;
@@ -63,10 +66,45 @@ public final class BatchVerifier {
         msg.setHeader(Headers.MODULE, module);
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
-        checkContents(file, name);
-        long lastApplied = state.lastApplied(module);
-        String disposition = name.batch() <= lastApplied ? DUPLICATE : name.batch() == lastApplied + 1 ? APPLY : WAIT;
-        msg.setHeader(Headers.DISPOSITION, disposition);
+        BatchFile.Signed signed = checkContents(file, name);
+        msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
+    }
+
+    /**
+     * Apply, skip as a duplicate, or wait, counted in the batches of the peer's incarnation that sent it. The first
+     * part of a restore is applied whatever came before it (its baseline supersedes it). A "duplicate" whose manifest
+     * differs from the one applied under that number, or a batch of an incarnation the peer has replaced, is a
+     * contradiction: rejected with what happened, never skipped silently.
+     */
+    private String disposition(String module, BatchName name, BatchFile.Signed signed) throws Exception {
+        Manifest manifest = signed.manifest();
+        if (peers.observe(manifest.incarnation(), "batch " + name.fileName()) == PeerIncarnations.Seen.RETIRED) {
+            throw new BatchRejectedException("the batch comes from " + config.peer() + "'s incarnation " + manifest.incarnation()
+                    + ", which " + config.peer() + " has since replaced (rebuilt, or restored from an older backup): it is not"
+                    + " applied over the newer incarnation's data");
+        }
+        ImportState.Snapshot s = state.follow(module, manifest.incarnation());
+        long batch = name.batch();
+        long last = s.lastApplied();
+        if (manifest.restore() && manifest.part() == 1 && batch > last) {
+            return APPLY;
+        }
+        if (batch <= last) {
+            Optional<String> applied = state.appliedManifest(module, batch);
+            if (applied.isPresent() && !applied.get().equals(signed.sha256())) {
+                throw new BatchRejectedException("batch " + batch + " of " + config.peer() + "'s incarnation "
+                        + manifest.incarnation() + " differs from the batch " + batch + " applied here before (manifest sha256 "
+                        + signed.sha256() + ", applied " + applied.get() + "): " + config.peer() + "'s store went back in time"
+                        + " (restored from an older backup?). " + config.peer() + " starts a new incarnation when it reads this"
+                        + " pool's cookie, then this pool sends it a restore snapshot");
+            }
+            return DUPLICATE;
+        }
+        if (batch == last + 1) {
+            return APPLY;
+        }
+        state.noteWaiting(module, last + 1);
+        return WAIT;
     }
 
     private BatchName checkName(File file, String relative, String module) throws BatchRejectedException {
@@ -91,13 +129,14 @@ public final class BatchVerifier {
         return name;
     }
 
-    private void checkContents(File file, BatchName name) throws BatchRejectedException {
+    private BatchFile.Signed checkContents(File file, BatchName name) throws BatchRejectedException {
         if (file.length() > config.maxBatchBytes()) {
             throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes");
         }
         try (ZipFile zip = new ZipFile(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
-            Manifest manifest = BatchFile.readSignedManifest(zip, signer);
+            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+            Manifest manifest = signed.manifest();
             checkManifest(manifest, name);
             long declared = 0;
             for (Manifest.Entry entry : manifest.entries()) {
@@ -116,6 +155,7 @@ public final class BatchVerifier {
             if (!entries.isEmpty()) {
                 throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
             }
+            return signed;
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
@@ -169,12 +209,19 @@ public final class BatchVerifier {
             throw new BatchRejectedException("manifest says " + m.module() + " batch " + m.batch() + ", the file name says "
                     + name.module() + " batch " + name.batch());
         }
-        boolean full = FullSnapshot.KIND.equals(m.kind());
-        if (!"delta".equals(m.kind()) && !full) {
+        if (m.incarnation() == null || m.incarnation().isBlank()) {
+            throw new BatchRejectedException("manifest names no incarnation of " + m.sourcePool());
+        }
+        boolean full = m.snapshot();
+        if (!Manifest.DELTA.equals(m.kind()) && !full) {
             throw new BatchRejectedException("manifest kind '" + m.kind() + "' is not supported");
         }
-        if (full && (m.part() < 1 || m.part() > m.parts() || m.batch() - m.part() + 1 < 1)) {
-            throw new BatchRejectedException("full sync part " + m.part() + " of " + m.parts() + " is out of range");
+        if (full && (m.part() < 1 || m.part() > m.parts() || m.firstPart() < 1)) {
+            throw new BatchRejectedException(m.kind() + " part " + m.part() + " of " + m.parts() + " is out of range");
+        }
+        if (m.restore() && (m.baseline() == null || m.baseline() != m.firstPart() || m.snapshotRows() == null
+                || m.snapshotRows() < 0)) {
+            throw new BatchRejectedException("restore part " + m.part() + " has no valid baseline or row count");
         }
         ModuleConfig module = config.module(m.module());
         if (m.tables() == null || m.entries() == null) {
@@ -196,7 +243,7 @@ public final class BatchVerifier {
                 continue;
             }
             if (full && !Manifest.Entry.UPSERT.equals(entry.op())) {
-                throw new BatchRejectedException("a full sync part carries rows only, not '" + entry.op() + "' entries");
+                throw new BatchRejectedException("a " + m.kind() + " part carries rows only, not '" + entry.op() + "' entries");
             }
             if (!Manifest.Entry.UPSERT.equals(entry.op()) && !Manifest.Entry.DELETE.equals(entry.op())) {
                 throw new BatchRejectedException("manifest entry " + entry.name() + " has unknown operation '" + entry.op() + "'");

@@ -22,7 +22,8 @@ import java.util.Optional;
 /**
  * The receiving side of a full sync. Every part records the keys it brought ({@code pp_full_seen}); the last
  * part deletes this pool's copies of the sender's rows that the snapshot did not hold (rows deleted on the
- * sender while change history was lost), then forgets the keys. Rows owned by this pool are never touched.
+ * sender while change history was lost), then forgets the keys. Rows owned by this pool are never touched by a
+ * full sync; a restore (which carries every row the sender holds) sweeps the whole copy except the exempt keys.
  */
 final class FullSyncSweep implements AutoCloseable {
 
@@ -35,10 +36,14 @@ final class FullSyncSweep implements AutoCloseable {
     private final String module;
     private final long syncId;
     private final PreparedStatement seen;
+    private final PendingKeys exempt;
     private final java.util.Map<String, List<JsonNode>> deletedKeys = new java.util.HashMap<>();
     private int pending;
 
-    FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId) throws SQLException {
+    /** {@code exempt}: keys never deleted by the sweep (a restore's pending keys), or null. */
+    FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId, PendingKeys exempt)
+            throws SQLException {
+        this.exempt = exempt;
         this.conn = conn;
         this.dialect = dialect;
         this.source = source;
@@ -104,6 +109,9 @@ final class FullSyncSweep implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = key(rs, table.primaryKey());
+                    if (exempt != null && exempt.contains(table.name(), key)) {
+                        continue;
+                    }
                     probe.setString(1, source);
                     probe.setString(2, module);
                     probe.setLong(3, syncId);

@@ -1,31 +1,76 @@
 package io.poolpair.importer;
 
+import io.poolpair.Headers;
+import io.poolpair.batch.Manifest;
 import io.poolpair.status.ErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import javax.sql.DataSource;
-import io.poolpair.Headers;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The import side's bookkeeping per module ({@code pp_import}): last applied batch, last error, quarantined files. */
+/**
+ * The import side's bookkeeping per module ({@code pp_import}): which incarnation of the peer it follows, the
+ * last batch applied of it, the batch it waits for, a restore snapshot being applied, last error, quarantined
+ * files. Batch numbers run per (source pool, incarnation): when the peer shows up as a new incarnation, the count
+ * starts again for it.
+ */
 public final class ImportState {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
+    private static final String COLUMNS = "last_applied, applied_at, last_error, last_error_at, quarantined,"
+            + " source_incarnation, waiting_for, waiting_since, restore_batch, restore_parts, restore_rows, restore_rows_done,"
+            + " restore_done_at, cookie_batch, cookie_incarnation";
 
     /** One module's import counters. */
     public record Snapshot(String module, long lastApplied, Instant appliedAt, String lastError, Instant lastErrorAt,
-                           long quarantined) {
+                           long quarantined, String sourceIncarnation, Long waitingFor, Instant waitingSince,
+                           long restoreBatch, long restoreParts, long restoreRows, long restoreRowsDone,
+                           Instant restoreDoneAt, long cookieBatch, String cookieIncarnation) {
+
+        /**
+         * A gap that does not fill: the importer has waited for batch {@code waitingFor} longer than
+         * {@code resendAfter}, within which the peer re-sends a batch missing from this pool's share.
+         */
+        public Optional<String> stuckGap(String peer, Duration resendAfter) {
+            if (waitingFor == null || waitingSince == null || waitingFor <= lastApplied
+                    || waitingSince.plus(resendAfter).isAfter(Instant.now())) {
+                return Optional.empty();
+            }
+            return Optional.of("waiting since " + waitingSince + " for batch " + waitingFor + " of " + peer + " (last applied "
+                    + lastApplied + "), longer than poolpair.resend-after " + resendAfter + ": " + peer + " has not re-sent it;"
+                    + " check " + peer + "'s status and outbox (its ExportStatus shows this error too)");
+        }
+
+        /** The error status shows and the cookie reports: the last one recorded, else a stuck gap. */
+        public String error(String peer, Duration resendAfter) {
+            return lastError != null ? lastError : stuckGap(peer, resendAfter).orElse(null);
+        }
+
+        /** A restore snapshot this pool is applying or applied, as status shows it; null when there was none. */
+        public String restoreProgress(String peer) {
+            if (restoreBatch == 0) {
+                return null;
+            }
+            return restoreDoneAt != null
+                    ? "restored from " + peer + " at " + restoreDoneAt + ": " + restoreRowsDone + " rows (batches " + restoreBatch
+                    + ".." + (restoreBatch + restoreParts - 1) + ")"
+                    : "restoring from " + peer + ": " + restoreRowsDone + " of " + restoreRows + " rows (batches " + restoreBatch
+                    + ".." + (restoreBatch + restoreParts - 1) + ")";
+        }
     }
 
     private final DataSource dataSource;
     private final String peer;
+    private volatile long lastWaitNoted;
 
     public ImportState(DataSource dataSource, String peer) {
         this.dataSource = dataSource;
@@ -39,16 +84,19 @@ public final class ImportState {
     }
 
     Snapshot get(Connection conn, String module) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT last_applied, applied_at, last_error, last_error_at,"
-                + " quarantined FROM pp_import WHERE source_pool = ? AND module = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM pp_import WHERE source_pool = ?"
+                + " AND module = ?")) {
             ps.setString(1, peer);
             ps.setString(2, module);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("no pp_import row for " + peer + " / " + module);
                 }
+                long waiting = rs.getLong(7);
                 return new Snapshot(module, rs.getLong(1), instant(rs.getTimestamp(2)), rs.getString(3),
-                        instant(rs.getTimestamp(4)), rs.getLong(5));
+                        instant(rs.getTimestamp(4)), rs.getLong(5), rs.getString(6), rs.wasNull() ? null : waiting,
+                        instant(rs.getTimestamp(8)), rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12),
+                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15));
             }
         }
     }
@@ -57,56 +105,121 @@ public final class ImportState {
         return get(module).lastApplied();
     }
 
-    /** After a cookie reached the peer's share: the peer now knows up to {@code batch}. */
-    public void recordCookieWritten(@Header(Headers.MODULE) String module, @Header(Headers.COOKIE_BATCH) long batch)
-            throws SQLException {
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "UPDATE pp_import SET cookie_batch = ? WHERE source_pool = ? AND module = ? AND cookie_batch < ?")) {
-            ps.setLong(1, batch);
-            ps.setString(2, peer);
-            ps.setString(3, module);
-            ps.setLong(4, batch);
-            ps.executeUpdate();
+    /**
+     * Follows {@code incarnation} of the peer from now on: the first one is adopted as it is; a different one
+     * (the peer was rebuilt or restored) starts the count again at 0, and the import log of the old one is
+     * dropped, since its batch numbers are reused. Returns the module's state afterwards.
+     */
+    Snapshot follow(String module, String incarnation) throws SQLException {
+        Snapshot s = get(module);
+        if (incarnation.equals(s.sourceIncarnation())) {
+            return s;
         }
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                if (s.sourceIncarnation() == null) {
+                    update(conn, "UPDATE pp_import SET source_incarnation = ? WHERE source_pool = ? AND module = ?",
+                            incarnation, peer, module);
+                } else {
+                    update(conn, "UPDATE pp_import SET source_incarnation = ?, last_applied = 0, cookie_batch = 0,"
+                            + " waiting_for = NULL, waiting_since = NULL WHERE source_pool = ? AND module = ?", incarnation, peer,
+                            module);
+                    update(conn, "DELETE FROM pp_import_log WHERE source_pool = ? AND module = ?", peer, module);
+                    LOG.warn("{}: batches of {} now count from its new incarnation {} (it was {}, last applied batch {})",
+                            module, peer, incarnation, s.sourceIncarnation(), s.lastApplied());
+                }
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            }
+        }
+        return get(module);
     }
 
-    /** True when a batch was applied but no cookie saying so reached the peer (its share was down at the time). */
-    public boolean cookieOwed(@Header(Headers.MODULE) String module) throws SQLException {
+    /** The sha256 of the manifest of batch {@code batch} as it was applied, when the import log still has it. */
+    Optional<String> appliedManifest(String module, long batch) throws SQLException {
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ? AND last_applied > cookie_batch")) {
+                "SELECT manifest_sha256 FROM pp_import_log WHERE source_pool = ? AND module = ? AND batch = ?")) {
             ps.setString(1, peer);
             ps.setString(2, module);
+            ps.setLong(3, batch);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
         }
     }
 
     /**
-     * Records {@code batch} as applied inside the applying transaction; fails unless {@code batch - 1} was the
-     * last applied, so no batch is applied twice or out of order whatever happens around it.
+     * The importer waits for batch {@code batch}: remembered with the time the wait began (at most once a second
+     * per call site), so that a gap that does not fill becomes an error.
      */
-    void recordApplied(Connection conn, String module, long batch, long upserts, long deletes) throws SQLException {
+    void noteWaiting(String module, long batch) {
+        long now = System.currentTimeMillis();
+        if (now - lastWaitNoted < 1000) {
+            return;
+        }
+        lastWaitNoted = now;
+        try (Connection conn = dataSource.getConnection()) {
+            update(conn, "UPDATE pp_import SET waiting_for = ?, waiting_since = ? WHERE source_pool = ? AND module = ?"
+                    + " AND (waiting_for IS NULL OR waiting_for <> ?) AND last_applied < ?", batch, Timestamp.from(Instant.now()),
+                    peer, module, batch, batch);
+        } catch (SQLException e) {
+            LOG.warn("cannot record that {} waits for batch {}: {}", module, batch, e.getMessage());
+        }
+    }
+
+    /** After a cookie reached the peer's share: the peer now knows up to {@code batch}, and this store's incarnation. */
+    public void recordCookieWritten(@Header(Headers.MODULE) String module, @Header(Headers.COOKIE_BATCH) long batch,
+                                    @Header(Headers.COOKIE_INCARNATION) String incarnation) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            update(conn, "UPDATE pp_import SET cookie_batch = ?, cookie_incarnation = ? WHERE source_pool = ? AND module = ?",
+                    batch, incarnation, peer, module);
+        }
+    }
+
+    /**
+     * Records {@code batch} as applied inside the applying transaction; fails unless {@code batch - 1} was the
+     * last applied (or, for the first part of a restore, anything before it: its baseline supersedes them), so no
+     * batch is applied twice or out of order whatever happens around it.
+     */
+    void recordApplied(Connection conn, String module, Manifest manifest, String manifestSha256, long upserts, long deletes)
+            throws SQLException {
+        long batch = manifest.batch();
         Timestamp now = Timestamp.from(Instant.now());
+        boolean baseline = manifest.restore() && manifest.part() == 1;
         try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_import SET last_applied = ?, applied_at = ?,"
-                + " last_error = NULL, last_error_at = NULL WHERE source_pool = ? AND module = ? AND last_applied = ?")) {
+                + " last_error = NULL, last_error_at = NULL, waiting_for = NULL, waiting_since = NULL"
+                + " WHERE source_pool = ? AND module = ? AND " + (baseline ? "last_applied < ?" : "last_applied = ?"))) {
             ps.setLong(1, batch);
             ps.setTimestamp(2, now);
             ps.setString(3, peer);
             ps.setString(4, module);
-            ps.setLong(5, batch - 1);
+            ps.setLong(5, baseline ? batch : batch - 1);
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("batch " + batch + " of " + module + " is not the next one to apply");
             }
         }
+        if (baseline) {
+            update(conn, "UPDATE pp_import SET restore_batch = ?, restore_parts = ?, restore_rows = ?, restore_rows_done = ?,"
+                    + " restore_done_at = ? WHERE source_pool = ? AND module = ?", batch, (long) manifest.parts(),
+                    manifest.snapshotRows() == null ? 0L : manifest.snapshotRows(), upserts,
+                    manifest.parts() == 1 ? now : null, peer, module);
+        } else if (manifest.restore()) {
+            update(conn, "UPDATE pp_import SET restore_rows_done = restore_rows_done + ?, restore_done_at = ?"
+                    + " WHERE source_pool = ? AND module = ?", upserts, manifest.part() == manifest.parts() ? now : null, peer,
+                    module);
+        }
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_import_log (source_pool, module, batch, upserts,"
-                + " deletes, applied_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + " deletes, applied_at, manifest_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, peer);
             ps.setString(2, module);
             ps.setLong(3, batch);
             ps.setLong(4, upserts);
             ps.setLong(5, deletes);
             ps.setTimestamp(6, now);
+            ps.setString(7, manifestSha256);
             ps.executeUpdate();
         }
     }
@@ -132,6 +245,15 @@ public final class ImportState {
         LOG.error("import of {} failed, will retry: {}", exchange.getMessage().getHeader(Exchange.FILE_NAME), message, cause);
         if (module != null) {
             recordError(module, message, false);
+        }
+    }
+
+    private static void update(Connection conn, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
         }
     }
 

@@ -19,6 +19,8 @@ import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.share.SmbShareComponent;
+import io.poolpair.state.PeerIncarnations;
+import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -48,6 +50,9 @@ public final class PoolPairBeans {
         ShareLayout share = new ShareLayout(config);
         share.prepare();
         ExportState exportState = new ExportState(store.dataSource());
+        StoreIncarnation incarnation = new StoreIncarnation(store.dataSource());
+        PeerIncarnations peers = new PeerIncarnations(store.dataSource(), config.peer());
+        registry.accept("storeIncarnation", incarnation);
         FailoverState failover = new FailoverState(config, store.dataSource());
         ActiveInstance active = ActiveInstance.of(config);
         if (active.service() != null) {
@@ -89,16 +94,17 @@ public final class PoolPairBeans {
                 config.maxChangesPerBatch(), failover));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
-                exportState, content, cipher));
-        Acknowledger acknowledger = new Acknowledger(config, share, signer);
+                exportState, content, cipher, failover));
+        Acknowledger acknowledger = new Acknowledger(config, share, signer, incarnation, peers, exportState);
         registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
-                acknowledger::appliedNow));
-        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer()));
-        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog()));
+                acknowledger::appliedNow, incarnation));
+        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
+        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
-        registry.accept("cookieWriter", new CookieWriter(importState, signer, config.pool(), config.peer()));
+        registry.accept("cookieWriter", new CookieWriter(importState, incarnation, signer, config.pool(), config.peer(),
+                config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
     }
 }

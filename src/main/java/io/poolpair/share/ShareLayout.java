@@ -23,6 +23,8 @@ import org.apache.camel.Header;
  */
 public final class ShareLayout {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShareLayout.class);
+
     public static final String DATA = "Data";
     public static final String COOKIE = "Cookie";
     public static final String TEMP = "Temp";
@@ -71,6 +73,12 @@ public final class ShareLayout {
             }
             Files.createDirectories(config.outbox());
             Files.createDirectories(config.quarantine());
+            PeerShare peer = config.peerShare();
+            if (!peer.remote() && !Files.isDirectory(peer.folder())) {
+                LOG.warn("poolpair.share.peer = {}: the folder does not exist or is not reachable; batches and cookies for {}"
+                        + " wait in the outbox until it is back (mount the share, or create the folder)", peer.folder(),
+                        config.peer());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the share folders under " + config.shareLocal(), e);
         }

@@ -11,6 +11,8 @@ import io.poolpair.failover.ConflictCheck;
 import io.poolpair.failover.FailoverState;
 import io.poolpair.runtime.ActiveInstance;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.PeerIncarnations;
+import io.poolpair.state.StoreIncarnation;
 import io.poolpair.importer.ImportState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +51,7 @@ public final class BackupStatus {
                                long lastAcknowledgedBatch, Instant lastAcknowledgedAt, long lastAppliedBatch,
                                Instant lastAppliedAt, long oldestUnacknowledgedChangeAgeSeconds, long quarantinedFiles,
                                String lastError, String lastExportError, String lastImportError, String oversizedContent,
-                               long peerRowWrites, String lastPeerRowWrite) {
+                               long peerRowWrites, String lastPeerRowWrite, String restore, String restoreToPeer) {
 
         public boolean healthy() {
             return (exportStatus == ExportStatus.FinalState || exportStatus == ExportStatus.SteadyState)
@@ -71,9 +73,16 @@ public final class BackupStatus {
     public record InstanceStatus(String host, long pid, Instant startedAt, Instant refreshedAt, Boolean thisInstanceActive) {
     }
 
+    /**
+     * This store's incarnation (the identity of its history), the one it replaced and why (a store found to have
+     * gone back in time), and the peer's incarnation as last seen.
+     */
+    public record IncarnationStatus(String incarnation, Instant since, String replaced, String reason, String peerIncarnation) {
+    }
+
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
-                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts) {
+                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -123,7 +132,8 @@ public final class BackupStatus {
             throw new IllegalArgumentException("unknown module '" + module + "'; configured: "
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
-        return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts());
+        return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
+                incarnation());
     }
 
     /** The report as JSON, for {@code GET /poolpair/status?module=M}. */
@@ -134,7 +144,7 @@ public final class BackupStatus {
     public ModuleStatus module(String module) throws SQLException {
         if (!serviceHasRun(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
-                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null);
+                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
@@ -143,25 +153,51 @@ public final class BackupStatus {
         long unacked = export.lastBatch() - export.ackedBatch();
         long backlogBatches = unacked + (pending + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch();
 
+        // the peer's own import error (a gap that does not fill there) is this direction's error too
+        String exportError = export.lastError() != null ? export.lastError()
+                : export.peerImportError() != null ? config.peer() + " reports ImportStatus ErrorState: " + export.peerImportError()
+                : null;
+        boolean snapshotOwed = export.fullSyncRequested() || export.restoreRequested();
         ExportStatus exportStatus;
-        if (export.lastError() != null) {
+        if (exportError != null) {
             exportStatus = ExportStatus.ErrorState;
         } else if (!export.initialized()) {
             exportStatus = ExportStatus.NotInitialized;
-        } else if (pending == 0 && unacked == 0) {
+        } else if (pending == 0 && unacked == 0 && !snapshotOwed) {
             exportStatus = ExportStatus.FinalState;
         } else if (backlogBatches <= config.maxBatchesPerSync()) {
             exportStatus = ExportStatus.SteadyState;
         } else {
             exportStatus = ExportStatus.NonSteadyState;
         }
-        ImportStatus importStatus = imported.lastError() == null ? ImportStatus.NormalState : ImportStatus.ErrorState;
-        String lastError = export.lastError() != null ? export.lastError() : imported.lastError();
+        String importError = imported.error(config.peer(), config.resendAfter());
+        ImportStatus importStatus = importError == null ? ImportStatus.NormalState : ImportStatus.ErrorState;
+        String lastError = exportError != null ? exportError : importError;
+        String restoreToPeer = export.restoreRequested() ? "owed to " + config.peer() + (restoreHeldBack()
+                ? " (sent at failback): " : ": ") + export.restoreReason()
+                : export.restoreBatch() > 0 ? "sent to " + config.peer() + " from batch " + export.restoreBatch() : null;
         return new ModuleStatus(module, exportStatus, importStatus, pending, unacked, export.lastBatch(),
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
-                quarantinedFiles(module), lastError, export.lastError(), imported.lastError(), export.oversizedContent(),
-                peerRowWrites(module), lastPeerRowWrite(module));
+                quarantinedFiles(module), lastError, exportError, importError, export.oversizedContent(),
+                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer);
+    }
+
+    private boolean restoreHeldBack() throws SQLException {
+        return failoverState.ofPeer().map(f -> f.state() == FailoverState.State.Acting).orElse(false);
+    }
+
+    private IncarnationStatus incarnation() throws SQLException {
+        if (!tableExists("pp_store")) {
+            return null;
+        }
+        try (Connection conn = dataSource.getConnection()) {
+            var info = StoreIncarnation.info(conn);
+            return new IncarnationStatus(info.incarnation(), info.createdAt(), info.replaced(), info.reason(),
+                    new PeerIncarnations(dataSource, config.peer()).current().orElse(null));
+        } catch (SQLException e) {
+            return null; // tables created, service never started here
+        }
     }
 
     private long peerRowWrites(String module) throws SQLException {

@@ -24,6 +24,11 @@ public final class StatusTable {
                     : instance.thisInstanceActive() ? "; this instance is active" : "; this instance stands by";
             out.printf("  Active instance: %s%s%n", named, here);
         }
+        BackupStatus.IncarnationStatus incarnation = report.incarnation();
+        if (incarnation != null) {
+            out.printf("  Incarnation: %s since %s%s%n", incarnation.incarnation(), TIME.format(incarnation.since()),
+                    incarnation.replaced() == null ? "" : " (replaced " + incarnation.replaced() + ": " + incarnation.reason() + ")");
+        }
         if (report.failover() != null) {
             out.printf("  Failover: %s%n", report.failover().summary());
         }
@@ -49,6 +54,12 @@ public final class StatusTable {
             row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
             if (m.peerRowWrites() > 0) {
                 row(out, "Peer rows written here", m.peerRowWrites() + " (last: " + m.lastPeerRowWrite() + ")");
+            }
+            if (m.restore() != null) {
+                row(out, "Restore", m.restore());
+            }
+            if (m.restoreToPeer() != null) {
+                row(out, "Restore snapshot", m.restoreToPeer());
             }
             if (m.oversizedContent() != null) {
                 row(out, "Oversized content", m.oversizedContent());

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.ConfigException;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.state.StoreIncarnation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -48,6 +49,7 @@ public final class Store implements AutoCloseable {
         try (Connection conn = ds.getConnection()) {
             SqlScript.run(conn, config.home().resolve("config/sql/" + dialect.sqlFolder() + "/poolpair-tables.sql"));
             config.datasourceInitScript().ifPresent(script -> SqlScript.run(conn, script));
+            StoreIncarnation.ensure(conn);
         }
         TableCatalog catalog = TableCatalog.read(ds, config.modules());
         try (Connection conn = ds.getConnection()) {

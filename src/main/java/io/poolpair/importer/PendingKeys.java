@@ -1,0 +1,49 @@
+package io.poolpair.importer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.poolpair.failover.ConflictCheck;
+import io.poolpair.failover.KeyTimes;
+import io.poolpair.store.TableInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The keys of a module with a captured change not yet acknowledged by the peer ({@code pp_change}): on a pool
+ * that was rebuilt, the rows its users changed again since it restarted. A restore snapshot does not overwrite
+ * or sweep them; their change reaches the peer as a delta. Few by nature (a rebuilt pool's writes since its
+ * restart, until acknowledged), so held in memory.
+ */
+final class PendingKeys {
+
+    private final Set<String> keys;
+
+    private PendingKeys(Set<String> keys) {
+        this.keys = keys;
+    }
+
+    static PendingKeys load(Connection conn, String module) throws SQLException {
+        Set<String> keys = new HashSet<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT table_name, pk FROM pp_change WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1) + '\u0000' + KeyTimes.normalize(rs.getString(2)));
+                }
+            }
+        }
+        return new PendingKeys(keys);
+    }
+
+    boolean contains(TableInfo table, JsonNode row) {
+        return keys.contains(table.name() + '\u0000' + ConflictCheck.keyOf(table, row));
+    }
+
+    /** {@code key}: the compact JSON array of the key values. */
+    boolean contains(String table, String key) {
+        return keys.contains(table + '\u0000' + KeyTimes.normalize(key));
+    }
+}

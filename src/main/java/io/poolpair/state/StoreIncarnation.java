@@ -1,0 +1,150 @@
+package io.poolpair.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This store's incarnation ({@code pp_store}): the identity of its history (DESIGN.md, invariant 7). Made when
+ * poolpair's tables are first created in a store, so a pool rebuilt on an empty database is a new incarnation
+ * whatever its name; renewed when the store turns out to have gone back in time (restored from an older backup,
+ * which keeps the id it had when the backup was taken). Every manifest, cookie and notice carries it.
+ */
+public final class StoreIncarnation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreIncarnation.class);
+
+    /** The incarnation, when it began, the one it replaced (null for a store's first) and why. */
+    public record Info(String incarnation, Instant createdAt, String replaced, String reason) {
+    }
+
+    private final DataSource dataSource;
+
+    public StoreIncarnation(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Gives a store its first incarnation; called once poolpair's tables exist, does nothing when it has one. */
+    public static void ensure(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_store SET resumed_from ="
+                + " (SELECT MAX(last_export_at) FROM pp_export) WHERE id = 1")) {
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_store (id, incarnation, created_at) SELECT 1, ?, ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM pp_store WHERE id = 1)")) {
+            ps.setString(1, newId());
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            if (ps.executeUpdate() == 1) {
+                LOG.info("this store is a new incarnation: poolpair's tables were just created");
+            }
+        }
+    }
+
+    public Info info() throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            return info(conn);
+        }
+    }
+
+    public static Info info(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT incarnation, created_at, replaced, reason FROM pp_store"
+                + " WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("pp_store holds no incarnation: start the service once to prepare the store");
+            }
+            return new Info(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4));
+        }
+    }
+
+    public String current() throws SQLException {
+        return info().incarnation();
+    }
+
+    /**
+     * Asks for a new incarnation at the next export cycle (which alone numbers batches, so no batch of the old
+     * incarnation is staged after the renewal); does nothing when the store is no longer {@code expected}.
+     */
+    public void requestRenewal(String expected, String reason) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_store SET renew_reason = ? WHERE id = 1 AND incarnation = ? AND renew_reason IS NULL")) {
+            ps.setString(1, reason);
+            ps.setString(2, expected);
+            if (ps.executeUpdate() == 1) {
+                LOG.error("{}; this store starts a new incarnation at its next export cycle", reason);
+            }
+        }
+    }
+
+    /** Renews the incarnation when {@link #requestRenewal} asked for it; returns whether it did. */
+    public boolean renewIfRequested() throws SQLException {
+        Info info;
+        String reason;
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT renew_reason FROM pp_store WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+            reason = rs.next() ? rs.getString(1) : null;
+            info = reason == null ? null : info(conn);
+        }
+        if (reason == null) {
+            return false;
+        }
+        renew(info.incarnation(), reason);
+        return true;
+    }
+
+    /**
+     * The store went back in time: it starts a new incarnation, its batch numbering starts again at 1 and the
+     * changes captured since the service started again are exported again under the new incarnation (the peer
+     * applied the old numbers with other contents). Staged zips of the old incarnation are the caller's to delete. Returns the new incarnation.
+     */
+    String renew(String expected, String reason) throws SQLException {
+        String fresh = newId();
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_store SET incarnation = ?, created_at = ?,"
+                        + " replaced = incarnation, reason = ?, renew_reason = NULL WHERE id = 1 AND incarnation = ?")) {
+                    ps.setString(1, fresh);
+                    ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                    ps.setString(3, reason);
+                    ps.setString(4, expected);
+                    if (ps.executeUpdate() != 1) {
+                        conn.rollback();
+                        return info(conn).incarnation(); // renewed already (by another thread of this service)
+                    }
+                }
+                try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET last_batch = 0, published_batch = 0,"
+                        + " acked_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
+                        + " acked_at = NULL")) {
+                    ps.executeUpdate();
+                }
+                // changes captured before the last export cycle this store knew of when the service started again: the
+                // peer had them (they were exported in the history this store lost), and may hold newer writes of their
+                // keys since, which a re-export would overwrite with what this store went back to
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE changed_at <="
+                        + " (SELECT resumed_from FROM pp_store WHERE id = 1)")) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_change SET batch = NULL WHERE batch IS NOT NULL")) {
+                    ps.executeUpdate();
+                }
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            }
+        }
+        LOG.error("this store is now incarnation {} (was {}): {}", fresh, expected, reason);
+        return fresh;
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString();
+    }
+}
