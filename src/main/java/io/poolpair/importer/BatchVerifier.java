@@ -92,6 +92,9 @@ public final class BatchVerifier {
         if (batch <= last) {
             Optional<String> applied = state.appliedManifest(module, batch);
             if (applied.isPresent() && !applied.get().equals(signed.sha256())) {
+                String what = "batch " + batch + " of " + config.peer() + "'s incarnation " + manifest.incarnation()
+                        + " differs from the batch " + batch + " applied here before";
+                state.recordContradiction(module, manifest.incarnation(), what);
                 throw new BatchRejectedException("batch " + batch + " of " + config.peer() + "'s incarnation "
                         + manifest.incarnation() + " differs from the batch " + batch + " applied here before (manifest sha256 "
                         + signed.sha256() + ", applied " + applied.get() + "): " + config.peer() + "'s store went back in time"

@@ -103,7 +103,7 @@ public final class PoolPairBeans {
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
-        registry.accept("cookieWriter", new CookieWriter(importState, incarnation, signer, config.pool(), config.peer(),
+        registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
     }
