@@ -238,6 +238,11 @@ public final class PoolConfig {
         return path("poolpair.quarantine");
     }
 
+    /** Where the importer copies a batch out of the share to verify and apply it (this pool's own, 0700). */
+    public Path importPrivateDir() {
+        return path("poolpair.import.private-dir");
+    }
+
     public String datasourceUrl() {
         String url = require("poolpair.datasource.url");
         if (!url.startsWith("jdbc:")) {

@@ -67,6 +67,7 @@ public final class BatchVerifier {
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
         BatchFile.Signed signed = checkContents(file, name);
+        msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
         msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
     }
 

@@ -16,6 +16,7 @@ import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.importer.ImportState;
 import io.poolpair.importer.NextBatchFilter;
+import io.poolpair.importer.PrivateCopy;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.share.SmbShareComponent;
@@ -102,6 +103,7 @@ public final class PoolPairBeans {
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
+        registry.accept("privateCopy", new PrivateCopy(config.importPrivateDir(), config.maxBatchBytes(), share));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
                 config.resendAfter()));

@@ -85,6 +85,11 @@ public final class ShareLayout {
     }
 
 
+    /** This pool's own share root. */
+    public Path localRoot() {
+        return config.shareLocal();
+    }
+
     public Path localData(String module) {
         return config.shareLocal().resolve(config.module(module).folder()).resolve(DATA);
     }
@@ -112,11 +117,6 @@ public final class ShareLayout {
             return Files.exists(peer.folder().resolve(relative));
         }
         return RemoteShareProbe.exists(context, peer.endpoint(), relative);
-    }
-
-    /** Removes a batch file from this pool's Data folder once it is applied or skipped as a duplicate. */
-    public void removeConsumed(@Body File batchFile) throws IOException {
-        Files.deleteIfExists(batchFile.toPath());
     }
 
     /** The module of a file from its path relative to a share root ({@code Category/Module/...}), or null. */
