@@ -97,6 +97,15 @@ class StartupValidationTest {
     }
 
     @Test
+    void httpOpenToTheNetworkWithoutTokenIsRefusedNamingTheKey() {
+        String message = startupError(Map.of("poolpair.http.host", "0.0.0.0"));
+        assertTrue(message.startsWith("poolpair.http.host = 0.0.0.0 opens the HTTP endpoints to the network: set"
+                + " poolpair.http.token"), message);
+        String shortToken = startupError(Map.of("poolpair.http.host", "0.0.0.0", "poolpair.http.token", "short"));
+        assertTrue(shortToken.startsWith("poolpair.http.token: use a token of at least 16"), shortToken);
+    }
+
+    @Test
     void missingKeyIsRefused() {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("poolpair.key", "");

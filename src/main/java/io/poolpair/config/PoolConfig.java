@@ -30,6 +30,7 @@ public final class PoolConfig {
     public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
     public static final Duration MAX_INTERVAL = Duration.ofHours(3);
     public static final int MIN_KEY_BYTES = 32;
+    public static final int MIN_HTTP_TOKEN_CHARS = 16;
 
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+");
@@ -165,6 +166,8 @@ public final class PoolConfig {
         encrypt();
         if (httpEnabled()) {
             httpPort();
+            httpToken();
+            httpHostOpenOnlyWithToken();
         }
         maxBatchBytes();
         maxEntries();
@@ -380,6 +383,60 @@ public final class PoolConfig {
         return positiveInt("poolpair.http.port", 8080);
     }
 
+    /** The address the HTTP server binds: loopback unless set. */
+    public String httpHost() {
+        return require("poolpair.http.host");
+    }
+
+    /** The folder of this pool's local state (store, outbox, quarantine, content, the generated HTTP token). */
+    public Path dataDir() {
+        return path("poolpair.data-dir");
+    }
+
+    /** The HTTP token the operator configured ({@code poolpair.http.token} or {@code poolpair.http.token-file}), if any. */
+    public Optional<String> httpToken() {
+        String inline = get("poolpair.http.token", "");
+        String file = get("poolpair.http.token-file", "");
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new ConfigException("poolpair.http.token and poolpair.http.token-file are both set: set one of them");
+        }
+        String token;
+        String from;
+        if (!inline.isEmpty()) {
+            token = inline;
+            from = "poolpair.http.token";
+        } else if (!file.isEmpty()) {
+            try {
+                token = Files.readString(resolvePath(file), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException("poolpair.http.token-file = " + file + ": cannot read it (" + e.getMessage() + ")", e);
+            }
+            from = "poolpair.http.token-file";
+        } else {
+            return Optional.empty();
+        }
+        if (token.length() < MIN_HTTP_TOKEN_CHARS || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ConfigException(from + ": use a token of at least " + MIN_HTTP_TOKEN_CHARS
+                    + " printable ASCII characters without spaces (e.g. openssl rand -hex 32)");
+        }
+        return Optional.of(token);
+    }
+
+    private void httpHostOpenOnlyWithToken() {
+        String host = httpHost();
+        boolean loopback;
+        try {
+            loopback = host.equalsIgnoreCase("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException("poolpair.http.host = " + host + ": unknown host (use 127.0.0.1, or an address of"
+                    + " this machine)", e);
+        }
+        if (!loopback && httpToken().isEmpty()) {
+            throw new ConfigException("poolpair.http.host = " + host + " opens the HTTP endpoints to the network: set"
+                    + " poolpair.http.token or poolpair.http.token-file as well (or keep poolpair.http.host = 127.0.0.1)");
+        }
+    }
+
     public Duration resendAfter() {
         return duration("poolpair.resend-after");
     }
@@ -464,6 +521,10 @@ public final class PoolConfig {
     public Properties camelProperties() {
         Properties props = new Properties();
         values.forEach(props::setProperty);
+        // secrets the routes never use stay out of Camel's property sources
+        for (String secret : List.of("poolpair.key", "poolpair.http.token", "poolpair.datasource.password")) {
+            props.remove(secret);
+        }
         props.setProperty("poolpair.share.local", shareLocal().toString());
         PeerShare peer = peerShare();
         // a remote share's secrets go in properties of their own (poolpair.share.peer.password, ...), which

@@ -74,6 +74,7 @@ public final class PoolPairBeans {
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
+        registry.accept("httpAccess", HttpAccess.start(config));
         registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
