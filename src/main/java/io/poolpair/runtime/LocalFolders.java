@@ -1,0 +1,43 @@
+package io.poolpair.runtime;
+
+import io.poolpair.config.ModuleConfig;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.config.PrivateFiles;
+import io.poolpair.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This pool's local state (data folder with the embedded store, outbox, quarantine, content folders): created
+ * 0700 when absent, so that other local users cannot read rows, batches or the HTTP token; an existing folder
+ * others can read is kept as it is, with a warning.
+ */
+final class LocalFolders {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalFolders.class);
+
+    private LocalFolders() {
+    }
+
+    static void prepare(PoolConfig config) {
+        List<Path> folders = new ArrayList<>(List.of(config.dataDir(), config.outbox(), config.quarantine()));
+        for (ModuleConfig module : config.modules()) {
+            module.contentDir().ifPresent(folders::add);
+        }
+        for (Path folder : folders) {
+            try {
+                if (Files.isDirectory(folder) && PrivateFiles.readableByOthers(folder)) {
+                    LOG.warn("{} can be read by other users of this machine: chmod 700 it", folder);
+                }
+                PrivateFiles.createFolders(folder);
+            } catch (IOException e) {
+                throw new ConfigException("cannot create the folder " + folder + " (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+}
