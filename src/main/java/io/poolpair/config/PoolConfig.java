@@ -279,7 +279,8 @@ public final class PoolConfig {
             try {
                 key = Files.readString(resolvePath(file)).trim().getBytes(StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new ConfigException("poolpair.key-file = " + file + ": cannot read it (" + e.getMessage() + ")", e);
+                throw new ConfigException("poolpair.key-file = " + file + ": cannot read it (" + e.getMessage() + ")"
+                        + KEYGEN_HINT, e);
             }
             from = "poolpair.key-file";
         } else {
@@ -287,9 +288,27 @@ public final class PoolConfig {
                     + " at least " + MIN_KEY_BYTES + " bytes) with poolpair.key or poolpair.key-file");
         }
         if (key.length < MIN_KEY_BYTES) {
-            throw new ConfigException(from + " is " + key.length + " bytes long: use at least " + MIN_KEY_BYTES + " bytes");
+            throw new ConfigException(from + " is " + key.length + " bytes long: use at least " + MIN_KEY_BYTES + " bytes"
+                    + KEYGEN_HINT);
+        }
+        if (KeyQuality.isSample(key)) {
+            throw new ConfigException(from + " holds the published sample key of config/examples/: anyone can sign"
+                    + " batches with it" + KEYGEN_HINT);
+        }
+        if (KeyQuality.entropyBits(key) < KeyQuality.MIN_ENTROPY_BITS) {
+            throw new ConfigException(from + " looks guessable (about " + KeyQuality.entropyBits(key) + " bits of entropy,"
+                    + " at least " + KeyQuality.MIN_ENTROPY_BITS + " needed)" + KEYGEN_HINT);
         }
         return key;
+    }
+
+    private static final String KEYGEN_HINT = ": make a fresh key with 'poolpair keygen <file>', set poolpair.key-file"
+            + " to it and copy the same file to the paired pool";
+
+    /** The key file, when the key comes from {@code poolpair.key-file}. */
+    public Optional<Path> keyFile() {
+        String file = get("poolpair.key-file", "");
+        return get("poolpair.key", "").isEmpty() && !file.isEmpty() ? Optional.of(resolvePath(file)) : Optional.empty();
     }
 
     public Duration syncInterval() {

@@ -84,6 +84,23 @@ public final class PrivateFiles {
         }
     }
 
+    /** Creates {@code file} (0600) holding {@code text}; fails with FileAlreadyExistsException when it exists. */
+    public static void createSecret(Path file, String text) throws IOException {
+        Path absolute = file.toAbsolutePath().normalize();
+        createFolders(absolute.getParent());
+        if (posix(absolute)) {
+            Files.createFile(absolute, PosixFilePermissions.asFileAttribute(FILE));
+        } else {
+            Files.createFile(absolute);
+        }
+        try {
+            Files.writeString(absolute, text, StandardCharsets.UTF_8, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            Files.deleteIfExists(absolute);
+            throw e;
+        }
+    }
+
     /** Whether group or others may read {@code file} (false where permissions are not POSIX). */
     public static boolean readableByOthers(Path file) throws IOException {
         if (!posix(file)) {

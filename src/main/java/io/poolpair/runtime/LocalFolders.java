@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This pool's local state (data folder with the embedded store, outbox, quarantine, content folders): created
+ * Checks the key file's permissions (a warning when group or others can read it), and prepares this pool's local state (data folder with the embedded store, outbox, quarantine, content folders): created
  * 0700 when absent, so that other local users cannot read rows, batches or the HTTP token; an existing folder
  * others can read is kept as it is, with a warning.
  */
@@ -25,6 +25,17 @@ final class LocalFolders {
     }
 
     static void prepare(PoolConfig config) {
+        if (config.keyFile().isPresent()) {
+            Path keyFile = config.keyFile().get();
+            try {
+                if (PrivateFiles.readableByOthers(keyFile)) {
+                    LOG.warn("poolpair.key-file = {} can be read by other users of this machine (group or others):"
+                            + " chmod 600 it", keyFile);
+                }
+            } catch (IOException e) {
+                LOG.warn("poolpair.key-file = {}: cannot read its permissions ({})", keyFile, e.getMessage());
+            }
+        }
         List<Path> folders = new ArrayList<>(List.of(config.dataDir(), config.outbox(), config.quarantine()));
         for (ModuleConfig module : config.modules()) {
             module.contentDir().ifPresent(folders::add);
