@@ -89,7 +89,8 @@ class StartupValidationTest {
     @Test
     void smbPeerShareWithoutShareNameOrCredentialsIsRefusedWithItsKey() {
         String noShare = startupError(Map.of("poolpair.share.peer", "smb://fileserver:445?username=poolA&password=x"));
-        assertTrue(noShare.startsWith("poolpair.share.peer = smb://fileserver:445?username=poolA&password=x: name the host"
+        // the message quotes the URI with its password masked
+        assertTrue(noShare.startsWith("poolpair.share.peer = smb://fileserver:445?username=poolA&password=******: name the host"
                 + " and the share's folder, e.g. smb://"), noShare);
         String noPassword = startupError(Map.of("poolpair.share.peer", "smb:fileserver/poolB-share?username=poolA"));
         assertTrue(noPassword.startsWith("poolpair.share.peer = smb:fileserver/poolB-share?username=poolA: an smb: share"
