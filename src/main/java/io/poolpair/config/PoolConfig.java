@@ -152,6 +152,12 @@ public final class PoolConfig {
         requireFolder("poolpair.share.local");
         if (!peerShare().remote()) {
             requireFolder("poolpair.share.peer");
+        } else if (!shareInsecureSkipHostKeyCheck()) {
+            String problem = peerShare().hostKeyCheckProblem();
+            if (problem != null) {
+                throw new ConfigException("poolpair.share.peer = " + peerShare().endpoint() + ": " + problem + " (or set"
+                        + " poolpair.share.insecure-skip-host-key-check = true to accept any host key)");
+            }
         }
         key();
         syncInterval();
@@ -337,11 +343,26 @@ public final class PoolConfig {
         return duration("poolpair.import.poll-delay");
     }
 
-    /** Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key). */
+    /**
+     * Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key); unset: for a remote
+     * peer share (sftp://, smb://) only.
+     */
     public boolean encrypt() {
-        String v = get("poolpair.encrypt", "false").trim();
+        String v = get("poolpair.encrypt", "").trim();
+        if (v.isEmpty()) {
+            return peerShare().remote(); // by default, batches crossing a network to a remote share are encrypted
+        }
         if (!v.equals("true") && !v.equals("false")) {
             throw new ConfigException("poolpair.encrypt = " + v + ": use true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** Accept any host key of an sftp:// peer share (insecure: only for a test bed). */
+    public boolean shareInsecureSkipHostKeyCheck() {
+        String v = get("poolpair.share.insecure-skip-host-key-check", "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException("poolpair.share.insecure-skip-host-key-check = " + v + ": use true or false");
         }
         return Boolean.parseBoolean(v);
     }
