@@ -103,4 +103,32 @@ class SecretMaskingTest {
             assertNoSecret(log);
         }
     }
+
+    @Test
+    void theKeyStaysOutOfCamelsProperties() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            assertEquals(64, pools.a.config().key().length);
+            assertTrue(pools.a.context().getPropertiesComponent().resolveProperty("poolpair.key").isEmpty(),
+                    "the key is a Camel property");
+        }
+    }
+
+    @Test
+    void aKeyGivenAsSystemPropertyIsWarnedAbout() throws Exception {
+        String key = "5e0b7d1c9a3f2e4d6b8a0c1e3f5d7b9a2c4e6f8a0b1d3c5e7f9a1b2c3d4e5f6a";
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setProperty("poolpair.key", key);
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (TwoPools pools = TwoPools.start(dir)) {
+            assertEquals(key, new String(pools.a.config().key(), StandardCharsets.UTF_8));
+        } finally {
+            System.clearProperty("poolpair.key");
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("poolpair.key is set as a system property (-Dpoolpair.key=...): every local user can read"
+                + " it in the process list; use poolpair.key-file instead"), log);
+        assertFalse(log.contains(key), log);
+    }
 }

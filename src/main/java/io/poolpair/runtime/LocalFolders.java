@@ -25,6 +25,13 @@ final class LocalFolders {
     }
 
     static void prepare(PoolConfig config) {
+        for (String secret : List.of("poolpair.key", "poolpair.http.token", "poolpair.datasource.password")) {
+            if ("system property".equals(config.source(secret)) && !config.get(secret, "").isEmpty()) {
+                LOG.warn("{} is set as a system property (-D{}=...): every local user can read it in the process list;"
+                        + " use {} instead", secret, secret, secret.equals("poolpair.datasource.password")
+                        ? "the pool's configuration file (mode 0600)" : secret + "-file");
+            }
+        }
         if (config.keyFile().isPresent()) {
             Path keyFile = config.keyFile().get();
             try {
