@@ -2,6 +2,7 @@ package io.poolpair.importer;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.config.PrivateFiles;
 import io.poolpair.share.ShareLayout;
 import java.io.File;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -79,14 +79,7 @@ public final class PrivateCopy {
     }
 
     private void createPrivateFolder() throws IOException {
-        if (!Files.isDirectory(folder)) {
-            Files.createDirectories(folder);
-            try {
-                Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the folder keeps its platform's default access
-            }
-        }
+        PrivateFiles.createFolders(folder);
     }
 
     /** Passes bytes through up to a limit, then fails. */

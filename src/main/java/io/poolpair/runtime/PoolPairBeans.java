@@ -80,6 +80,10 @@ public final class PoolPairBeans {
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
+        registry.accept("httpAccess", HttpAccess.start(config));
+        // camel.main.log-mask = true: every log line of the routes goes through the one masking function
+        registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
+                (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
         registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
