@@ -151,6 +151,34 @@ class LostPoolTest {
         }
     }
 
+    /** The database is lost but the outbox survives: its zips belong to the old incarnation and are not reused. */
+    @Test
+    void outboxThatOutlivedItsDatabaseIsNotReusedByTheNewIncarnation() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            TwoPools.insertContact(pools.a, OWNER_A, "sip:old-timeline@example.com");
+            pools.a.syncNow(); // staged and published as batch 1, never applied
+            Path staged = pools.a.config().outbox().resolve(new io.poolpair.batch.BatchName(A, PRESENCE, 1).fileName());
+            assertTrue(Files.exists(staged));
+            pools.a.close();
+            pools.a = null;
+            try (Stream<Path> files = Files.list(dir.resolve(A).resolve("data"))) {
+                for (Path p : files.filter(p -> p.getFileName().toString().startsWith("store.")).toList()) {
+                    Files.delete(p); // the database only
+                }
+            }
+            Files.delete(pools.dataFolder(pools.b, PRESENCE).resolve(staged.getFileName()));
+            pools.a = pools.startPool(A);
+            assertTrue(Files.notExists(staged), "the old incarnation's zip is gone from the outbox");
+
+            TwoPools.insertContact(pools.a, OWNER_A, "sip:new-timeline@example.com");
+            pools.b.context().getRouteController().startRoute("import-batches");
+            pools.syncUntilSettled();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:new-timeline@example.com"), "the new incarnation's batch 1");
+            pools.assertCopiesEqual();
+        }
+    }
+
     @Test
     void gapThatNeverFillsTurnsImportStatusToErrorStateOnBothSides() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.resend-after", "PT2S"))) {

@@ -30,8 +30,23 @@ public final class ManifestDigest {
         }
     }
 
+    /** The incarnation named by the manifest of a staged zip (this pool's own outbox), if it can be read. */
+    public static Optional<String> incarnationOf(Path zip) {
+        return manifestBytes(zip).flatMap(json -> {
+            try {
+                return Optional.ofNullable(Manifest.fromJson(json).incarnation());
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
     /** The digest of the manifest in a staged zip (this pool's own outbox), if the zip is there and holds one. */
     public static Optional<String> ofZip(Path zip) {
+        return manifestBytes(zip).map(ManifestDigest::of);
+    }
+
+    private static Optional<byte[]> manifestBytes(Path zip) {
         if (!Files.isRegularFile(zip)) {
             return Optional.empty();
         }
@@ -42,7 +57,7 @@ public final class ManifestDigest {
             }
             try (InputStream in = file.getInputStream(entry)) {
                 byte[] json = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-                return json.length > MAX_MANIFEST_BYTES ? Optional.empty() : Optional.of(of(json));
+                return json.length > MAX_MANIFEST_BYTES ? Optional.empty() : Optional.of(json);
             }
         } catch (IOException e) {
             return Optional.empty();

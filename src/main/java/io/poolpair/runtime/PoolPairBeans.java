@@ -101,8 +101,14 @@ public final class PoolPairBeans {
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
                 exportState, content, cipher, failover));
         Acknowledger acknowledger = new Acknowledger(config, share, signer, incarnation, peers, exportState);
-        registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
-                acknowledger::appliedNow, incarnation));
+        Outbox outbox = new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
+                acknowledger::appliedNow, incarnation);
+        try {
+            outbox.discardOtherIncarnations();
+        } catch (java.sql.SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot check the outbox " + config.outbox() + ": " + e.getMessage(), e);
+        }
+        registry.accept("outbox", outbox);
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
