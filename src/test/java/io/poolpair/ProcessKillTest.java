@@ -46,7 +46,7 @@ class ProcessKillTest {
 
             pools.awaitSettled(Duration.ofSeconds(180));
             pools.assertCopiesEqual();
-            pools.assertEachBatchAppliedOnce();
+            pools.assertEachBatchAppliedOnce(load);
             System.out.printf("%d kills, %d writer transactions, pools converged%n", KILLS, written);
         }
     }
