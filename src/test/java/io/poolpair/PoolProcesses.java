@@ -87,12 +87,18 @@ final class PoolProcesses implements AutoCloseable {
         return dataSources.computeIfAbsent(pool, p -> StoreConnection.open(configs.get(p)));
     }
 
-    /** Starts the pool's {@code run} process and waits until it answers on its HTTP port. */
-    void start(String pool) throws Exception {
+    /**
+     * Starts the pool's {@code run} process, with {@code jvmOptions} (e.g. the test fault-injection hook
+     * {@code -Dpoolpair.test.halt-before=<route step id>}) before its main class.
+     */
+    void start(String pool, String... jvmOptions) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dpoolpair.home=" + PoolConfig.locateHome(), "-cp", classpath, "io.poolpair.cli.PoolPairCommand", "run",
-                "--config", dir.resolve(pool + ".properties").toString())
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dpoolpair.home=" + PoolConfig.locateHome()));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", classpath, "io.poolpair.cli.PoolPairCommand", "run",
+                "--config", dir.resolve(pool + ".properties").toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(pool + ".log").toFile())).start();
         processes.put(pool, p);
@@ -110,6 +116,16 @@ final class PoolProcesses implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /** Waits until the pool's process ends by itself; returns its exit code. */
+    int awaitExit(String pool, Duration timeout) throws Exception {
+        Process p = processes.get(pool);
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(pool + " still runs after " + timeout.toSeconds() + " s\n" + logs());
+        }
+        processes.remove(pool);
+        return p.exitValue();
     }
 
     /** SIGKILL: no shutdown hook, no final cycle, as a crash or a pulled plug leaves it. */
