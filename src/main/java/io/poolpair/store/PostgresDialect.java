@@ -44,8 +44,12 @@ public final class PostgresDialect implements Dialect {
         List<Column> pk = table.primaryKey();
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < pk.size(); i++) {
-            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = (k.key ->> ").append(i)
-                    .append(")::").append(castType(pk.get(i)));
+            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = ");
+            if (isBytea(pk.get(i))) {
+                on.append("decode(k.key ->> ").append(i).append(", 'base64')");
+            } else {
+                on.append("(k.key ->> ").append(i).append(")::").append(castType(pk.get(i)));
+            }
         }
         String columns = table.columns().stream().map(c -> "t." + quote(c.name())).collect(Collectors.joining(", "));
         return Optional.of("SELECT k.ord, " + columns + " FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS k(key, ord)"
@@ -118,10 +122,20 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
-    /** The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values. */
+    /**
+     * The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values, each as
+     * the batch format writes it ({@link ValueCodec}): a {@code bytea} value as base64 (without the line breaks of
+     * PostgreSQL's encoder), not as {@code to_jsonb}'s {@code "\\x..."} text, which no receiver decodes.
+     */
     private String key(TableInfo table, String rec) {
-        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> rec + "." + quote(c.name()))
+        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> isBytea(c)
+                        ? "translate(encode(" + rec + "." + quote(c.name()) + ", 'base64'), E'\\n', '')"
+                        : rec + "." + quote(c.name()))
                 .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    private static boolean isBytea(Column column) {
+        return "bytea".equals(column.typeName());
     }
 
     private String row(TableInfo table, String rec) {
