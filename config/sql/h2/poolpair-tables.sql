@@ -118,3 +118,10 @@ CREATE TABLE IF NOT EXISTS pp_conflict (
 -- rows homed on the peer written here while this pool was not acting for it (flagged in status)
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_row_writes BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS last_peer_row_write VARCHAR(4000);
+-- issue 14 (fix14 branch): everything below is one block, appended at the end for easy merging.
+-- pp_change.changed_at is an instant (with its offset), not the writer session's wall-clock time:
+-- conflict resolution and the recovery point must not shift with a session's TIME ZONE.
+-- (H2 copies the table for this statement; pp_change holds only unacknowledged changes.)
+ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
+ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;
