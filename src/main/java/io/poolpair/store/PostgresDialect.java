@@ -119,6 +119,20 @@ public final class PostgresDialect implements Dialect {
                     + "$pp$");
             st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_capture_" + table.dbName()) + " AFTER INSERT OR UPDATE OR DELETE ON "
                     + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            // TRUNCATE fires no row trigger, so it would never reach the peer: refused, unless an import is applied
+            st.execute("CREATE OR REPLACE FUNCTION pp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
+                    + "BEGIN\n"
+                    + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
+                    + "    RETURN NULL;\n"
+                    + "  END IF;\n"
+                    + "  RAISE EXCEPTION 'TRUNCATE of %.% is refused: poolpair replicates this table and a TRUNCATE would"
+                    + " not reach the paired pool: use DELETE (replicated row by row), or empty the table with DELETE and run"
+                    + " sync --full to replace this pool''s rows on the paired pool', TG_TABLE_SCHEMA, TG_TABLE_NAME\n"
+                    + "    USING ERRCODE = '55000';\n"
+                    + "END\n"
+                    + "$pp$");
+            st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_refuse_truncate_" + table.dbName()) + " BEFORE TRUNCATE ON "
+                    + qualified(table) + " FOR EACH STATEMENT EXECUTE FUNCTION pp_refuse_truncate()");
         }
     }
 
