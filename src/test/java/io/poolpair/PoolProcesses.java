@@ -44,9 +44,11 @@ final class PoolProcesses implements AutoCloseable {
     private final Map<String, PoolConfig> configs = new HashMap<>();
     private final Map<String, HikariDataSource> dataSources = new HashMap<>();
     private final Map<String, Process> processes = new HashMap<>();
+    private final StoreKind store;
 
-    private PoolProcesses(Path dir) {
+    private PoolProcesses(Path dir, StoreKind store) {
         this.dir = dir;
+        this.store = store;
     }
 
     static PoolProcesses onPostgres(Path dir, Map<String, String> settings) throws Exception {
@@ -63,7 +65,7 @@ final class PoolProcesses implements AutoCloseable {
      */
     static PoolProcesses on(StoreKind store, Path dir, Map<String, String> settings,
                             Map<String, Map<String, String>> perPool) throws Exception {
-        PoolProcesses pools = new PoolProcesses(dir);
+        PoolProcesses pools = new PoolProcesses(dir, store);
         PairFolder pair = new PairFolder(dir, PoolConfig.locateHome());
         for (String pool : List.of(A, B)) {
             Map<String, String> all = new HashMap<>(settings);
@@ -94,7 +96,7 @@ final class PoolProcesses implements AutoCloseable {
     void start(String pool, String... jvmOptions) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dpoolpair.home=" + PoolConfig.locateHome()));
+                "-Xmx256m", "-Dpoolpair.home=" + PoolConfig.locateHome(), "-D" + PROCESS_PROPERTY + "=" + pool));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", classpath, "io.poolpair.cli.PoolPairCommand", "run",
                 "--config", dir.resolve(pool + ".properties").toString()));
@@ -128,11 +130,38 @@ final class PoolProcesses implements AutoCloseable {
         return p.exitValue();
     }
 
-    /** SIGKILL: no shutdown hook, no final cycle, as a crash or a pulled plug leaves it. */
+    /**
+     * SIGKILL: no shutdown hook, no final cycle, as a crash or a pulled plug leaves it. On H2 the test's own
+     * connections to the pool's store go too: they were served by the killed process, and a new one made while it
+     * is down would make this JVM open and serve the file.
+     */
     void kill(String pool) throws InterruptedException {
+        if (store == StoreKind.H2) {
+            HikariDataSource ds = dataSources.remove(pool);
+            if (ds != null) {
+                ds.close();
+            }
+        }
         Process p = processes.remove(pool);
         if (p != null) {
             p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The system property naming the pool of each {@code run} process this fixture starts. */
+    static final String PROCESS_PROPERTY = "poolpair.test.process";
+
+    /**
+     * On H2: the pool whose {@code run} process serves the pool's database file (H2's AUTO_SERVER: the process that
+     * opened it first), asked from inside the database; null when this test JVM serves it.
+     */
+    String h2ServedBy(String pool) throws SQLException {
+        try (Connection conn = dataSource(pool).getConnection(); java.sql.Statement st = conn.createStatement()) {
+            st.execute("CREATE ALIAS IF NOT EXISTS PP_TEST_SYSTEM_PROPERTY FOR 'java.lang.System.getProperty'");
+            try (ResultSet rs = st.executeQuery("CALL PP_TEST_SYSTEM_PROPERTY('" + PROCESS_PROPERTY + "')")) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 

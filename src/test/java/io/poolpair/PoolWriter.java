@@ -27,8 +27,38 @@ final class PoolWriter {
     private final List<Thread> threads = new ArrayList<>();
     private final Map<String, AtomicLong> committed = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> inDoubt = new ConcurrentHashMap<>();
+    private final Map<String, Pause> pauses = new ConcurrentHashMap<>();
+
+    /** A pool's writer asked to hold its connections closed ({@code requested}), and whether it does ({@code idle}). */
+    private static final class Pause {
+        final AtomicBoolean requested = new AtomicBoolean();
+        final AtomicBoolean idle = new AtomicBoolean();
+    }
 
     private PoolWriter() {
+    }
+
+    /**
+     * Stops the pool's writer and closes its connections, returning once they are closed: before its H2 store's
+     * process is killed, so that this JVM never opens (and serves) the database file while that process is down.
+     */
+    void pause(String pool) throws InterruptedException {
+        Pause pause = pauses.get(pool);
+        pause.requested.set(true);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!pause.idle.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the writer of " + pool + " did not close its connections");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The pool's writer goes on (call once the process that holds its store is up again). */
+    void resume(String pool) {
+        Pause pause = pauses.get(pool);
+        pause.idle.set(false);
+        pause.requested.set(false);
     }
 
     /** Starts one writer thread per pool. */
@@ -37,7 +67,9 @@ final class PoolWriter {
         for (PoolConfig config : pools) {
             AtomicLong committed = load.committed.computeIfAbsent(config.pool(), p -> new AtomicLong());
             AtomicLong inDoubt = load.inDoubt.computeIfAbsent(config.pool(), p -> new AtomicLong());
-            Thread t = new Thread(() -> write(config, load.writing, load.written, committed, inDoubt), "writer-" + config.pool());
+            Pause pause = load.pauses.computeIfAbsent(config.pool(), p -> new Pause());
+            Thread t = new Thread(() -> write(config, load.writing, load.written, committed, inDoubt, pause),
+                    "writer-" + config.pool());
             t.start();
             load.threads.add(t);
         }
@@ -70,10 +102,26 @@ final class PoolWriter {
      * lost, or an old state applied again after a newer one, shows in the data.
      */
     private static void write(PoolConfig config, AtomicBoolean writing, AtomicLong written, AtomicLong committed,
-                              AtomicLong inDoubt) {
+                              AtomicLong inDoubt, Pause pause) {
         Random random = new Random(config.pool().hashCode());
-        try (HikariDataSource ds = StoreConnection.open(config)) {
-            while (writing.get()) {
+        while (writing.get()) {
+            if (pause.requested.get()) {
+                pause.idle.set(true);
+                sleepQuietly(20);
+                continue;
+            }
+            try (HikariDataSource ds = StoreConnection.open(config)) {
+                writeUntilPaused(config, ds, random, writing, written, committed, inDoubt, pause);
+            } catch (RuntimeException e) {
+                sleepQuietly(200); // the store cannot be reached now: try again
+            }
+        }
+    }
+
+    private static void writeUntilPaused(PoolConfig config, HikariDataSource ds, Random random, AtomicBoolean writing,
+                                         AtomicLong written, AtomicLong committed, AtomicLong inDoubt, Pause pause) {
+        {
+            while (writing.get() && !pause.requested.get()) {
                 try (Connection conn = ds.getConnection()) {
                     conn.setAutoCommit(false);
                     String owner = "sip:owner@" + config.pool();
