@@ -103,7 +103,9 @@ class CrashRecoveryTest {
     void killedBetweenCookieAndPurgePurgesAfterRestart() throws Exception {
         try (PoolProcesses pools = PoolProcesses.on(StoreKind.H2, dir, Map.of("poolpair.sync-interval", "PT5S",
                 "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"))) {
-            pools.start(A, "-D" + "poolpair.test.halt-before=purge-acknowledged-changes");
+            // at the first cookie that acknowledges a batch (the peer's cookie also comes every cycle, acknowledging 0)
+            pools.start(A, "-D" + "poolpair.test.halt-before=purge-acknowledged-changes",
+                    "-Dpoolpair.test.halt-if=${header.PoolPairAckedBatch} > 0");
             pools.start(B);
             pools.awaitStarted(A); // poolA's process opens (and serves) its H2 store first
             pools.awaitStarted(B);

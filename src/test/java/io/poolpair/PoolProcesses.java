@@ -296,6 +296,13 @@ final class PoolProcesses implements AutoCloseable {
                                 .append(rs.getString(5) == null ? "" : " error: " + rs.getString(5)).append('\n');
                     }
                 }
+                try (ResultSet rs = conn.createStatement().executeQuery("SELECT module, COUNT(*) FROM pp_change WHERE batch IS NULL"
+                        + " GROUP BY module")) {
+                    while (rs.next()) {
+                        text.append(pool).append(" pending ").append(rs.getString(1)).append(' ').append(rs.getLong(2))
+                                .append('\n');
+                    }
+                }
                 try (ResultSet rs = conn.createStatement().executeQuery("SELECT module, last_applied FROM pp_import")) {
                     while (rs.next()) {
                         text.append(pool).append(" import ").append(rs.getString(1)).append(" applied ").append(rs.getLong(2))

@@ -19,12 +19,16 @@ import org.slf4j.LoggerFactory;
 final class CrashPoint implements InterceptStrategy {
 
     static final String PROPERTY = "poolpair.test.halt-before";
+    /** Optional: a Camel simple predicate the exchange must match for the halt (e.g. a header's value). */
+    static final String CONDITION = "poolpair.test.halt-if";
     private static final Logger LOG = LoggerFactory.getLogger(CrashPoint.class);
 
     private final String stepId;
+    private final String condition;
 
-    private CrashPoint(String stepId) {
+    private CrashPoint(String stepId, String condition) {
         this.stepId = stepId;
+        this.condition = condition;
     }
 
     /** Installs the crash point when {@value #PROPERTY} is set; otherwise does nothing. */
@@ -37,7 +41,7 @@ final class CrashPoint implements InterceptStrategy {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 LOG.warn("test fault injection: this JVM halts (exit 137) before route step {}", step);
-                m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPoint(step));
+                m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPoint(step, System.getProperty(CONDITION, "")));
             }
         });
     }
@@ -51,6 +55,10 @@ final class CrashPoint implements InterceptStrategy {
         return new DelegateAsyncProcessor(target) {
             @Override
             public boolean process(org.apache.camel.Exchange exchange, org.apache.camel.AsyncCallback callback) {
+                if (!condition.isBlank()
+                        && !context.resolveLanguage("simple").createPredicate(condition).matches(exchange)) {
+                    return super.process(exchange, callback);
+                }
                 System.err.println("poolpair.test.halt-before: halting before " + stepId);
                 System.err.flush();
                 Runtime.getRuntime().halt(137);
