@@ -103,6 +103,20 @@ public final class BatchApplier {
             dialect.setApplying(conn, true);
             boolean full = manifest.snapshot();
             // a restore does not overwrite the keys this pool has changed again since (their change is still to be sent)
+            if (manifest.restore() && dialect instanceof io.poolpair.store.PostgresDialect) {
+                // the pending keys are read now and the sweep runs at the end: without the lock, a row this pool's users
+                // commit in between is neither pending nor in the snapshot, and the sweep deletes it (lost on both pools
+                // when the exporter then reads the key as deleted); readers are not blocked
+                StringBuilder lock = new StringBuilder();
+                for (TableInfo t : catalog.tables(module)) {
+                    lock.append(lock.length() == 0 ? "LOCK TABLE " : ", ").append(dialect.qualified(t));
+                }
+                if (lock.length() > 0) {
+                    try (var st = conn.createStatement()) {
+                        st.execute(lock + " IN SHARE ROW EXCLUSIVE MODE");
+                    }
+                }
+            }
             PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
             // split-brain policy while a failover is in effect on either side: newest write of a key kept
             var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
