@@ -145,6 +145,12 @@ CREATE TABLE IF NOT EXISTS pp_peer_incarnation (
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_requested BOOLEAN DEFAULT FALSE NOT NULL;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_reason VARCHAR(4000);
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_batch BIGINT DEFAULT 0 NOT NULL;
+-- the restore's last part, and how far it includes the peer's own batches (their incarnation and number): until the
+-- peer acknowledges the restore, this pool's cookies report no more than that, so the peer keeps its later changes
+-- pending and the restore does not overwrite them
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_last_batch BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_peer_incarnation VARCHAR(64);
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_peer_batch BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_import_error VARCHAR(4000);
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_heard_at TIMESTAMP;
 -- import side: the peer incarnation whose batches last_applied counts; the batch the importer waits for and since when
@@ -159,5 +165,9 @@ ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows BIGINT DEFAULT 0 NOT
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows_done BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_done_at TIMESTAMP;
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS cookie_incarnation VARCHAR(64);
+-- a batch of the peer's incarnation whose manifest differs from the one applied under its number (the peer went back
+-- in time): reported in every cookie until the peer starts a new incarnation
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction VARCHAR(4000);
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction_incarnation VARCHAR(64);
 -- the sha256 of each applied batch's manifest: a "duplicate" whose manifest differs is a contradiction, not a duplicate
 ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);

@@ -90,7 +90,7 @@ class BatchReaderFuzzTest {
         boolean applied = false;
         try {
             verifier.verify(exchange);
-            applier.apply(batchFile.toFile(), PRESENCE, 1);
+            applier.apply(batchFile.toFile(), PRESENCE, 1, exchange.getMessage().getHeader(io.poolpair.Headers.VERIFIED_MANIFEST, String.class));
             applied = true;
         } catch (BatchRejectedException rejected) {
             // rejected whole: checked below

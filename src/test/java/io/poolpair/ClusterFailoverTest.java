@@ -43,6 +43,8 @@ class ClusterFailoverTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final List<String> INSTANCES = List.of("poolA-1", "poolA-2", "poolA-3");
+    /** The instances share one data folder: one configured token for all (each would otherwise reuse the first one's). */
+    private static final String TOKEN = "cluster-test-token-0123456789abcdef";
 
     @TempDir
     Path dir;
@@ -122,7 +124,8 @@ class ClusterFailoverTest {
         String pool = instance.startsWith(A) ? A : B;
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dpoolpair.home=" + PoolConfig.locateHome(), "-Dpoolpair.http.port=" + ports.get(instance), "-cp", classpath,
+                "-Dpoolpair.home=" + PoolConfig.locateHome(), "-Dpoolpair.http.port=" + ports.get(instance),
+                "-Dpoolpair.http.token=" + TOKEN, "-cp", classpath,
                 "io.poolpair.cli.PoolPairCommand", "run", "--config", dir.resolve(pool + ".properties").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.put(instance, p);
@@ -139,7 +142,7 @@ class ClusterFailoverTest {
 
     private JsonNode status(String instance) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + ports.get(instance) + "/poolpair/status")).build(),
+                URI.create("http://127.0.0.1:" + ports.get(instance) + "/poolpair/status")).header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), instance + ": " + response.body());
         return JSON.readTree(response.body());
@@ -174,7 +177,7 @@ class ClusterFailoverTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), instance + ": " + health.body());
             HttpResponse<String> sync = client.send(HttpRequest.newBuilder(URI.create(base + "/poolpair/sync"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             if (processes.get(instance).pid() == activePid) {
                 assertEquals(200, sync.statusCode(), instance + ": " + sync.body());
             } else {

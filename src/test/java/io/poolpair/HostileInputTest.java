@@ -153,7 +153,7 @@ class HostileInputTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:cookie@example.com");
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
-            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null);
+            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null);
             Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
             Thread.sleep(1000); // several polls of the cookie folder (0.1 s each)
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");

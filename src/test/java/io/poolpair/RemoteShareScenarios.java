@@ -194,4 +194,41 @@ abstract class RemoteShareScenarios {
             assertEquals(1, TwoPools.contacts(pools.b, "sip:during-outage@example.com"), "nothing was lost");
         }
     }
+
+    /**
+     * The lost pool's share is reached through the transport and its server is down: failover needs nothing of it,
+     * the notice and the queued writes follow once it is back, and failback hands the rows back over the transport.
+     */
+    @Test
+    void failoverWithThePeersServerDownThenFailbackOverTheTransport() throws Exception {
+        try (TwoPools pools = startOverTransport()) {
+            for (String pool : List.of(A, B)) {
+                // the commands read the pool files: they name the same share URIs
+                Files.writeString(pools.configFile(pool), "poolpair.share.peer = " + shareUri(pool.equals(A) ? B : A)
+                        .replace("\\", "\\\\") + "\n", java.nio.file.StandardOpenOption.APPEND);
+            }
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:before@example.com");
+            pools.a.syncNow();
+            pools.awaitAcknowledged(pools.a, PRESENCE, 1);
+            pools.a.close(); // poolA's site is lost, and its share with it
+            pools.a = null;
+            stopServer();
+
+            TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A);
+            assertEquals(0, failover.exit(), failover.out() + failover.err());
+            TwoPools.exec(pools.b, "UPDATE user_contact SET group_name = ? WHERE contact_uri = ?", "Served by poolB",
+                    "sip:before@example.com");
+            pools.b.syncNow();
+            assertEquals(ExportStatus.ErrorState, status(pools.b, PRESENCE).exportStatus(), "poolA's share is down");
+
+            startServer();
+            pools.a = pools.startPool(A);
+            TwoPools.CommandResult failback = TwoPools.cli("failback", "--config", pools.configFile(B).toString(), "--pool", A,
+                    "--timeout", "PT60S");
+            assertEquals(0, failback.exit(), failback.out() + failback.err());
+            assertEquals(1, TwoPools.count(pools.a, "SELECT COUNT(*) FROM user_contact WHERE contact_uri = ? AND group_name = ?",
+                    "sip:before@example.com", "Served by poolB"), "the write made on poolB for poolA's users");
+            assertEquals(ExportStatus.FinalState, status(pools.b, PRESENCE).exportStatus());
+        }
+    }
 }

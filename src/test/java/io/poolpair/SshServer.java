@@ -82,8 +82,34 @@ final class SshServer implements AutoCloseable {
      */
     String shareUri(Path folder) {
         return "sftp://" + user + "@127.0.0.1:" + port + folder.toAbsolutePath()
-                + "?privateKeyFile=" + dir.resolve("client_ed25519") + "&strictHostKeyChecking=no"
-                + "&useUserKnownHostsFile=false";
+                + "?privateKeyFile=" + dir.resolve("client_ed25519") + "&strictHostKeyChecking=yes"
+                + "&knownHostsFile=" + knownHosts() + "&useUserKnownHostsFile=false";
+    }
+
+    /** A known_hosts file naming this server's host key, as an operator writes it (ssh-keyscan, or the .pub file). */
+    Path knownHosts() {
+        Path file = dir.resolve("known_hosts");
+        try {
+            if (!Files.exists(file)) {
+                String[] pub = Files.readString(dir.resolve("host_ed25519.pub")).trim().split("\\s+");
+                Files.writeString(file, "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** A known_hosts file naming another key for this server (what a man in the middle presents). */
+    Path wrongKnownHosts() throws Exception {
+        Path other = dir.resolve("other_ed25519");
+        if (!Files.exists(other)) {
+            run(KEYGEN.toString(), "-q", "-t", "ed25519", "-N", "", "-f", other.toString());
+        }
+        String[] pub = Files.readString(dir.resolve("other_ed25519.pub")).trim().split("\\s+");
+        Path file = dir.resolve("wrong_known_hosts");
+        Files.writeString(file, "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n");
+        return file;
     }
 
     Path log() {

@@ -101,11 +101,21 @@ class StartupValidationTest {
     @Test
     void smbPeerShareWithoutShareNameOrCredentialsIsRefusedWithItsKey() {
         String noShare = startupError(Map.of("poolpair.share.peer", "smb://fileserver:445?username=poolA&password=x"));
-        assertTrue(noShare.startsWith("poolpair.share.peer = smb://fileserver:445?username=poolA&password=x: name the host"
+        // the message quotes the URI with its password masked
+        assertTrue(noShare.startsWith("poolpair.share.peer = smb://fileserver:445?username=poolA&password=******: name the host"
                 + " and the share's folder, e.g. smb://"), noShare);
         String noPassword = startupError(Map.of("poolpair.share.peer", "smb:fileserver/poolB-share?username=poolA"));
         assertTrue(noPassword.startsWith("poolpair.share.peer = smb:fileserver/poolB-share?username=poolA: an smb: share"
                 + " needs the option password= in its query"), noPassword);
+    }
+
+    @Test
+    void httpOpenToTheNetworkWithoutTokenIsRefusedNamingTheKey() {
+        String message = startupError(Map.of("poolpair.http.host", "0.0.0.0"));
+        assertTrue(message.startsWith("poolpair.http.host = 0.0.0.0 opens the HTTP endpoints to the network: set"
+                + " poolpair.http.token"), message);
+        String shortToken = startupError(Map.of("poolpair.http.host", "0.0.0.0", "poolpair.http.token", "short"));
+        assertTrue(shortToken.startsWith("poolpair.http.token: use a token of at least 16"), shortToken);
     }
 
     @Test
@@ -114,6 +124,68 @@ class StartupValidationTest {
         overrides.put("poolpair.key", "");
         String message = startupError(overrides);
         assertTrue(message.startsWith("poolpair.key is missing"), message);
+    }
+
+    @Test
+    void publishedSampleKeyIsRefused() {
+        Path sample = PoolConfig.locateHome().resolve("config/examples/pair.key");
+        String message = startupError(Map.of("poolpair.key", "", "poolpair.key-file", sample.toString()));
+        assertTrue(message.startsWith("poolpair.key-file holds the published sample key of config/examples/"), message);
+        assertTrue(message.contains("poolpair keygen"), message);
+    }
+
+    @Test
+    void lowEntropyKeysAreRefused() {
+        for (String weak : new String[] {"a".repeat(40), "passwordpasswordpasswordpassword",
+                "abcd".repeat(10)}) {
+            String message = startupError(Map.of("poolpair.key", weak));
+            assertTrue(message.startsWith("poolpair.key looks guessable"), weak + ": " + message);
+        }
+    }
+
+    @Test
+    void keygenWritesAFreshPrivateKeyAndNeverOverwritesWithoutForce() throws Exception {
+        Path key = dir.resolve("keys").resolve("pair.key");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = PoolPairCommand.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute("keygen", key.toString()), err.toString());
+        String first = Files.readString(key).strip();
+        assertTrue(first.matches("[0-9a-f]{64}"), first);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+        assertEquals(2, cl.execute("keygen", key.toString()));
+        assertTrue(err.toString().contains("exists: not overwritten"), err.toString());
+        assertEquals(first, Files.readString(key).strip(), "overwritten without --force");
+
+        assertEquals(0, cl.execute("keygen", "--force", key.toString()), err.toString());
+        String second = Files.readString(key).strip();
+        assertTrue(second.matches("[0-9a-f]{64}") && !second.equals(first), second);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+
+        // the service accepts what keygen writes
+        PairFolder pair = new PairFolder(dir.resolve("pair"), PoolConfig.locateHome());
+        assertEquals(second, new String(pair.config("poolA", "poolB", Map.of("poolpair.key", "", "poolpair.key-file",
+                key.toString())).key(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void keyFileReadableByOthersIsWarnedAbout() throws Exception {
+        Path key = dir.resolve("pair.key");
+        assertEquals(0, PoolPairCommand.commandLine().execute("keygen", key.toString()));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PairFolder pair = new PairFolder(dir.resolve("pair"), PoolConfig.locateHome());
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (PoolPairRuntime pool = PoolPairRuntime.create(pair.config("poolA", "poolB", Map.of("poolpair.key", "",
+                "poolpair.key-file", key.toString(), "poolpair.http.enabled", "false")))) {
+            assertTrue(pool.config().keyFile().isPresent());
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("poolpair.key-file = " + key + " can be read by other users"), log);
     }
 
     @Test
@@ -126,7 +198,7 @@ class StartupValidationTest {
     void runCommandReportsConfigurationErrorsWithExitCodeTwo() throws Exception {
         Path file = dir.resolve("broken.properties");
         Files.writeString(file, "poolpair.pool = poolA\npoolpair.peer = poolB\npoolpair.share.local = " + dir
-                + "\npoolpair.share.peer = " + dir + "\npoolpair.key = 0123456789abcdef0123456789abcdef\n"
+                + "\npoolpair.share.peer = " + dir + "\npoolpair.key = " + "4f1c9a07e3b85d26a1f0c7e49b3d8265f7a0e1c93b4d6a28c5e07f19b2d4a6c3" + "\n"
                 + "poolpair.sync-interval = PT1S\n");
         CommandLine cli = PoolPairCommand.commandLine();
         StringWriter err = new StringWriter();

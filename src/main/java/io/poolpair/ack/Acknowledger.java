@@ -1,6 +1,8 @@
 package io.poolpair.ack;
 
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchName;
+import io.poolpair.batch.ManifestDigest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.ExportState;
@@ -92,11 +94,17 @@ public final class Acknowledger {
         }
         ExportState.Snapshot s = exports.get(module);
         long applied = cookie.lastAppliedBatch();
-        if (applied > s.lastBatch()) {
-            String what = config.peer() + "'s cookie says it applied batch " + applied + " of " + module + " of this store"
-                    + " (incarnation " + mine + "), but this store numbered only " + s.lastBatch() + ": this store went back in"
-                    + " time (restored from an older backup?). It starts a new incarnation at its next export cycle, exports"
-                    + " every change it holds again from batch 1, and " + config.peer() + " sends it a restore snapshot";
+        String contradiction = cookie.contradiction() != null ? config.peer() + " reports: " + cookie.contradiction()
+                : applied > s.lastBatch() ? config.peer() + "'s cookie says it applied batch " + applied + " of " + module
+                + ", but this store numbered only " + s.lastBatch()
+                : appliedOther(module, applied, s, cookie) ? config.peer() + "'s cookie says it applied batch " + applied
+                + " of " + module + " with manifest sha256 " + cookie.lastAppliedManifest() + ", not the batch " + applied
+                + " this store staged"
+                : null;
+        if (contradiction != null) {
+            String what = contradiction + " (this store's incarnation " + mine + "): this store went back in time (restored"
+                    + " from an older backup?). It starts a new incarnation at its next export cycle, exports the changes"
+                    + " made since it started again from batch 1, and " + config.peer() + " sends it a restore snapshot";
             exports.recordContradiction(module, what);
             incarnation.requestRenewal(mine, what);
             return 0;
@@ -107,6 +115,19 @@ public final class Acknowledger {
                     + " backup?), so it is sent a restore snapshot of everything this pool holds");
         }
         return applied;
+    }
+
+    /**
+     * True when the batch the peer says it applied last is not this store's batch of that number: its staged zip,
+     * kept in the outbox until acknowledged, has another manifest, or is not staged yet (numbered a moment ago), so
+     * the peer cannot have had it. The peer applied a batch of a history this store lost.
+     */
+    private boolean appliedOther(String module, long applied, ExportState.Snapshot s, Cookie cookie) {
+        if (applied <= s.ackedBatch() || cookie.lastAppliedManifest() == null) {
+            return false;
+        }
+        return ManifestDigest.ofZip(config.outbox().resolve(new BatchName(config.pool(), module, applied).fileName()))
+                .map(staged -> !staged.equals(cookie.lastAppliedManifest())).orElse(true);
     }
 
     /**

@@ -18,12 +18,16 @@ import java.util.zip.ZipOutputStream;
  * The acknowledgement an importing pool writes back into the exporting pool's share: {@code cookie.zip}
  * holding {@code cookie.json} (who applied what, up to which batch, in which state) and its signature.
  * {@code importingIncarnation} is the importing store's incarnation; {@code sourceIncarnation} the incarnation of
- * the exporting store whose batches {@code lastAppliedBatch} counts (null before it applied any).
+ * the exporting store whose batches {@code lastAppliedBatch} counts (null before it applied any);
+ * {@code lastAppliedManifest} the sha256 of that batch's manifest (so the exporter can tell its own batch of that
+ * number from one of a history it lost);
+ * {@code contradiction} says that a batch of that incarnation differed from the one applied under its number (the
+ * exporting store went back in time), else null.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch,
                      String appliedAt, String importState, String lastError, String importingIncarnation,
-                     String sourceIncarnation) {
+                     String sourceIncarnation, String lastAppliedManifest, String contradiction) {
 
     public static final int FORMAT = 2;
     static final String JSON_ENTRY = "cookie.json";

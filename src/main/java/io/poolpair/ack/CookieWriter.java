@@ -2,6 +2,7 @@ package io.poolpair.ack;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.Signer;
+import io.poolpair.exporter.ExportState;
 import io.poolpair.importer.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import java.time.Duration;
@@ -22,9 +23,11 @@ public final class CookieWriter {
     private final String pool;
     private final String peer;
     private final Duration resendAfter;
+    private final ExportState exports;
 
-    public CookieWriter(ImportState state, StoreIncarnation incarnation, Signer signer, String pool, String peer,
-                        Duration resendAfter) {
+    public CookieWriter(ImportState state, ExportState exports, StoreIncarnation incarnation, Signer signer, String pool,
+                        String peer, Duration resendAfter) {
+        this.exports = exports;
         this.state = state;
         this.incarnation = incarnation;
         this.signer = signer;
@@ -38,11 +41,15 @@ public final class CookieWriter {
         ImportState.Snapshot s = state.get(module);
         String mine = incarnation.current();
         String error = s.error(peer, resendAfter);
-        exchange.getMessage().setHeader(Headers.COOKIE_BATCH, s.lastApplied());
+        // while a restore this pool sent the peer is unacknowledged, report no more of the peer's batches than the
+        // restore holds: the peer keeps its later changes pending, and the restore leaves those keys alone
+        long applied = Math.min(s.lastApplied(), exports.get(module).reportCap(s.sourceIncarnation()).orElse(Long.MAX_VALUE));
+        exchange.getMessage().setHeader(Headers.COOKIE_BATCH, applied);
         exchange.getMessage().setHeader(Headers.COOKIE_INCARNATION, mine);
-        Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, s.lastApplied(),
+        Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, applied,
                 s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
-                mine, s.sourceIncarnation());
+                mine, s.sourceIncarnation(), applied > 0 ? state.appliedManifest(module, applied).orElse(null) : null,
+                s.currentContradiction());
         return cookie.toZip(signer);
     }
 }

@@ -30,9 +30,9 @@ public final class ConfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Masks the secrets a share URI may carry in its query (sftp:, smb: password=, privateKeyPassphrase=; plain or RAW(...)). */
+    /** Masks the secrets a share URI may carry (password=, privateKeyPassphrase=, privateKey=, user:password@). */
     static String maskUriSecrets(String value) {
-        return value.replaceAll("(?i)((?:password|passphrase|privateKeyPassphrase)=)(?:RAW\\([^)]*\\)|[^&]*)", "$1******");
+        return io.poolpair.config.SecretText.mask(value);
     }
 
     static boolean isSecret(String key) {

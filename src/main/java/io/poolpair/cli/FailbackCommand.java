@@ -11,9 +11,7 @@ import io.poolpair.store.StoreConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,8 +179,8 @@ public final class FailbackCommand implements Callable<Integer> {
 
     private static void syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.httpPort()
-                + "/poolpair/sync")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(ServiceRequest.post(pool, "/poolpair/sync"),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("the service answered " + response.statusCode() + ": " + response.body().strip());
         }

@@ -9,7 +9,6 @@ import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +66,7 @@ public final class SyncCommand implements Callable<Integer> {
                 return 2;
             }
             if (syncThroughService(pool)) {
-                out().println("export cycle ran in the running service (http://127.0.0.1:" + pool.httpPort() + ")");
+                out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
                 return waitForAck ? await(status, modules, null) : 0;
             }
             out().println("the service is not running here: running the export cycle in this process");
@@ -96,8 +95,8 @@ public final class SyncCommand implements Callable<Integer> {
             return false;
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.httpPort() + "/poolpair/sync?module="
-                + URLEncoder.encode(module, StandardCharsets.UTF_8) + (full ? "&full=true" : ""))).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest request = ServiceRequest.post(pool, "/poolpair/sync?module=" + URLEncoder.encode(module, StandardCharsets.UTF_8)
+                + (full ? "&full=true" : ""));
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

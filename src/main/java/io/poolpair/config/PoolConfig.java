@@ -30,6 +30,7 @@ public final class PoolConfig {
     public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
     public static final Duration MAX_INTERVAL = Duration.ofHours(3);
     public static final int MIN_KEY_BYTES = 32;
+    public static final int MIN_HTTP_TOKEN_CHARS = 16;
 
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+");
@@ -151,7 +152,13 @@ public final class PoolConfig {
         requireFolder("poolpair.share.local");
         // the peer's share is not required: it may be gone with the peer's site (failover), and batches queue in the
         // outbox until it is back; the service warns at start-up when it cannot see it
-        peerShare();
+        if (peerShare().remote() && !shareInsecureSkipHostKeyCheck()) {
+            String problem = peerShare().hostKeyCheckProblem();
+            if (problem != null) {
+                throw new ConfigException("poolpair.share.peer = " + peerShare().endpoint() + ": " + problem + " (or set"
+                        + " poolpair.share.insecure-skip-host-key-check = true to accept any host key)");
+            }
+        }
         key();
         syncInterval();
         maxBatchesPerSync();
@@ -165,6 +172,8 @@ public final class PoolConfig {
         encrypt();
         if (httpEnabled()) {
             httpPort();
+            httpToken();
+            httpHostOpenOnlyWithToken();
         }
         maxBatchBytes();
         maxEntries();
@@ -238,6 +247,11 @@ public final class PoolConfig {
         return path("poolpair.quarantine");
     }
 
+    /** Where the importer copies a batch out of the share to verify and apply it (this pool's own, 0700). */
+    public Path importPrivateDir() {
+        return path("poolpair.import.private-dir");
+    }
+
     public String datasourceUrl() {
         String url = require("poolpair.datasource.url");
         if (!url.startsWith("jdbc:")) {
@@ -276,7 +290,8 @@ public final class PoolConfig {
             try {
                 key = Files.readString(resolvePath(file)).trim().getBytes(StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new ConfigException("poolpair.key-file = " + file + ": cannot read it (" + e.getMessage() + ")", e);
+                throw new ConfigException("poolpair.key-file = " + file + ": cannot read it (" + e.getMessage() + ")"
+                        + KEYGEN_HINT, e);
             }
             from = "poolpair.key-file";
         } else {
@@ -284,9 +299,27 @@ public final class PoolConfig {
                     + " at least " + MIN_KEY_BYTES + " bytes) with poolpair.key or poolpair.key-file");
         }
         if (key.length < MIN_KEY_BYTES) {
-            throw new ConfigException(from + " is " + key.length + " bytes long: use at least " + MIN_KEY_BYTES + " bytes");
+            throw new ConfigException(from + " is " + key.length + " bytes long: use at least " + MIN_KEY_BYTES + " bytes"
+                    + KEYGEN_HINT);
+        }
+        if (KeyQuality.isSample(key)) {
+            throw new ConfigException(from + " holds the published sample key of config/examples/: anyone can sign"
+                    + " batches with it" + KEYGEN_HINT);
+        }
+        if (KeyQuality.entropyBits(key) < KeyQuality.MIN_ENTROPY_BITS) {
+            throw new ConfigException(from + " looks guessable (about " + KeyQuality.entropyBits(key) + " bits of entropy,"
+                    + " at least " + KeyQuality.MIN_ENTROPY_BITS + " needed)" + KEYGEN_HINT);
         }
         return key;
+    }
+
+    private static final String KEYGEN_HINT = ": make a fresh key with 'poolpair keygen <file>', set poolpair.key-file"
+            + " to it and copy the same file to the paired pool";
+
+    /** The key file, when the key comes from {@code poolpair.key-file}. */
+    public Optional<Path> keyFile() {
+        String file = get("poolpair.key-file", "");
+        return get("poolpair.key", "").isEmpty() && !file.isEmpty() ? Optional.of(resolvePath(file)) : Optional.empty();
     }
 
     public Duration syncInterval() {
@@ -315,11 +348,26 @@ public final class PoolConfig {
         return duration("poolpair.import.poll-delay");
     }
 
-    /** Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key). */
+    /**
+     * Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key); unset: for a remote
+     * peer share (sftp://, smb://) only.
+     */
     public boolean encrypt() {
-        String v = get("poolpair.encrypt", "false").trim();
+        String v = get("poolpair.encrypt", "").trim();
+        if (v.isEmpty()) {
+            return peerShare().remote(); // by default, batches crossing a network to a remote share are encrypted
+        }
         if (!v.equals("true") && !v.equals("false")) {
             throw new ConfigException("poolpair.encrypt = " + v + ": use true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** Accept any host key of an sftp:// peer share (insecure: only for a test bed). */
+    public boolean shareInsecureSkipHostKeyCheck() {
+        String v = get("poolpair.share.insecure-skip-host-key-check", "false").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException("poolpair.share.insecure-skip-host-key-check = " + v + ": use true or false");
         }
         return Boolean.parseBoolean(v);
     }
@@ -378,6 +426,60 @@ public final class PoolConfig {
 
     public int httpPort() {
         return positiveInt("poolpair.http.port", 8080);
+    }
+
+    /** The address the HTTP server binds: loopback unless set. */
+    public String httpHost() {
+        return require("poolpair.http.host");
+    }
+
+    /** The folder of this pool's local state (store, outbox, quarantine, content, the generated HTTP token). */
+    public Path dataDir() {
+        return path("poolpair.data-dir");
+    }
+
+    /** The HTTP token the operator configured ({@code poolpair.http.token} or {@code poolpair.http.token-file}), if any. */
+    public Optional<String> httpToken() {
+        String inline = get("poolpair.http.token", "");
+        String file = get("poolpair.http.token-file", "");
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new ConfigException("poolpair.http.token and poolpair.http.token-file are both set: set one of them");
+        }
+        String token;
+        String from;
+        if (!inline.isEmpty()) {
+            token = inline;
+            from = "poolpair.http.token";
+        } else if (!file.isEmpty()) {
+            try {
+                token = Files.readString(resolvePath(file), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException("poolpair.http.token-file = " + file + ": cannot read it (" + e.getMessage() + ")", e);
+            }
+            from = "poolpair.http.token-file";
+        } else {
+            return Optional.empty();
+        }
+        if (token.length() < MIN_HTTP_TOKEN_CHARS || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ConfigException(from + ": use a token of at least " + MIN_HTTP_TOKEN_CHARS
+                    + " printable ASCII characters without spaces (e.g. openssl rand -hex 32)");
+        }
+        return Optional.of(token);
+    }
+
+    private void httpHostOpenOnlyWithToken() {
+        String host = httpHost();
+        boolean loopback;
+        try {
+            loopback = host.equalsIgnoreCase("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException("poolpair.http.host = " + host + ": unknown host (use 127.0.0.1, or an address of"
+                    + " this machine)", e);
+        }
+        if (!loopback && httpToken().isEmpty()) {
+            throw new ConfigException("poolpair.http.host = " + host + " opens the HTTP endpoints to the network: set"
+                    + " poolpair.http.token or poolpair.http.token-file as well (or keep poolpair.http.host = 127.0.0.1)");
+        }
     }
 
     public Duration resendAfter() {
@@ -464,6 +566,10 @@ public final class PoolConfig {
     public Properties camelProperties() {
         Properties props = new Properties();
         values.forEach(props::setProperty);
+        // secrets the routes never use stay out of Camel's property sources
+        for (String secret : List.of("poolpair.key", "poolpair.http.token", "poolpair.datasource.password")) {
+            props.remove(secret);
+        }
         props.setProperty("poolpair.share.local", shareLocal().toString());
         PeerShare peer = peerShare();
         // a remote share's secrets go in properties of their own (poolpair.share.peer.password, ...), which

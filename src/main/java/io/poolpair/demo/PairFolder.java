@@ -69,7 +69,7 @@ public final class PairFolder {
         try {
             Files.createDirectories(share(pool));
             Files.createDirectories(share(peer));
-            Files.createDirectories(data(pool));
+            io.poolpair.config.PrivateFiles.createFolders(data(pool));
             Path file = dir.resolve(pool + ".properties");
             if (!Files.exists(file)) {
                 Map<String, String> props = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.poolpair.exporter;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.state.PeerIncarnations;
 import io.poolpair.status.ErrorText;
 import java.io.File;
 import java.sql.Connection;
@@ -27,7 +28,21 @@ public final class ExportState {
                            Instant publishedAt, Instant ackedAt, String lastError, Instant lastErrorAt,
                            boolean fullSyncRequested, long initialSyncBatch, String oversizedContent,
                            boolean restoreRequested, String restoreReason, long restoreBatch, String peerImportError,
-                           Instant peerHeardAt) {
+                           Instant peerHeardAt, long restoreLastBatch, String restorePeerIncarnation,
+                           long restorePeerBatch) {
+
+        /**
+         * While a restore this pool sent is not acknowledged: the most of the peer's batches of {@code incarnation}
+         * this pool may report applied, so the peer keeps the changes the restore does not hold pending (and the
+         * restore does not overwrite them). Empty when no restore is in flight.
+         */
+        public java.util.OptionalLong reportCap(String incarnation) {
+            if (!restoreRequested && (restoreLastBatch == 0 || ackedBatch >= restoreLastBatch)) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(incarnation != null && incarnation.equals(restorePeerIncarnation)
+                    ? restorePeerBatch : 0);
+        }
 
         /** The initial pairing is done once its full sync (if it needed one) is acknowledged. */
         public boolean initialized() {
@@ -45,7 +60,8 @@ public final class ExportState {
         try (Connection conn = dataSource.getConnection();
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
                      + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content,"
-                     + " restore_requested, restore_reason, restore_batch, peer_import_error, peer_heard_at FROM pp_export"
+                     + " restore_requested, restore_reason, restore_batch, peer_import_error, peer_heard_at, restore_last_batch,"
+                     + " restore_peer_incarnation, restore_peer_batch FROM pp_export"
                      + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
@@ -55,7 +71,7 @@ public final class ExportState {
                 return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
                         rs.getBoolean(9), rs.getLong(10), rs.getString(11), rs.getBoolean(12), rs.getString(13), rs.getLong(14),
-                        rs.getString(15), instant(rs.getTimestamp(16)));
+                        rs.getString(15), instant(rs.getTimestamp(16)), rs.getLong(17), rs.getString(18), rs.getLong(19));
             }
         }
     }
@@ -79,18 +95,23 @@ public final class ExportState {
      * Takes batch numbers {@code first .. first+parts-1} for a staged full sync or restore, in one statement. A
      * restore holds every row a full sync would, so it answers a full sync request too.
      */
-    void numberSnapshot(String module, long first, int parts, boolean restore) throws SQLException {
+    void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
+            throws SQLException {
         long last = first + parts - 1;
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pp_export SET last_batch = ?, full_sync_requested = FALSE, initial_sync_batch = CASE WHEN"
                         + " initial_sync_batch < 0 THEN ? ELSE initial_sync_batch END"
-                        + (restore ? ", restore_requested = FALSE, restore_batch = ?" : "")
+                        + (restore ? ", restore_requested = FALSE, restore_batch = ?, restore_last_batch = ?,"
+                        + " restore_peer_incarnation = ?, restore_peer_batch = ?" : "")
                         + " WHERE module = ? AND last_batch = ?")) {
             int i = 1;
             ps.setLong(i++, last);
             ps.setLong(i++, last);
             if (restore) {
                 ps.setLong(i++, first);
+                ps.setLong(i++, last);
+                ps.setString(i++, peerIncarnation);
+                ps.setLong(i++, peerBatch);
             }
             ps.setString(i++, module);
             ps.setLong(i, first - 1);
@@ -140,7 +161,7 @@ public final class ExportState {
     /** Asks for a restore snapshot of every module for the peer (its store went back: it lacks what it acknowledged). */
     public void requestRestore(String reason) throws SQLException {
         LOG.warn(reason);
-        update("UPDATE pp_export SET restore_requested = TRUE, restore_reason = ?", ErrorText.truncate(reason));
+        update(PeerIncarnations.REQUEST_RESTORE, ErrorText.truncate(reason));
     }
 
     public void cycleSucceeded(@Header(Headers.MODULE) String module) throws SQLException {

@@ -11,6 +11,7 @@ import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.content.ContentStore;
 import io.poolpair.failover.FailoverState;
+import io.poolpair.importer.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
@@ -112,6 +113,7 @@ public final class FullSnapshot {
         long first = before.lastBatch() + 1;
         List<Path> parts = new ArrayList<>();
         long rows;
+        Kind kind;
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             conn.setReadOnly(true);
@@ -122,8 +124,11 @@ public final class FullSnapshot {
                     total += count(conn, table, owner);
                 }
                 int partCount = (int) Math.max(1, (total + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch());
-                Kind kind = new Kind(restore ? Manifest.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
-                        restore ? first : null, restore ? total : null);
+                // how far this snapshot holds the peer's own changes: read in the same snapshot as the rows
+                ImportState.Snapshot peerApplied = new ImportState(dataSource, config.peer()).get(conn, module);
+                kind = new Kind(restore ? Manifest.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
+                        restore ? first : null, restore ? total : null, restore ? peerApplied.sourceIncarnation() : null,
+                        restore ? peerApplied.lastApplied() : null);
                 rows = write(conn, module, owner, first, partCount, parts, kind);
                 conn.commit();
             } catch (Exception e) {
@@ -137,7 +142,8 @@ public final class FullSnapshot {
                 conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
         }
-        state.numberSnapshot(module, first, parts.size(), restore);
+        state.numberSnapshot(module, first, parts.size(), restore, kind.peerIncarnation(),
+                kind.peerApplied() == null ? 0 : kind.peerApplied());
         for (Path part : parts) {
             Files.move(part, finalName(part), StandardCopyOption.ATOMIC_MOVE);
         }
@@ -147,7 +153,8 @@ public final class FullSnapshot {
     }
 
     /** What the parts' manifests say besides their numbers: the kind, the sender's incarnation, a restore's baseline and size. */
-    private record Kind(String name, String incarnation, Long baseline, Long snapshotRows) {
+    private record Kind(String name, String incarnation, Long baseline, Long snapshotRows, String peerIncarnation,
+                        Long peerApplied) {
     }
 
     static Path finalName(Path part) {
@@ -277,7 +284,7 @@ public final class FullSnapshot {
             closeEntry();
             Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, kind.name(), number,
                     of, 0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
-                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows());
+                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows(), kind.peerIncarnation(), kind.peerApplied());
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;

@@ -2,6 +2,7 @@ package io.poolpair.exporter;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.ManifestDigest;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.state.StoreIncarnation;
 import java.io.File;
@@ -99,6 +100,24 @@ public final class Outbox {
         if (incarnation.renewIfRequested()) {
             try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder, pool + "-*.zip*")) {
                 for (Path p : dir) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * At start-up: staged zips of another incarnation than this store's (an outbox that outlived its database, or a
+     * store restored from a backup) are deleted, so their numbers, reused by this incarnation, are staged afresh.
+     */
+    public void discardOtherIncarnations() throws SQLException, IOException {
+        String current = incarnation.current();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder, pool + "-*.zip")) {
+            for (Path p : dir) {
+                Optional<String> staged = ManifestDigest.incarnationOf(p);
+                if (staged.isEmpty() || !staged.get().equals(current)) {
+                    LOG.warn("deleted {} from the outbox: staged by {} than this store's incarnation {}", p.getFileName(),
+                            staged.map(i -> "incarnation " + i + ", another").orElse("an unreadable zip, rather"), current);
                     Files.deleteIfExists(p);
                 }
             }

@@ -87,14 +87,14 @@ public final class BatchApplier {
     }
 
     /** Returns the number of rows written (upserts plus deletes). */
-    public long apply(@Body File file, @Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch)
-            throws Exception {
+    public long apply(@Body File file, @Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch,
+                      @Header(Headers.VERIFIED_MANIFEST) String verified) throws Exception {
         long started = System.nanoTime();
         try (ZipFile zip = new ZipFile(file); Connection conn = dataSource.getConnection()) {
             BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
             Manifest manifest = signed.manifest();
-            if (manifest.batch() != batch) {
-                throw new BatchRejectedException("the file now holds batch " + manifest.batch() + ", not the batch " + batch
+            if (manifest.batch() != batch || !signed.sha256().equals(verified)) {
+                throw new BatchRejectedException("the file now holds another manifest than the batch " + batch
                         + " that was verified");
             }
             Map<String, Manifest.Entry> entries = new LinkedHashMap<>();

@@ -31,7 +31,7 @@ final class BatchFile {
             throw new BatchRejectedException("manifest signature does not match the pair's key (poolpair.key)");
         }
         try {
-            return new Signed(Manifest.fromJson(json), java.util.HexFormat.of().formatHex(BatchVerifier.sha256().digest(json)));
+            return new Signed(Manifest.fromJson(json), io.poolpair.batch.ManifestDigest.of(json));
         } catch (IOException e) {
             throw new BatchRejectedException("manifest.json is not a valid manifest: " + e.getMessage(), e);
         }

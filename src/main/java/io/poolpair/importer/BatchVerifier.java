@@ -67,6 +67,7 @@ public final class BatchVerifier {
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
         BatchFile.Signed signed = checkContents(file, name);
+        msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
         msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
     }
 
@@ -92,6 +93,9 @@ public final class BatchVerifier {
         if (batch <= last) {
             Optional<String> applied = state.appliedManifest(module, batch);
             if (applied.isPresent() && !applied.get().equals(signed.sha256())) {
+                String what = "batch " + batch + " of " + config.peer() + "'s incarnation " + manifest.incarnation()
+                        + " differs from the batch " + batch + " applied here before";
+                state.recordContradiction(module, manifest.incarnation(), what);
                 throw new BatchRejectedException("batch " + batch + " of " + config.peer() + "'s incarnation "
                         + manifest.incarnation() + " differs from the batch " + batch + " applied here before (manifest sha256 "
                         + signed.sha256() + ", applied " + applied.get() + "): " + config.peer() + "'s store went back in time"

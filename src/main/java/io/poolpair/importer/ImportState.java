@@ -28,13 +28,20 @@ public final class ImportState {
     private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
     private static final String COLUMNS = "last_applied, applied_at, last_error, last_error_at, quarantined,"
             + " source_incarnation, waiting_for, waiting_since, restore_batch, restore_parts, restore_rows, restore_rows_done,"
-            + " restore_done_at, cookie_batch, cookie_incarnation";
+            + " restore_done_at, cookie_batch, cookie_incarnation, contradiction, contradiction_incarnation";
 
     /** One module's import counters. */
     public record Snapshot(String module, long lastApplied, Instant appliedAt, String lastError, Instant lastErrorAt,
                            long quarantined, String sourceIncarnation, Long waitingFor, Instant waitingSince,
                            long restoreBatch, long restoreParts, long restoreRows, long restoreRowsDone,
-                           Instant restoreDoneAt, long cookieBatch, String cookieIncarnation) {
+                           Instant restoreDoneAt, long cookieBatch, String cookieIncarnation, String contradiction,
+                           String contradictionIncarnation) {
+
+        /** A contradiction found in the batches of the peer's incarnation this pool follows now, else null. */
+        public String currentContradiction() {
+            return contradiction != null && contradictionIncarnation != null
+                    && contradictionIncarnation.equals(sourceIncarnation) ? contradiction : null;
+        }
 
         /**
          * A gap that does not fill: the importer has waited for batch {@code waitingFor} longer than
@@ -83,7 +90,7 @@ public final class ImportState {
         }
     }
 
-    Snapshot get(Connection conn, String module) throws SQLException {
+    public Snapshot get(Connection conn, String module) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM pp_import WHERE source_pool = ?"
                 + " AND module = ?")) {
             ps.setString(1, peer);
@@ -93,10 +100,11 @@ public final class ImportState {
                     throw new SQLException("no pp_import row for " + peer + " / " + module);
                 }
                 long waiting = rs.getLong(7);
+                Long waitingFor = rs.wasNull() ? null : waiting;
                 return new Snapshot(module, rs.getLong(1), instant(rs.getTimestamp(2)), rs.getString(3),
-                        instant(rs.getTimestamp(4)), rs.getLong(5), rs.getString(6), rs.wasNull() ? null : waiting,
+                        instant(rs.getTimestamp(4)), rs.getLong(5), rs.getString(6), waitingFor,
                         instant(rs.getTimestamp(8)), rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12),
-                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15));
+                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15), rs.getString(16), rs.getString(17));
             }
         }
     }
@@ -138,8 +146,19 @@ public final class ImportState {
         return get(module);
     }
 
+    /**
+     * A batch of the peer's current incarnation contradicts what was applied under its number: kept until the peer
+     * starts a new incarnation, and reported in every cookie, so the peer learns its store went back in time.
+     */
+    void recordContradiction(String module, String incarnation, String message) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            update(conn, "UPDATE pp_import SET contradiction = ?, contradiction_incarnation = ? WHERE source_pool = ?"
+                    + " AND module = ?", ErrorText.truncate(message), incarnation, peer, module);
+        }
+    }
+
     /** The sha256 of the manifest of batch {@code batch} as it was applied, when the import log still has it. */
-    Optional<String> appliedManifest(String module, long batch) throws SQLException {
+    public Optional<String> appliedManifest(String module, long batch) throws SQLException {
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
                 "SELECT manifest_sha256 FROM pp_import_log WHERE source_pool = ? AND module = ? AND batch = ?")) {
             ps.setString(1, peer);

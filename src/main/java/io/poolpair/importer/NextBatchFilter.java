@@ -54,8 +54,17 @@ public final class NextBatchFilter implements GenericFileFilter<File> {
 
     @Override
     public boolean accept(GenericFile<File> file) {
+        if (Files.isSymbolicLink(file.getFile().toPath()) && file.isDirectory()) {
+            // a link in the share is never followed: its files may be anywhere on this machine
+            LOG.warn("ignored {} in the share: a symbolic link to a folder", file.getRelativeFilePath());
+            return false;
+        }
         if (file.isDirectory()) {
             return true;
+        }
+        if (!insideShare(file.getFile().toPath())) {
+            LOG.warn("ignored {}: its folder leads out of the share", file.getRelativeFilePath());
+            return false;
         }
         String module = share.moduleOf(file.getRelativeFilePath());
         Optional<BatchName> name = BatchName.parse(file.getFileNameOnly());
@@ -78,6 +87,15 @@ public final class NextBatchFilter implements GenericFileFilter<File> {
             return true;
         } catch (SQLException e) {
             LOG.warn("cannot read the import state of {}: {}", module, e.getMessage());
+            return false;
+        }
+    }
+
+    /** True when the file's folder, links resolved, lies under this pool's share (a linked folder is not followed). */
+    private boolean insideShare(Path path) {
+        try {
+            return path.getParent().toRealPath().startsWith(share.localRoot().toRealPath());
+        } catch (IOException e) {
             return false;
         }
     }

@@ -13,9 +13,11 @@ import java.util.Set;
 
 /**
  * The keys of a module with a captured change not yet acknowledged by the peer ({@code pp_change}): on a pool
- * that was rebuilt, the rows its users changed again since it restarted. A restore snapshot does not overwrite
- * or sweep them; their change reaches the peer as a delta. Few by nature (a rebuilt pool's writes since its
- * restart, until acknowledged), so held in memory.
+ * that was rebuilt or restored, the rows its users changed again since it restarted. A restore snapshot does not
+ * overwrite or sweep them; their change reaches the peer as a delta. Batch numbers cannot tell which of them the
+ * restore already holds (a store restored from a backup numbered them again), so all are kept: where the restore
+ * holds one, it holds the same write. The peer reports no more of this pool's batches than its restore holds until
+ * the restore is acknowledged, so none of them is purged before it arrives. Few by nature, so held in memory.
  */
 final class PendingKeys {
 

@@ -35,7 +35,12 @@ public final class Quarantine {
 
     /** Returns where the file now lies, as text (for the file-quarantined hook). */
     public String isolate(Exchange exchange) throws Exception {
-        File file = exchange.getMessage().getBody(File.class);
+        // the share's file when a private copy of it was taken (the copy goes), else the file as consumed
+        File copy = exchange.getMessage().getBody(File.class);
+        File file = exchange.getMessage().getHeader(Headers.SHARE_FILE, copy, File.class);
+        if (copy != null && !copy.equals(file)) {
+            Files.deleteIfExists(copy.toPath());
+        }
         String relative = exchange.getMessage().getHeader(Exchange.FILE_NAME, file.getName(), String.class);
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

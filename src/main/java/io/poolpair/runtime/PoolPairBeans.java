@@ -16,6 +16,7 @@ import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.importer.ImportState;
 import io.poolpair.importer.NextBatchFilter;
+import io.poolpair.importer.PrivateCopy;
 import io.poolpair.importer.Quarantine;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.share.SmbShareComponent;
@@ -79,6 +80,10 @@ public final class PoolPairBeans {
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
+        registry.accept("httpAccess", HttpAccess.start(config));
+        // camel.main.log-mask = true: every log line of the routes goes through the one masking function
+        registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
+                (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
         registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
@@ -96,14 +101,21 @@ public final class PoolPairBeans {
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
                 exportState, content, cipher, failover));
         Acknowledger acknowledger = new Acknowledger(config, share, signer, incarnation, peers, exportState);
-        registry.accept("outbox", new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
-                acknowledger::appliedNow, incarnation));
+        Outbox outbox = new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
+                acknowledger::appliedNow, incarnation);
+        try {
+            outbox.discardOtherIncarnations();
+        } catch (java.sql.SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot check the outbox " + config.outbox() + ": " + e.getMessage(), e);
+        }
+        registry.accept("outbox", outbox);
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
+        registry.accept("privateCopy", new PrivateCopy(config.importPrivateDir(), config.maxBatchBytes(), share));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
-        registry.accept("cookieWriter", new CookieWriter(importState, incarnation, signer, config.pool(), config.peer(),
+        registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
     }

@@ -25,6 +25,7 @@ public final class PoolPairRuntime implements AutoCloseable {
 
     /** Opens the store (creating poolpair's tables and triggers) and prepares camel-main; nothing runs yet. */
     public static PoolPairRuntime create(PoolConfig config) {
+        LocalFolders.prepare(config);
         Store store = Store.open(config);
         try {
             Main main = new Main();

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where the paired pool's share is reached, chosen by the value of {@code poolpair.share.peer} alone: a
@@ -28,7 +29,8 @@ public record PeerShare(String endpoint, Path folder) {
 
     /** A transport to a remote share: its URI scheme, an example value, and the query options it needs. */
     private enum Transport {
-        SFTP("sftp", "sftp://poolA@backup-b.example:22/poolB-share?privateKeyFile=/etc/poolpair/id_ed25519"),
+        SFTP("sftp", "sftp://poolA@backup-b.example:22/poolB-share?privateKeyFile=/etc/poolpair/id_ed25519"
+                + "&strictHostKeyChecking=yes&knownHostsFile=/etc/poolpair/known_hosts"),
         SMB("smb", "smb://backup-b.example:445/poolB-share?username=poolA&password=RAW(secret)",
                 "username", "password");
 
@@ -121,6 +123,33 @@ public record PeerShare(String endpoint, Path folder) {
             secrets.put(prefix + secretName(m.group(2)), m.group(3));
         }
         return secrets;
+    }
+
+    /**
+     * Why an sftp:// share would accept a host key it cannot check (Camel's default is strictHostKeyChecking=no:
+     * any server, or whoever sits between the pools, is taken for the peer), or null when it checks it.
+     */
+    public String hostKeyCheckProblem() {
+        if (!endpoint.regionMatches(true, 0, "sftp:", 0, 5)) {
+            return null;
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        int q = endpoint.indexOf('?');
+        if (q >= 0) {
+            for (String option : endpoint.substring(q + 1).split("&")) {
+                String[] kv = option.split("=", 2);
+                options.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+        if (!"yes".equals(options.get("strictHostKeyChecking"))) {
+            return "an sftp: share must check the server's host key: add strictHostKeyChecking=yes and knownHostsFile="
+                    + " (a known_hosts file naming the server's key; or knownHostsUri=, knownHosts=) to its query";
+        }
+        if (Stream.of("knownHostsFile", "knownHostsUri", "knownHosts").noneMatch(k -> !options.getOrDefault(k, "").isEmpty())) {
+            return "strictHostKeyChecking=yes needs the server's key: add knownHostsFile= (a known_hosts file), knownHostsUri="
+                    + " or knownHosts= to its query";
+        }
+        return null;
     }
 
     /** True when the share is reached through a transport (not a folder of this machine). */

@@ -6,7 +6,13 @@ import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+import io.poolpair.config.PrivateFiles;
 import java.nio.file.Files;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -54,11 +60,24 @@ public final class ShareLayout {
         String json = String.format("{\n  \"pool\" : \"%s\",\n  \"host\" : \"%s\",\n  \"pid\" : %d,\n"
                 + "  \"startedAt\" : \"%s\",\n  \"refreshedAt\" : \"%s\"\n}\n", config.pool(), host,
                 ProcessHandle.current().pid(), startedAt, Instant.now());
-        Path tmp = config.shareLocal().resolve(TEMP).resolve(config.pool() + ".task.part");
-        Files.createDirectories(tmp.getParent());
-        Files.writeString(tmp, json);
-        Path target = folder.resolve(config.pool() + ".json");
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // the peer writes into Temp/ too: a name of this write's own, created new (a link planted under any
+        // name is never followed, nor overwritten), in a Temp/ that is a real folder of the share
+        Path temp = config.shareLocal().resolve(TEMP);
+        Files.createDirectories(temp);
+        if (!Files.isDirectory(temp, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(temp + " is not a folder (a link?): refusing to write the task assignment through it");
+        }
+        Path tmp = temp.resolve(config.pool() + ".task." + UUID.randomUUID() + ".part");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                out.write(json.getBytes(StandardCharsets.UTF_8));
+            }
+            Path target = folder.resolve(config.pool() + ".json");
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** Creates this pool's share folders and its outbox and quarantine when absent. */
@@ -71,8 +90,8 @@ public final class ShareLayout {
                 Files.createDirectories(local.resolve(module.folder()).resolve(DATA));
                 Files.createDirectories(local.resolve(module.folder()).resolve(COOKIE));
             }
-            Files.createDirectories(config.outbox());
-            Files.createDirectories(config.quarantine());
+            PrivateFiles.createFolders(config.outbox());
+            PrivateFiles.createFolders(config.quarantine());
             PeerShare peer = config.peerShare();
             if (!peer.remote() && !Files.isDirectory(peer.folder())) {
                 LOG.warn("poolpair.share.peer = {}: the folder does not exist or is not reachable; batches and cookies for {}"
@@ -84,6 +103,11 @@ public final class ShareLayout {
         }
     }
 
+
+    /** This pool's own share root. */
+    public Path localRoot() {
+        return config.shareLocal();
+    }
 
     public Path localData(String module) {
         return config.shareLocal().resolve(config.module(module).folder()).resolve(DATA);
@@ -112,11 +136,6 @@ public final class ShareLayout {
             return Files.exists(peer.folder().resolve(relative));
         }
         return RemoteShareProbe.exists(context, peer.endpoint(), relative);
-    }
-
-    /** Removes a batch file from this pool's Data folder once it is applied or skipped as a duplicate. */
-    public void removeConsumed(@Body File batchFile) throws IOException {
-        Files.deleteIfExists(batchFile.toPath());
     }
 
     /** The module of a file from its path relative to a share root ({@code Category/Module/...}), or null. */

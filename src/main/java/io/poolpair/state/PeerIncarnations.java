@@ -33,6 +33,14 @@ public final class PeerIncarnations {
         RETIRED
     }
 
+    /**
+     * Asks for a restore snapshot of every module ({@code pp_export}), and from then on caps what this pool's cookies
+     * report at how far it had applied the peer's batches (the snapshot, read later, holds at least that much).
+     */
+    public static final String REQUEST_RESTORE = "UPDATE pp_export SET restore_requested = TRUE, restore_reason = ?,"
+            + " restore_peer_incarnation = (SELECT i.source_incarnation FROM pp_import i WHERE i.module = pp_export.module),"
+            + " restore_peer_batch = COALESCE((SELECT i.last_applied FROM pp_import i WHERE i.module = pp_export.module), 0)";
+
     private final DataSource dataSource;
     private final String peer;
 
@@ -92,8 +100,7 @@ public final class PeerIncarnations {
             String reason = peer + " is a new incarnation " + incarnation + " (was " + current.get() + ", seen in its "
                     + where + "): it was rebuilt or restored from an older backup, so it is sent a restore snapshot of"
                     + " everything this pool holds";
-            try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET restore_requested = TRUE,"
-                    + " restore_reason = ?")) {
+            try (PreparedStatement ps = conn.prepareStatement(REQUEST_RESTORE)) {
                 ps.setString(1, reason);
                 ps.executeUpdate();
             }

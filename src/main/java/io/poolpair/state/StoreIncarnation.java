@@ -121,7 +121,7 @@ public final class StoreIncarnation {
                 }
                 try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET last_batch = 0, published_batch = 0,"
                         + " acked_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
-                        + " acked_at = NULL")) {
+                        + " acked_at = NULL, restore_last_batch = 0")) {
                     ps.executeUpdate();
                 }
                 // changes captured before the last export cycle this store knew of when the service started again: the

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 
 /**
@@ -136,9 +137,41 @@ public final class BackupStatus {
                 incarnation());
     }
 
-    /** The report as JSON, for {@code GET /poolpair/status?module=M}. */
-    public String json(@Header("module") String module) throws SQLException {
-        return report(module).toJson();
+    /**
+     * The report as JSON, for {@code GET /poolpair/status?module=M}: whole for a request that carried the pool's
+     * token, else {@link #withoutDetail() without row keys, host, pid or error text}.
+     */
+    public String json(@Header("module") String module, @ExchangeProperty(AUTHORIZED) Boolean authorized)
+            throws SQLException {
+        Report report = report(module);
+        return (Boolean.TRUE.equals(authorized) ? report : withoutDetail(report)).toJson();
+    }
+
+    /** The exchange property the HTTP routes set: true when the request carried the pool's token. */
+    public static final String AUTHORIZED = "PoolPairAuthorized";
+
+    /** What a reader without the token sees in an error's place. */
+    public static final String ERROR_WITHOUT_TOKEN = "error (details withheld: they need the pool's HTTP token, or run"
+            + " poolpair status on the pool's host)";
+    private static final String WITHHELD = "withheld: needs the pool's HTTP token";
+
+    /**
+     * The report as anyone who can reach the HTTP port may see it: states, counts and times, but no row keys
+     * (conflicts, the last write to a peer's row), no host or pid of the active instance and no error text (an
+     * error may quote SQL, paths and values).
+     */
+    public static Report withoutDetail(Report report) {
+        List<ModuleStatus> modules = report.modules().stream().map(m -> new ModuleStatus(m.module(), m.exportStatus(),
+                m.importStatus(), m.pendingChanges(), m.unacknowledgedBatches(), m.lastExportedBatch(), m.lastExportedAt(),
+                m.lastAcknowledgedBatch(), m.lastAcknowledgedAt(), m.lastAppliedBatch(), m.lastAppliedAt(),
+                m.oldestUnacknowledgedChangeAgeSeconds(), m.quarantinedFiles(), m.lastError() == null ? null : ERROR_WITHOUT_TOKEN,
+                m.lastExportError() == null ? null : ERROR_WITHOUT_TOKEN, m.lastImportError() == null ? null : ERROR_WITHOUT_TOKEN,
+                m.oversizedContent() == null ? null : WITHHELD, m.peerRowWrites(), null, m.restore(), m.restoreToPeer())).toList();
+        InstanceStatus instance = report.activeInstance() == null ? null : new InstanceStatus(null, 0,
+                report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
+                report.activeInstance().thisInstanceActive());
+        return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
+                report.conflicts() == null ? null : List.of(), report.incarnation());
     }
 
     public ModuleStatus module(String module) throws SQLException {

@@ -1,9 +1,12 @@
 package io.poolpair.status;
 
+import io.poolpair.config.SecretText;
+
 /**
  * The one line an operator reads in status for a failure: the exception and its message, followed by the
  * messages of its causes that add something (a transport's "Cannot store file" says where, its cause says why:
- * "Read-only file system"), at most 3,900 characters so that it fits the state tables.
+ * "Read-only file system"), at most 3,900 characters so that it fits the state tables, with the secrets a share
+ * URI may carry masked ({@link SecretText}).
  */
 public final class ErrorText {
 
@@ -26,7 +29,17 @@ public final class ErrorText {
         return truncate(text.toString());
     }
 
+    /** Masks secrets, then cuts to what fits the state tables. */
     public static String truncate(String s) {
-        return s.length() > MAX ? s.substring(0, MAX) + "..." : s;
+        if (s == null) {
+            return null;
+        }
+        String masked = SecretText.mask(s);
+        return masked.length() > MAX ? masked.substring(0, MAX) + "..." : masked;
+    }
+
+    /** For a route or log line: {@code text} with the secrets of share URIs masked. */
+    public static String mask(String text) {
+        return SecretText.mask(text);
     }
 }

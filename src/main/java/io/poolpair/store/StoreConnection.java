@@ -11,6 +11,18 @@ public final class StoreConnection {
     private StoreConnection() {
     }
 
+    /**
+     * H2's AUTO_SERVER (the embedded default, so that status can read the store while the service runs) opens a
+     * TCP port for the other processes of this host; H2 binds it to every interface unless the system property
+     * h2.bindAddress names one. H2 reads that property once, when its classes load: set it before the first
+     * connection, unless the operator set it.
+     */
+    static void bindH2ToLoopback() {
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
+    }
+
     /** A two-connection pool that changes nothing in the store. */
     public static HikariDataSource open(PoolConfig config) {
         return open(config, 2, "poolpair-status-" + config.pool(), 5_000);
@@ -21,6 +33,9 @@ public final class StoreConnection {
      *     starting, or an embedded H2 file whose lock a killed process left behind
      */
     static HikariDataSource open(PoolConfig config, int size, String name, long waitMillis) {
+        if (config.datasourceUrl().startsWith("jdbc:h2:")) {
+            bindH2ToLoopback();
+        }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.datasourceUrl());
         hc.setUsername(config.datasourceUsername());
