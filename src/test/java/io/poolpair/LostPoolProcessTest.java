@@ -125,7 +125,10 @@ class LostPoolProcessTest {
         pools.start(A);
         pools.awaitStarted(A);
         Writer writerA2 = writer(A, A);
-        writerA2.awaitCommitted(60);
+        // poolA's users keep writing before, during and after the restore is applied
+        awaitState("poolA applied the restore from poolB", () -> everyModule(A,
+                s -> s.restore() != null && s.restore().startsWith("restored from poolB")));
+        writerA2.awaitCommitted(writerA2.committed() + 40);
         writerB.awaitCommitted(writerB.committed() + 40);
         writerA2.stop();
         writerB.stop();
