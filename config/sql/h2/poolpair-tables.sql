@@ -172,3 +172,10 @@ ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction VARCHAR(4000);
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction_incarnation VARCHAR(64);
 -- the sha256 of each applied batch's manifest: a "duplicate" whose manifest differs is a contradiction, not a duplicate
 ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
+-- issue 14 (fix14 branch): everything below is one block, appended at the end for easy merging.
+-- pp_change.changed_at is an instant (with its offset), not the writer session's wall-clock time:
+-- conflict resolution and the recovery point must not shift with a session's TIME ZONE.
+-- (H2 copies the table for this statement; pp_change holds only unacknowledged changes.)
+ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
+ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;

@@ -171,3 +171,16 @@ ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction VARCHAR(4000);
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction_incarnation VARCHAR(64);
 -- the sha256 of each applied batch's manifest: a "duplicate" whose manifest differs is a contradiction, not a duplicate
 ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
+-- issue 14 (fix14 branch): everything below is one block, appended at the end for easy merging.
+-- pp_change.changed_at is an instant (UTC), not the writer session's wall-clock time: conflict resolution
+-- and the recovery point must not shift with a session's TimeZone. clock_timestamp() is the time of the
+-- write itself, not of the start of the writer's transaction. The type change runs once (a table rewrite).
+DO $$
+BEGIN
+  IF (SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema()
+        AND table_name = 'pp_change' AND column_name = 'changed_at') = 'timestamp without time zone' THEN
+    ALTER TABLE pp_change ALTER COLUMN changed_at TYPE TIMESTAMPTZ USING changed_at::timestamptz;
+  END IF;
+END
+$$;
+ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT clock_timestamp();

@@ -61,8 +61,8 @@ class BatchOrderingTest {
             Files.move(batch1, held);
 
             pools.b.context().getRouteController().startRoute("import-batches");
-            // give the consumer many polls (0.1 s each) to prove that batch 2 waits
-            Thread.sleep(1500);
+            // several polls that found batch 2 without batch 1 (0.1 s each) prove that batch 2 waits
+            TwoPools.awaitPolls(pools.b, "import-batches", 5);
             assertEquals(0, pools.importState(pools.b, PRESENCE).lastApplied());
             assertTrue(Files.exists(batch2), "batch 2 must stay in the Data folder while batch 1 is missing");
             assertEquals(null, pools.importState(pools.b, PRESENCE).lastError());

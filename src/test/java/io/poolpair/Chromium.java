@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's headless Chromium ({@code apt-get install chromium}), run once per page: {@code --dump-dom} for the
@@ -33,7 +32,7 @@ final class Chromium {
                 return new Chromium(Path.of(candidate), tempDir);
             }
         }
-        Assumptions.abort("chromium not found (apt-get install chromium, or -Dpoolpair.chromium=/path/to/chromium):"
+        RequiredServer.missing("chromium not found (apt-get install chromium, or -Dpoolpair.chromium=/path/to/chromium):"
                 + " the status page test needs a real browser");
         return null;
     }

@@ -102,7 +102,7 @@ class ClusterFailoverTest {
 
             pools.awaitSettled(Duration.ofSeconds(180));
             pools.assertCopiesEqual();
-            pools.assertEachBatchAppliedOnce();
+            pools.assertEachBatchAppliedOnce(load);
             int cycles = assertCyclesNeverOverlap();
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             long allowed = elapsed.toMillis() / INTERVAL.toMillis() + 2L * (KILLS + 1);

@@ -1,5 +1,7 @@
 package io.poolpair;
 
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
 import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.poolpair.batch.BatchName;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +91,56 @@ class CrashRecoveryTest {
             assertFalse(Files.exists(batch1));
             assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_import_log"));
             assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE display_name = 'edited on B'"));
+        }
+    }
+
+    /**
+     * A real crash: poolA runs as its own {@code run} process and halts (exit 137, no shutdown hook, as
+     * {@code kill -9}) after it recorded the peer's cookie and before it purged the acknowledged changes and
+     * outbox zips. Restarted, it purges them and goes on; nothing is lost or applied twice.
+     */
+    @Test
+    void killedBetweenCookieAndPurgePurgesAfterRestart() throws Exception {
+        try (PoolProcesses pools = PoolProcesses.on(StoreKind.H2, dir, Map.of("poolpair.sync-interval", "PT5S",
+                "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"))) {
+            pools.start(A, "-D" + "poolpair.test.halt-before=purge-acknowledged-changes");
+            pools.start(B);
+            pools.awaitStarted(A); // poolA's process opens (and serves) its H2 store first
+            pools.awaitStarted(B);
+            insertContact(pools.dataSource(A), "sip:purge-1@example.com");
+
+            assertEquals(137, pools.awaitExit(A, Duration.ofSeconds(90)), "poolA halted at the crash point\n" + pools.logs());
+            assertTrue(pools.log(A).contains("halting before purge-acknowledged-changes"), pools.logs());
+            long acked = PoolProcesses.single(pools.dataSource(A), "SELECT acked_batch FROM pp_export WHERE module = ?", PRESENCE);
+            assertTrue(acked >= 1, "the cookie was recorded before the crash");
+            assertTrue(PoolProcesses.single(pools.dataSource(A), "SELECT COUNT(*) FROM pp_change WHERE module = ?"
+                    + " AND batch IS NOT NULL AND batch <= " + acked, PRESENCE) > 0, "the acknowledged changes were not purged");
+            Path outbox = pools.config(A).outbox();
+            assertTrue(Files.exists(outbox.resolve(new BatchName(A, PRESENCE, 1).fileName())), "nor the outbox zip");
+
+            pools.start(A);
+            pools.awaitStarted(A);
+            insertContact(pools.dataSource(A), "sip:purge-2@example.com");
+            pools.awaitSettled(Duration.ofSeconds(90));
+            long ackedNow = PoolProcesses.single(pools.dataSource(A), "SELECT acked_batch FROM pp_export WHERE module = ?", PRESENCE);
+            pools.await("the acknowledged changes and outbox zips are purged", Duration.ofSeconds(30), () ->
+                    PoolProcesses.single(pools.dataSource(A), "SELECT COUNT(*) FROM pp_change WHERE module = ?"
+                            + " AND batch IS NOT NULL AND batch <= " + ackedNow, PRESENCE) == 0
+                    && !Files.exists(outbox.resolve(new BatchName(A, PRESENCE, 1).fileName())));
+            pools.assertCopiesEqual();
+            pools.assertImportLogComplete();
+            for (String contact : List.of("sip:purge-1@example.com", "sip:purge-2@example.com")) {
+                assertEquals(1, PoolProcesses.single(pools.dataSource(B), "SELECT COUNT(*) FROM user_contact WHERE contact_uri = ?",
+                        contact));
+            }
+        }
+    }
+
+    private static void insertContact(javax.sql.DataSource ds, String contact) throws Exception {
+        try (var conn = ds.getConnection(); var ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
+                + " group_name, home_pool) VALUES ('sip:alice@poolA', ?, 'G', 'poolA')")) {
+            ps.setString(1, contact);
+            ps.executeUpdate();
         }
     }
 }

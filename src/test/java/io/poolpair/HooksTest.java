@@ -114,11 +114,22 @@ class HooksTest {
     void aFailingHookNeitherStopsNorFailsReplication() throws Exception {
         Path routes = copyRoutes(dir.resolve("failing-routes"));
         Path hooks = routes.resolve("hooks.camel.yaml");
+        Path calls = dir.resolve("hook-calls");
+        // each hook notes that it was called, then fails
         String failing = """
+                        - setBody:
+                            simple:
+                              expression: "${header.PoolPairEvent} ${header.PoolPairBatchFile}\\n"
+                              trim: false
+                        - to:
+                            uri: "file:%s"
+                            parameters:
+                              fileName: calls.log
+                              fileExist: Append
                         - throwException:
                             exceptionType: java.lang.IllegalStateException
                             message: "the ticket system is down"
-                """;
+                """.formatted(calls);
         String text = replaceSteps(Files.readString(hooks), "on-batch-published", failing);
         Files.writeString(hooks, replaceSteps(text, "on-batch-applied", failing));
         try (TwoPools pools = TwoPools.start(dir.resolve("pair"), Map.of("camel.main.routes-include-pattern",
@@ -133,6 +144,16 @@ class HooksTest {
                     new BackupStatus(pools.a.config(), pools.a.store().dataSource()).module(PRESENCE).exportStatus());
             assertEquals(BackupStatus.ImportStatus.NormalState,
                     new BackupStatus(pools.b.config(), pools.b.store().dataSource()).module(PRESENCE).importStatus());
+            // the failing hooks did run, once per batch and event (the hooks run on a copy, after the step: wait)
+            Path callLog = calls.resolve("calls.log");
+            TwoPools.await("both failing hooks ran for both batches", () -> Files.exists(callLog)
+                    && Files.readString(callLog).lines().count() >= 4);
+            for (int i = 1; i <= 2; i++) {
+                String file = new BatchName("poolA", PRESENCE, i).fileName();
+                String log = Files.readString(callLog);
+                assertTrue(log.contains("batch-published UserServices/PresenceFocus/Data/" + file + "\n"), log);
+                assertTrue(log.contains("batch-applied UserServices/PresenceFocus/Data/" + file + "\n"), log);
+            }
         }
     }
 

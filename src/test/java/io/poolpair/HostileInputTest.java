@@ -155,7 +155,7 @@ class HostileInputTest {
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
             Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null);
             Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
-            Thread.sleep(1000); // several polls of the cookie folder (0.1 s each)
+            TwoPools.awaitPolls(pools.a, "acknowledge-batches", 3); // whole polls of the cookie folder after the write
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");
 
             pools.b.context().getRouteController().startRoute("import-batches");

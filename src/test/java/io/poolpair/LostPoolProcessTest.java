@@ -34,11 +34,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 /**
  * A lost pool (issue 13, DESIGN.md invariant 7) with both pools as separate {@code run} processes on PostgreSQL and
@@ -50,7 +48,6 @@ import org.opentest4j.TestAbortedException;
 class LostPoolProcessTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(150);
-    private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
     private static final Path PGBENCH = Path.of("/usr/bin/pgbench");
     private static final AtomicInteger WRITERS = new AtomicInteger();
     private static final Pattern PROCESSED = Pattern.compile("number of transactions actually processed: (\\d+)");
@@ -563,20 +560,9 @@ class LostPoolProcessTest {
         }
     }
 
+    /** PostgreSQL and pgbench: the test is skipped without them, and fails in CI ({@link RequiredServer}). */
     private static void requireTools() {
-        try {
-            PostgresServer.get();
-        } catch (TestAbortedException e) {
-            if (CI) {
-                throw new AssertionError("CI: " + e.getMessage(), e);
-            }
-            throw e;
-        }
-        if (!Files.isExecutable(PGBENCH)) {
-            if (CI) {
-                throw new AssertionError("CI: no " + PGBENCH + " (apt-get install postgresql-contrib / postgresql-15)");
-            }
-            Assumptions.assumeTrue(false, "no " + PGBENCH);
-        }
+        PostgresServer.get();
+        RequiredServer.assume(Files.isExecutable(PGBENCH), "no " + PGBENCH + " (apt-get install postgresql-contrib)");
     }
 }

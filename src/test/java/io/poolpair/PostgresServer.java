@@ -6,12 +6,11 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The tests' PostgreSQL: one {@link LocalPostgres} cluster per test JVM, started on first use and removed at
- * exit. Without PostgreSQL binaries the tests that need it are skipped with a message; {@code .ci/run} installs
- * them.
+ * exit. Without PostgreSQL binaries the tests that need it are skipped with a message (and fail in CI, see
+ * {@link RequiredServer}); {@code .ci/run} installs them.
  */
 final class PostgresServer {
 
@@ -34,7 +33,7 @@ final class PostgresServer {
                 unavailable = e.getMessage();
             }
         }
-        Assumptions.assumeTrue(instance != null, "PostgreSQL not available: " + unavailable);
+        RequiredServer.assume(instance != null, "PostgreSQL not available: " + unavailable);
         return instance;
     }
 

@@ -3,6 +3,8 @@ package io.poolpair;
 import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both pools run as separate {@code run} processes, on PostgreSQL and on H2 files, under a steady writer load; each side is killed
- * with SIGKILL at random moments ({@code -Dpoolpair.kills}, default 10) and started again. At the end the copies
+ * with SIGKILL at random moments (on H2, the killed process is the one that holds and serves the store file) ({@code -Dpoolpair.kills}, default 10) and started again. At the end the copies
  * are equal and every batch was applied exactly once.
  */
 class ProcessKillTest {
@@ -33,21 +35,41 @@ class ProcessKillTest {
             pools.start(B);
             pools.awaitStarted(A);
             pools.awaitStarted(B);
+            boolean h2 = store == StoreKind.H2;
+            if (h2) {
+                assertServedByItsProcess(pools, A);
+                assertServedByItsProcess(pools, B);
+            }
             PoolWriter load = PoolWriter.start(List.of(pools.config(A), pools.config(B)));
             Random random = new Random(42);
             for (int kill = 0; kill < KILLS; kill++) {
-                Thread.sleep(1500 + random.nextInt(2500));
+                Thread.sleep(1500 + random.nextInt(2500)); // load between kills, not a wait for anything
                 String victim = random.nextBoolean() ? A : B;
+                if (h2) {
+                    // an embedded store goes down with its process: its application stops writing, and this JVM
+                    // must not open the file meanwhile (it would serve it, and the next kill would spare the store)
+                    load.pause(victim);
+                }
                 pools.kill(victim);
                 Thread.sleep(random.nextInt(1000));
                 pools.start(victim);
+                if (h2) {
+                    pools.awaitStarted(victim);
+                    assertServedByItsProcess(pools, victim);
+                    load.resume(victim);
+                }
             }
             long written = load.stop();
 
             pools.awaitSettled(Duration.ofSeconds(180));
             pools.assertCopiesEqual();
-            pools.assertEachBatchAppliedOnce();
+            pools.assertEachBatchAppliedOnce(load);
             System.out.printf("%d kills, %d writer transactions, pools converged%n", KILLS, written);
         }
+    }
+
+    /** On H2: the database file of {@code pool} is held and served by the pool's run process, the one the test kills. */
+    private static void assertServedByItsProcess(PoolProcesses pools, String pool) throws Exception {
+        assertEquals(pool, pools.h2ServedBy(pool), "the H2 store of " + pool + " is served by its run process");
     }
 }

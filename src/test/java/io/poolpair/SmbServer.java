@@ -37,7 +37,7 @@ final class SmbServer implements AutoCloseable {
 
     /** Starts smbd serving each folder of {@code shares} under its share name (the map's key). */
     static SmbServer start(Path parent, Map<String, Path> shares) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(SMBD) && Files.isExecutable(SMBPASSWD),
+        RequiredServer.assume(Files.isExecutable(SMBD) && Files.isExecutable(SMBPASSWD),
                 "Samba not installed (apt-get install samba): the SMB share test needs /usr/sbin/smbd and /usr/bin/smbpasswd");
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "the SMB share test starts smbd, which must run as root to serve a user; run the tests as root");

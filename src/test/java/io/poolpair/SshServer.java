@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's OpenSSH server ({@code apt-get install openssh-server}) for one test: its own host key, client
@@ -31,7 +30,7 @@ final class SshServer implements AutoCloseable {
     }
 
     static SshServer start(Path parent) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(SSHD) && Files.isExecutable(KEYGEN),
+        RequiredServer.assume(Files.isExecutable(SSHD) && Files.isExecutable(KEYGEN),
                 "OpenSSH server not installed (apt-get install openssh-server): the SFTP share test needs /usr/sbin/sshd");
         Path dir = Files.createDirectories(parent.resolve("sshd"));
         run(KEYGEN.toString(), "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_ed25519").toString());

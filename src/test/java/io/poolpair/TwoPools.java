@@ -155,6 +155,21 @@ final class TwoPools implements AutoCloseable {
         fail("timed out after " + WAIT + " waiting until " + what);
     }
 
+    /**
+     * Waits until the file consumer of route {@code routeId} has completed {@code polls} more polls than when
+     * called: evidence that it looked at the folder, where a fixed sleep would pass even if it never polled. The
+     * first poll counted may have begun before the call, so a caller that needs a whole poll after a change asks
+     * for two.
+     */
+    static void awaitPolls(PoolPairRuntime pool, String routeId, int polls) throws Exception {
+        org.apache.camel.Route route = pool.context().getRoute(routeId);
+        if (route == null || !(route.getConsumer() instanceof org.apache.camel.support.ScheduledPollConsumer consumer)) {
+            throw new AssertionError("route " + routeId + " has no polling consumer");
+        }
+        long start = consumer.getCounter();
+        await(polls + " polls of route " + routeId, () -> consumer.getCounter() >= start + polls);
+    }
+
     static int exec(PoolPairRuntime pool, String sql, Object... params) throws SQLException {
         try (Connection conn = pool.store().dataSource().getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

@@ -45,8 +45,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a verified batch in one transaction with capture suppressed: upserts in configured table order,
- * then deletes in reverse order, streamed line by line in JDBC batches, and the batch recorded as applied in
+ * Applies a verified batch in one transaction with capture suppressed: deletes in reverse configured table
+ * order, then upserts in configured order, streamed line by line in JDBC batches, and the batch recorded as applied in
  * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
  * rolls back instead of applying.
  */
@@ -128,6 +128,16 @@ public final class BatchApplier {
                 long upserts = 0;
                 long deletes = 0;
                 List<TableInfo> tables = catalog.tables(module);
+                // deletes first (children before parents), so that an upsert may take over a UNIQUE value that a
+                // deleted row of the same batch held; then upserts (parents before children)
+                List<TableInfo> reversed = new ArrayList<>(tables);
+                Collections.reverse(reversed);
+                for (TableInfo table : reversed) {
+                    Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
+                    if (entry != null) {
+                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles, conflicts, null);
+                    }
+                }
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
                     if (entry != null) {
@@ -149,14 +159,6 @@ public final class BatchApplier {
                     }
                 }
                 placeContent(zip, manifest);
-                List<TableInfo> reversed = new ArrayList<>(tables);
-                Collections.reverse(reversed);
-                for (TableInfo table : reversed) {
-                    Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE));
-                    if (entry != null) {
-                        deletes += applyEntry(conn, zip, manifest, entry, table, false, null, removedFiles, conflicts, null);
-                    }
-                }
                 boolean splitBrain = !full && splitBrain(manifest);
                 if (splitBrain) {
                     failover.recordSplitBrain(conn);

@@ -52,6 +52,10 @@ final class BatchFile {
             }
             return data;
         } catch (IOException e) {
+            if (!BatchVerifier.isFormatProblem(e)) {
+                throw new java.io.UncheckedIOException("cannot read " + name + " from the share (retried at the next poll): "
+                        + e.getMessage(), e);
+            }
             throw new BatchRejectedException("cannot read " + name + ": " + e.getMessage(), e);
         }
     }

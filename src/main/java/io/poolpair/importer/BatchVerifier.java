@@ -133,11 +133,11 @@ public final class BatchVerifier {
         return name;
     }
 
-    private BatchFile.Signed checkContents(File file, BatchName name) throws BatchRejectedException {
+    private BatchFile.Signed checkContents(File file, BatchName name) throws BatchRejectedException, IOException {
         if (file.length() > config.maxBatchBytes()) {
             throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes");
         }
-        try (ZipFile zip = new ZipFile(file)) {
+        try (ZipFile zip = zips.open(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
             BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
             Manifest manifest = signed.manifest();
@@ -163,7 +163,12 @@ public final class BatchVerifier {
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
+            if (isFormatProblem(e)) {
+                throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
+            }
+            // the share failed to deliver bytes, the file may be fine: not quarantined, retried at the next poll
+            throw new IOException("cannot read " + name.fileName() + " from the share (retried at the next poll): "
+                    + e.getMessage(), e);
         }
     }
 
@@ -300,6 +305,9 @@ public final class BatchVerifier {
                 } catch (BatchRejectedException e) {
                     rowProblem = e;
                 } catch (IOException e) {
+                    if (!isFormatProblem(e)) {
+                        throw e;
+                    }
                     rowProblem = new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
                 }
             }
@@ -315,6 +323,31 @@ public final class BatchVerifier {
         if (rowProblem != null) {
             throw rowProblem;
         }
+    }
+
+    /**
+     * True when an exception reading a batch says that its bytes are wrong (not a zip, a corrupt or truncated
+     * entry, bytes that fail decryption or are not UTF-8), so the file is quarantined; false for a failure to
+     * read the share (an I/O error, a file replaced or removed meanwhile), which is retried at the next poll.
+     */
+    static boolean isFormatProblem(IOException e) {
+        return e instanceof ZipException || e instanceof java.io.EOFException
+                || e instanceof java.nio.charset.CharacterCodingException
+                || e instanceof com.fasterxml.jackson.core.JacksonException
+                || e.getCause() instanceof java.security.GeneralSecurityException
+                || e.getCause() instanceof java.util.zip.DataFormatException;
+    }
+
+    /** How the verifier opens a batch zip: {@link ZipFile#ZipFile(File)}; a test may put a faulty share here. */
+    public interface ZipOpener {
+        ZipFile open(File file) throws IOException;
+    }
+
+    private ZipOpener zips = ZipFile::new;
+
+    /** Test seam: opens batch zips with {@code opener}, e.g. one whose reads fail as a faulty share's would. */
+    public void openZipsWith(ZipOpener opener) {
+        this.zips = opener;
     }
 
     static MessageDigest sha256() {

@@ -31,6 +31,7 @@ public final class PoolPairRuntime implements AutoCloseable {
             Main main = new Main();
             main.setInitialProperties(config.camelProperties());
             PoolPairBeans.bind(config, store, main::bind);
+            CrashPoint.installIfRequested(main);
             return new PoolPairRuntime(config, store, main);
         } catch (RuntimeException e) {
             store.close();

@@ -44,8 +44,12 @@ public final class PostgresDialect implements Dialect {
         List<Column> pk = table.primaryKey();
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < pk.size(); i++) {
-            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = (k.key ->> ").append(i)
-                    .append(")::").append(castType(pk.get(i)));
+            on.append(i == 0 ? "" : " AND ").append("t.").append(quote(pk.get(i).name())).append(" = ");
+            if (isBytea(pk.get(i))) {
+                on.append("decode(k.key ->> ").append(i).append(", 'base64')");
+            } else {
+                on.append("(k.key ->> ").append(i).append(")::").append(castType(pk.get(i)));
+            }
         }
         String columns = table.columns().stream().map(c -> "t." + quote(c.name())).collect(Collectors.joining(", "));
         return Optional.of("SELECT k.ord, " + columns + " FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS k(key, ord)"
@@ -115,13 +119,37 @@ public final class PostgresDialect implements Dialect {
                     + "$pp$");
             st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_capture_" + table.dbName()) + " AFTER INSERT OR UPDATE OR DELETE ON "
                     + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            // TRUNCATE fires no row trigger, so it would never reach the peer: refused, unless an import is applied
+            st.execute("CREATE OR REPLACE FUNCTION pp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
+                    + "BEGIN\n"
+                    + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
+                    + "    RETURN NULL;\n"
+                    + "  END IF;\n"
+                    + "  RAISE EXCEPTION 'TRUNCATE of %.% is refused: poolpair replicates this table and a TRUNCATE would"
+                    + " not reach the paired pool: use DELETE (replicated row by row), or empty the table with DELETE and run"
+                    + " sync --full to replace this pool''s rows on the paired pool', TG_TABLE_SCHEMA, TG_TABLE_NAME\n"
+                    + "    USING ERRCODE = '55000';\n"
+                    + "END\n"
+                    + "$pp$");
+            st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_refuse_truncate_" + table.dbName()) + " BEFORE TRUNCATE ON "
+                    + qualified(table) + " FOR EACH STATEMENT EXECUTE FUNCTION pp_refuse_truncate()");
         }
     }
 
-    /** The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values. */
+    /**
+     * The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values, each as
+     * the batch format writes it ({@link ValueCodec}): a {@code bytea} value as base64 (without the line breaks of
+     * PostgreSQL's encoder), not as {@code to_jsonb}'s {@code "\\x..."} text, which no receiver decodes.
+     */
     private String key(TableInfo table, String rec) {
-        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> rec + "." + quote(c.name()))
+        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> isBytea(c)
+                        ? "translate(encode(" + rec + "." + quote(c.name()) + ", 'base64'), E'\\n', '')"
+                        : rec + "." + quote(c.name()))
                 .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    private static boolean isBytea(Column column) {
+        return "bytea".equals(column.typeName());
     }
 
     private String row(TableInfo table, String rec) {
