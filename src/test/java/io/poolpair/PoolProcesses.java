@@ -89,6 +89,19 @@ final class PoolProcesses implements AutoCloseable {
         return dataSources.computeIfAbsent(pool, p -> StoreConnection.open(configs.get(p)));
     }
 
+    /** The pool's properties file, as the {@code run} process and the commands read it. */
+    Path configFile(String pool) {
+        return dir.resolve(pool + ".properties");
+    }
+
+    /** Closes the fixture's connections to the pool's database (before it is dropped); the next use opens new ones. */
+    void forgetDataSource(String pool) {
+        HikariDataSource ds = dataSources.remove(pool);
+        if (ds != null) {
+            ds.close();
+        }
+    }
+
     /**
      * Starts the pool's {@code run} process, with {@code jvmOptions} (e.g. the test fault-injection hook
      * {@code -Dpoolpair.test.halt-before=<route step id>}) before its main class.

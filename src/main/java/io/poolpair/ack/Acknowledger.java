@@ -109,7 +109,8 @@ public final class Acknowledger {
             incarnation.requestRenewal(mine, what);
             return 0;
         }
-        if (applied < s.ackedBatch() && seen != PeerIncarnations.Seen.NEW) {
+        boolean restoring = s.restoreRequested() || s.restoreLastBatch() > s.ackedBatch();
+        if (applied < s.ackedBatch() && seen != PeerIncarnations.Seen.NEW && !restoring) {
             exports.requestRestore(config.peer() + " reports batch " + applied + " of " + module + " as its last applied, below"
                     + " the " + s.ackedBatch() + " it acknowledged before: its store went back in time (restored from an older"
                     + " backup?), so it is sent a restore snapshot of everything this pool holds");

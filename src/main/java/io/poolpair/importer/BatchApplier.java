@@ -103,6 +103,11 @@ public final class BatchApplier {
             dialect.setApplying(conn, true);
             boolean full = manifest.snapshot();
             // a restore does not overwrite the keys this pool has changed again since (their change is still to be sent)
+            if (manifest.restore()) {
+                // the pending keys are read now and the sweep runs at the end: a row this pool's users commit in between
+                // would be neither pending nor in the snapshot, and swept (then exported as deleted)
+                dialect.holdWritersOff(conn, catalog.tables(module));
+            }
             PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
             // split-brain policy while a failover is in effect on either side: newest write of a key kept
             var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();

@@ -56,6 +56,14 @@ public interface Dialect {
     /** Marks (or unmarks) the connection as applying an import, so the capture triggers stay silent. */
     void setApplying(Connection conn, boolean applying) throws SQLException;
 
+    /**
+     * Holds the applications' writes to {@code tables} off until the applying transaction ends (readers go on): a
+     * restore reads which keys the pool changed itself, then sweeps what the snapshot did not hold, and a row
+     * committed in between would be swept. The default does nothing (H2 has no table lock; the race stays there).
+     */
+    default void holdWritersOff(Connection conn, List<TableInfo> tables) throws SQLException {
+    }
+
     /** Binds a value from a batch to a parameter, converted by the type of the receiving column. */
     default void bind(PreparedStatement ps, int index, JsonNode value, Column column) throws SQLException {
         bindConverted(ps, index, ValueCodec.toJdbc(value, column), column);

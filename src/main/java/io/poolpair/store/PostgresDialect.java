@@ -73,6 +73,20 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    @Override
+    public void holdWritersOff(Connection conn, List<TableInfo> tables) throws SQLException {
+        if (tables.isEmpty()) {
+            return;
+        }
+        StringBuilder lock = new StringBuilder("LOCK TABLE ");
+        for (int i = 0; i < tables.size(); i++) {
+            lock.append(i == 0 ? "" : ", ").append(qualified(tables.get(i)));
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute(lock + " IN SHARE ROW EXCLUSIVE MODE");
+        }
+    }
+
     /** A session advisory lock of the database: one instance prepares the store at a time. */
     @Override
     public void beginSetup(Connection conn) throws SQLException {
