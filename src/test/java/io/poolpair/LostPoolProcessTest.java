@@ -563,6 +563,6 @@ class LostPoolProcessTest {
     /** PostgreSQL and pgbench: the test is skipped without them, and fails in CI ({@link RequiredServer}). */
     private static void requireTools() {
         PostgresServer.get();
-        RequiredServer.assume(Files.isExecutable(PGBENCH), "no " + PGBENCH + " (apt-get install postgresql-contrib)");
+        RequiredServer.assume(Files.isExecutable(PGBENCH), "no " + PGBENCH + " (apt-get install postgresql)");
     }
 }
