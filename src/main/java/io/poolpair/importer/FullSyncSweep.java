@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -81,12 +82,21 @@ final class FullSyncSweep implements AutoCloseable {
         long deleted = 0;
         List<TableInfo> reversed = new ArrayList<>(tablesInApplyOrder);
         java.util.Collections.reverse(reversed);
+        java.util.Map<TableInfo, List<String>> stale = new java.util.LinkedHashMap<>();
         try (PreparedStatement probe = conn.prepareStatement("SELECT 1 FROM pp_full_seen WHERE source_pool = ? AND module = ?"
                 + " AND sync_id = ? AND table_name = ? AND pk = ?")) {
             for (TableInfo table : reversed) {
-                List<String> stale = staleKeys(table, ownerColumn.flatMap(table::column), probe);
-                deleted += delete(table, stale);
+                stale.put(table, staleKeys(table, ownerColumn.flatMap(table::column), probe));
             }
+        }
+        // the exempt keys are read again after the candidates: a row committed before the candidates were read has
+        // its captured change committed with it, so it is seen here and kept
+        PendingKeys keep = exempt == null ? null : PendingKeys.load(conn, module);
+        for (Map.Entry<TableInfo, List<String>> e : stale.entrySet()) {
+            List<String> keys = keep == null ? e.getValue()
+                    : e.getValue().stream().filter(k -> !keep.contains(e.getKey().name(), k)
+                    && !exempt.contains(e.getKey().name(), k)).toList();
+            deleted += delete(e.getKey(), keys);
         }
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_full_seen WHERE source_pool = ? AND module = ?"
                 + " AND sync_id <= ?")) {
@@ -109,9 +119,6 @@ final class FullSyncSweep implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = key(rs, table.primaryKey());
-                    if (exempt != null && exempt.contains(table.name(), key)) {
-                        continue;
-                    }
                     probe.setString(1, source);
                     probe.setString(2, module);
                     probe.setLong(3, syncId);

@@ -58,8 +58,10 @@ public interface Dialect {
 
     /**
      * Holds the applications' writes to {@code tables} off until the applying transaction ends (readers go on): a
-     * restore reads which keys the pool changed itself, then sweeps what the snapshot did not hold, and a row
-     * committed in between would be swept. The default does nothing (H2 has no table lock; the race stays there).
+     * restore reads which keys the pool changed itself before it writes the snapshot's rows, and a row an application
+     * updates in between would be overwritten. The default does nothing: H2 has no table lock, so there a write made
+     * during the apply of a restore can lose to the snapshot's row (the sweep at the end reads the changed keys again
+     * and does not delete such a row on either database).
      */
     default void holdWritersOff(Connection conn, List<TableInfo> tables) throws SQLException {
     }
