@@ -154,8 +154,7 @@ ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS restore_peer_batch BIGINT DEFAULT
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_import_error VARCHAR(4000);
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_heard_at TIMESTAMP;
 -- import side: the peer incarnation whose batches last_applied counts; the batch the importer waits for and since when
--- (a gap that does not fill is an error); the restore snapshot being applied (first batch, parts, rows done / total);
--- the incarnation of this store that the last cookie announced
+-- (a gap that does not fill is an error); the restore snapshot being applied (first batch, parts, rows done / total)
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS source_incarnation VARCHAR(64);
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS waiting_for BIGINT;
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS waiting_since TIMESTAMP;
@@ -164,7 +163,6 @@ ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_parts BIGINT DEFAULT 0 NO
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_rows_done BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS restore_done_at TIMESTAMP;
-ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS cookie_incarnation VARCHAR(64);
 -- a batch of the peer's incarnation whose manifest differs from the one applied under its number (the peer went back
 -- in time): reported in every cookie until the peer starts a new incarnation
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS contradiction VARCHAR(4000);

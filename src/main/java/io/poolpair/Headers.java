@@ -14,8 +14,6 @@ public final class Headers {
     public static final String SHARE_FILE = "PoolPairShareFile";
     /** The sha256 of the manifest the verifier checked: the applier applies only a batch with that manifest. */
     public static final String VERIFIED_MANIFEST = "PoolPairVerifiedManifest";
-    /** This store's incarnation as the cookie being written names it. */
-    public static final String COOKIE_INCARNATION = "PoolPairCookieIncarnation";
     /** The import error the peer's cookie reports (null when its import is well). */
     public static final String PEER_IMPORT_ERROR = "PoolPairPeerImportError";
 

@@ -36,7 +36,7 @@ public final class CookieWriter {
         this.resendAfter = resendAfter;
     }
 
-    /** The cookie's bytes; the batch and incarnation it announces go into headers for recordCookieWritten. */
+    /** The cookie's bytes; the batch it acknowledges goes into the {@code PoolPairCookieBatch} header. */
     public byte[] build(@Header(Headers.MODULE) String module, Exchange exchange) throws Exception {
         ImportState.Snapshot s = state.get(module);
         String mine = incarnation.current();
@@ -45,7 +45,6 @@ public final class CookieWriter {
         // restore holds: the peer keeps its later changes pending, and the restore leaves those keys alone
         long applied = Math.min(s.lastApplied(), exports.get(module).reportCap(s.sourceIncarnation()).orElse(Long.MAX_VALUE));
         exchange.getMessage().setHeader(Headers.COOKIE_BATCH, applied);
-        exchange.getMessage().setHeader(Headers.COOKIE_INCARNATION, mine);
         Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, applied,
                 s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
                 mine, s.sourceIncarnation(), applied > 0 ? state.appliedManifest(module, applied).orElse(null) : null,

@@ -17,8 +17,7 @@ import java.util.Map;
  * <p>{@code incarnation} is the sender's store incarnation: batch numbers run per (source pool, incarnation).
  * A {@code restore} snapshot (sent to a peer that was rebuilt or restored from an older backup) carries every row
  * the sender holds; {@code baseline} is its first batch, which supersedes every batch before it, and
- * {@code snapshotRows} the rows of all its parts, for progress; {@code peerIncarnation} and {@code peerApplied} say
- * up to which batch of which incarnation of the receiver the snapshot includes the receiver's own changes.
+ * {@code snapshotRows} the rows of all its parts, for progress.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String sourcePool, String targetPool, String module, long batch, String kind,
@@ -27,9 +26,7 @@ public record Manifest(int format, String sourcePool, String targetPool, String 
                        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, String>> keyTimes,
                        String incarnation,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Long baseline,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Long snapshotRows,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String peerIncarnation,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Long peerApplied) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long snapshotRows) {
 
     public static final int FORMAT = 2;
     /** The changes of one batch. */

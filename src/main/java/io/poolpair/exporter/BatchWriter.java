@@ -164,7 +164,7 @@ public final class BatchWriter {
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, Manifest.DELTA, 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
                     cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null,
-                    StoreIncarnation.info(conn).incarnation(), null, null, null, null);
+                    StoreIncarnation.info(conn).incarnation(), null, null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }

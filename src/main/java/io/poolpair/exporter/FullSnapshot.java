@@ -284,7 +284,7 @@ public final class FullSnapshot {
             closeEntry();
             Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, kind.name(), number,
                     of, 0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
-                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows(), kind.peerIncarnation(), kind.peerApplied());
+                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows());
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;

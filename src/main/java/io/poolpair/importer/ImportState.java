@@ -28,13 +28,13 @@ public final class ImportState {
     private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
     private static final String COLUMNS = "last_applied, applied_at, last_error, last_error_at, quarantined,"
             + " source_incarnation, waiting_for, waiting_since, restore_batch, restore_parts, restore_rows, restore_rows_done,"
-            + " restore_done_at, cookie_batch, cookie_incarnation, contradiction, contradiction_incarnation";
+            + " restore_done_at, cookie_batch, contradiction, contradiction_incarnation";
 
     /** One module's import counters. */
     public record Snapshot(String module, long lastApplied, Instant appliedAt, String lastError, Instant lastErrorAt,
                            long quarantined, String sourceIncarnation, Long waitingFor, Instant waitingSince,
                            long restoreBatch, long restoreParts, long restoreRows, long restoreRowsDone,
-                           Instant restoreDoneAt, long cookieBatch, String cookieIncarnation, String contradiction,
+                           Instant restoreDoneAt, long cookieBatch, String contradiction,
                            String contradictionIncarnation) {
 
         /** A contradiction found in the batches of the peer's incarnation this pool follows now, else null. */
@@ -104,7 +104,7 @@ public final class ImportState {
                 return new Snapshot(module, rs.getLong(1), instant(rs.getTimestamp(2)), rs.getString(3),
                         instant(rs.getTimestamp(4)), rs.getLong(5), rs.getString(6), waitingFor,
                         instant(rs.getTimestamp(8)), rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12),
-                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15), rs.getString(16), rs.getString(17));
+                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15), rs.getString(16));
             }
         }
     }
@@ -189,12 +189,11 @@ public final class ImportState {
         }
     }
 
-    /** After a cookie reached the peer's share: the peer now knows up to {@code batch}, and this store's incarnation. */
-    public void recordCookieWritten(@Header(Headers.MODULE) String module, @Header(Headers.COOKIE_BATCH) long batch,
-                                    @Header(Headers.COOKIE_INCARNATION) String incarnation) throws SQLException {
+    /** After a cookie reached the peer's share: the peer now knows up to {@code batch}. */
+    public void recordCookieWritten(@Header(Headers.MODULE) String module, @Header(Headers.COOKIE_BATCH) long batch)
+            throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
-            update(conn, "UPDATE pp_import SET cookie_batch = ?, cookie_incarnation = ? WHERE source_pool = ? AND module = ?",
-                    batch, incarnation, peer, module);
+            update(conn, "UPDATE pp_import SET cookie_batch = ? WHERE source_pool = ? AND module = ?", batch, peer, module);
         }
     }
 

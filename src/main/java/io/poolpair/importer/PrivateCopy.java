@@ -46,7 +46,7 @@ public final class PrivateCopy {
         if (size > maxBytes) {
             throw new BatchRejectedException("the file is " + size + " bytes, over poolpair.import.max-batch-bytes");
         }
-        createPrivateFolder();
+        PrivateFiles.createFolders(folder);
         Path copy = folder.resolve(shared.getName());
         Files.deleteIfExists(copy);
         try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
@@ -76,10 +76,6 @@ public final class PrivateCopy {
         if (body != null && body.toPath().getParent() != null && body.toPath().getParent().equals(folder)) {
             Files.deleteIfExists(body.toPath());
         }
-    }
-
-    private void createPrivateFolder() throws IOException {
-        PrivateFiles.createFolders(folder);
     }
 
     /** Passes bytes through up to a limit, then fails. */
