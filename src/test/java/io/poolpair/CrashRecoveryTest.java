@@ -138,6 +138,66 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * A real crash in the middle of a full sync: poolA's process halts (exit 137, as kill -9) after its parts were
+     * numbered and before they were renamed into the outbox. Restarted, it places those parts (nothing numbered is
+     * rebuilt as an empty batch, nothing is numbered twice) and the peer's copy completes.
+     */
+    @Test
+    void killedBetweenNumberingAndPlacingFullSyncPartsPlacesThemAfterRestart() throws Exception {
+        try (PoolProcesses pools = PoolProcesses.on(StoreKind.POSTGRES, dir, Map.of("poolpair.sync-interval", "PT5S",
+                "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S",
+                "poolpair.max-changes-per-batch", "2"))) {
+            pools.start(A);
+            pools.start(B);
+            pools.awaitStarted(A);
+            pools.awaitStarted(B);
+            for (int i = 0; i < 5; i++) {
+                insertContact(pools.dataSource(A), "sip:full-" + i + "@example.com");
+            }
+            pools.awaitSettled(Duration.ofSeconds(90));
+            pools.kill(A);
+            long before = PoolProcesses.single(pools.dataSource(A), "SELECT last_batch FROM pp_export WHERE module = ?", PRESENCE);
+            // what `sync --full` records when no service runs
+            try (var conn = pools.dataSource(A).getConnection(); var ps = conn.prepareStatement(
+                    "UPDATE pp_export SET full_sync_requested = TRUE WHERE module = ?")) {
+                ps.setString(1, PRESENCE);
+                assertEquals(1, ps.executeUpdate());
+            }
+            // B's copy lost a row behind poolpair's back: only the full sync puts it back
+            try (var conn = pools.dataSource(B).getConnection(); var st = conn.createStatement()) {
+                conn.setAutoCommit(false);
+                st.execute("SELECT set_config('poolpair.applying', 'on', true)"); // capture off, this transaction only
+                assertEquals(1, st.executeUpdate("DELETE FROM user_contact WHERE contact_uri = 'sip:full-3@example.com'"));
+                conn.commit();
+            }
+
+            pools.start(A, "-Dpoolpair.test.halt-before=place-snapshot-parts", "-Dpoolpair.test.halt-if=${header.PoolPairModule} == '"
+                    + PRESENCE + "'");
+            assertEquals(137, pools.awaitExit(A, Duration.ofSeconds(90)), "poolA halted at the crash point\n" + pools.logs());
+            long numbered = PoolProcesses.single(pools.dataSource(A), "SELECT last_batch FROM pp_export WHERE module = ?", PRESENCE);
+            assertTrue(numbered >= before + 3, "the parts (5 rows, 2 a part) were numbered before the crash: " + before + " -> " + numbered);
+            Path outbox = pools.config(A).outbox();
+            for (long batch = before + 1; batch <= numbered; batch++) {
+                String name = new BatchName(A, PRESENCE, batch).fileName();
+                assertFalse(Files.exists(outbox.resolve(name)), name + " is not in place yet");
+                assertTrue(Files.exists(outbox.resolve(name + ".full-part")), name + " is staged under its part name");
+            }
+
+            pools.start(A);
+            pools.awaitStarted(A);
+            pools.await("poolB applied the full sync", Duration.ofSeconds(90), () -> PoolProcesses.single(pools.dataSource(B),
+                    "SELECT last_applied FROM pp_import WHERE module = ?", PRESENCE) >= numbered);
+            pools.awaitSettled(Duration.ofSeconds(90));
+            assertEquals(numbered, PoolProcesses.single(pools.dataSource(A), "SELECT last_batch FROM pp_export WHERE module = ?",
+                    PRESENCE), "no part was numbered twice");
+            assertEquals(1, PoolProcesses.single(pools.dataSource(B), "SELECT COUNT(*) FROM user_contact WHERE contact_uri = ?",
+                    "sip:full-3@example.com"), "the full sync restored the row B lost");
+            pools.assertCopiesEqual();
+            pools.assertImportLogComplete();
+        }
+    }
+
     private static void insertContact(javax.sql.DataSource ds, String contact) throws Exception {
         try (var conn = ds.getConnection(); var ps = conn.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri,"
                 + " group_name, home_pool) VALUES ('sip:alice@poolA', ?, 'G', 'poolA')")) {

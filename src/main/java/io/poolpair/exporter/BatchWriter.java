@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
@@ -96,7 +97,7 @@ public final class BatchWriter {
         }
         long started = System.nanoTime();
         Files.createDirectories(outbox);
-        Path tmp = outbox.resolve(name.fileName() + ".tmp");
+        Path tmp = outbox.resolve(name.fileName() + "." + UUID.randomUUID() + ".tmp");
         Manifest manifest;
         List<Deferred> deferred = new ArrayList<>();
         PeerRows flagged = new PeerRows();

@@ -22,7 +22,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * A restore is held back while this pool acts for the peer after a failover: {@code failback} sends it.
  *
  * <p>The parts are written under a temporary name first; their numbers are taken in one transaction
- * afterwards, and only then renamed into the outbox, so a crash never leaves a numbered part half-written.
+ * afterwards, and only then renamed into the outbox ({@link Outbox#placeNumberedSnapshotParts}), so a crash never
+ * leaves a numbered part half-written.
  */
 public final class FullSnapshot {
 
@@ -142,11 +142,10 @@ public final class FullSnapshot {
                 conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
         }
+        // the parts are renamed into place by the route's next step (Outbox.placeNumberedSnapshotParts), which is
+        // also what a restart does with parts numbered before a crash
         state.numberSnapshot(module, first, parts.size(), restore, kind.peerIncarnation(),
                 kind.peerApplied() == null ? 0 : kind.peerApplied());
-        for (Path part : parts) {
-            Files.move(part, finalName(part), StandardCopyOption.ATOMIC_MOVE);
-        }
         LOG.info("staged {} module={} batches={}..{} rows={} ms={}", restore ? "restore snapshot" : "full sync", module, first,
                 first + parts.size() - 1, rows, (System.nanoTime() - started) / 1_000_000);
         return parts.size();

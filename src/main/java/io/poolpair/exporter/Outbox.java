@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +76,14 @@ public final class Outbox {
     }
 
     /**
+     * Export step after a snapshot is staged: its parts, numbered by now, are renamed into place. A restart runs the
+     * same renaming ({@link #restageUnstaged}) for parts numbered before the process stopped.
+     */
+    public void placeNumberedSnapshotParts(@Header(Headers.MODULE) String module) throws SQLException, IOException {
+        finishFullSyncParts(module, state.get(module).lastBatch());
+    }
+
+    /**
      * Full-sync parts still under their temporary name: renamed into place when their numbers were taken
      * before the process stopped, deleted when they were not (the full sync is still due and runs again).
      */
@@ -83,7 +94,7 @@ public final class Outbox {
                 Path target = FullSnapshot.finalName(part);
                 Optional<BatchName> name = BatchName.parse(target.getFileName().toString());
                 if (name.isPresent() && name.get().batch() <= lastBatch) {
-                    Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
                 } else {
                     Files.deleteIfExists(part);
                 }
@@ -118,6 +129,24 @@ public final class Outbox {
                 if (staged.isEmpty() || !staged.get().equals(current)) {
                     LOG.warn("deleted {} from the outbox: staged by {} than this store's incarnation {}", p.getFileName(),
                             staged.map(i -> "incarnation " + i + ", another").orElse("an unreadable zip, rather"), current);
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * At start-up: staging files ({@code <batch>.zip.<uuid>.tmp}) a stopped process left behind. Each write has a name
+     * of its own, so nothing overwrites them; one older than an hour belongs to no running staging (in a cluster,
+     * another instance may be staging right now, so younger ones stay).
+     */
+    public void discardAbandonedStaging() throws IOException {
+        FileTime hourAgo = FileTime.from(
+                Instant.now().minus(Duration.ofHours(1)));
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder, pool + "-*.zip.*.tmp")) {
+            for (Path p : dir) {
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(hourAgo) < 0) {
+                    LOG.info("deleted {} from the outbox: left by a stopped process while it staged that batch", p.getFileName());
                     Files.deleteIfExists(p);
                 }
             }

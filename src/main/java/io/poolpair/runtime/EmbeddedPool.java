@@ -14,21 +14,31 @@ import org.apache.camel.spi.PropertiesComponent;
 public final class EmbeddedPool implements AutoCloseable {
 
     private final Store store;
+    private final InstanceLock lock;
 
-    private EmbeddedPool(Store store) {
+    private EmbeddedPool(Store store, InstanceLock lock) {
         this.store = store;
+        this.lock = lock;
     }
 
     /** Opens the pool's store (creating poolpair's tables and triggers when absent) and binds properties and beans. */
     public static EmbeddedPool install(CamelContext context, PoolConfig config) {
-        Store store = Store.open(config);
+        InstanceLock lock = InstanceLock.acquire(config);
+        Store store;
+        try {
+            store = Store.open(config);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             PropertiesComponent properties = context.getPropertiesComponent();
             config.camelProperties().forEach((k, v) -> properties.addInitialProperty((String) k, (String) v));
             PoolPairBeans.bind(config, store, context.getRegistry()::bind);
-            return new EmbeddedPool(store);
+            return new EmbeddedPool(store, lock);
         } catch (RuntimeException e) {
             store.close();
+            lock.close();
             throw e;
         }
     }
@@ -40,6 +50,10 @@ public final class EmbeddedPool implements AutoCloseable {
     /** Closes the store; stop the Camel context first. */
     @Override
     public void close() {
-        store.close();
+        try {
+            store.close();
+        } finally {
+            lock.close();
+        }
     }
 }

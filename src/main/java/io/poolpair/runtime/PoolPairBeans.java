@@ -1,6 +1,7 @@
 package io.poolpair.runtime;
 
 import io.poolpair.ack.Acknowledger;
+import io.poolpair.ack.CookieVersions;
 import io.poolpair.ack.CookieWriter;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Signer;
@@ -105,6 +106,7 @@ public final class PoolPairBeans {
                 acknowledger::appliedNow, incarnation);
         try {
             outbox.discardOtherIncarnations();
+            outbox.discardAbandonedStaging();
         } catch (java.sql.SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot check the outbox " + config.outbox() + ": " + e.getMessage(), e);
         }
@@ -118,5 +120,6 @@ public final class PoolPairBeans {
         registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
+        registry.accept("cookieVersions", new CookieVersions());
     }
 }

@@ -15,26 +15,36 @@ public final class PoolPairRuntime implements AutoCloseable {
     private final PoolConfig config;
     private final Store store;
     private final Main main;
+    private final InstanceLock lock;
     private ProducerTemplate template;
 
-    private PoolPairRuntime(PoolConfig config, Store store, Main main) {
+    private PoolPairRuntime(PoolConfig config, Store store, Main main, InstanceLock lock) {
         this.config = config;
         this.store = store;
         this.main = main;
+        this.lock = lock;
     }
 
     /** Opens the store (creating poolpair's tables and triggers) and prepares camel-main; nothing runs yet. */
     public static PoolPairRuntime create(PoolConfig config) {
         LocalFolders.prepare(config);
-        Store store = Store.open(config);
+        InstanceLock lock = InstanceLock.acquire(config);
+        Store store;
+        try {
+            store = Store.open(config);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             Main main = new Main();
             main.setInitialProperties(config.camelProperties());
             PoolPairBeans.bind(config, store, main::bind);
             CrashPoint.installIfRequested(main);
-            return new PoolPairRuntime(config, store, main);
+            return new PoolPairRuntime(config, store, main, lock);
         } catch (RuntimeException e) {
             store.close();
+            lock.close();
             throw e;
         }
     }
@@ -51,6 +61,7 @@ public final class PoolPairRuntime implements AutoCloseable {
             main.run();
         } finally {
             store.close();
+            lock.close();
         }
     }
 
@@ -92,6 +103,7 @@ public final class PoolPairRuntime implements AutoCloseable {
             main.stop();
         } finally {
             store.close();
+            lock.close();
         }
     }
 }
