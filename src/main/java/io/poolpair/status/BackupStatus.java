@@ -374,11 +374,13 @@ public final class BackupStatus {
         }
     }
 
-    /** Changes are purged once acknowledged, so the oldest row left is the oldest unacknowledged change. */
+    /** The oldest change not in an acknowledged batch (acknowledged ones are purged right after, or after a restart). */
     private Instant oldestUnacknowledgedChange(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ?")) {
+             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND (batch IS NULL"
+                     + " OR batch > (SELECT COALESCE(MAX(acked_batch), 0) FROM pp_export WHERE module = ?))")) {
             ps.setString(1, module);
+            ps.setString(2, module);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Timestamp ts = rs.getTimestamp(1);
