@@ -30,8 +30,9 @@ class OneRuntimePerPoolTest {
     void syncNextToAServiceWithoutHttpIsRefusedNamingTheRunningProcess() throws Exception {
         try (PoolProcesses pools = startedWithoutHttp()) {
             Outcome sync = run("sync", "--config", pools.configFile(A).toString());
-            assertEquals(2, sync.exitCode, sync.text());
-            assertTrue(sync.err.contains("another poolpair process runs for pool " + A), sync.text());
+            assertEquals(3, sync.exitCode, sync.text());
+            assertTrue(sync.err.contains("a poolpair process runs for pool " + A + " with poolpair.http.enabled=false"),
+                    sync.text());
             assertTrue(pools.log(A).contains("export cycle finished"), "the service still runs\n" + pools.log(A));
         }
     }

@@ -56,6 +56,17 @@ class OperationsTest {
     }
 
     @Test
+    void moduleWithNothingToSendIsFinalOnceThePeerHasAnswered() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            assertEquals(ExportStatus.NotInitialized, status(pools.a, CMS).exportStatus(), "the peer has not answered yet");
+            pools.b.syncNow(); // poolB's cycle writes its cookie for every module, batches or not
+            TwoPools.await("poolA hears poolB's cookie for " + CMS,
+                    () -> status(pools.a, CMS).exportStatus() == ExportStatus.FinalState);
+            assertEquals(0, status(pools.a, CMS).lastExportedBatch());
+        }
+    }
+
+    @Test
     void backlogBeyondOneCycleIsNonSteadyThenDrainsToFinal() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "2",
                 "poolpair.max-batches-per-sync", "2"))) {

@@ -37,6 +37,10 @@ final class PostgresServer {
         return instance;
     }
 
+    LocalPostgres server() {
+        return server;
+    }
+
     String url(String database) {
         return server.url(database);
     }

@@ -117,6 +117,11 @@ public final class LocalPostgres implements AutoCloseable {
         return port;
     }
 
+    /** The folder of the server's binaries (psql, pg_dump, ... of the same version). */
+    public Path bin() {
+        return bin;
+    }
+
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "failback", mixinStandardHelpOptions = true,
         description = "Hand the returned paired pool's users back: send it everything it missed, wait until it applied"
                 + " all of it (FinalState), then stop acting for it. Exit code 0 when handed back, 1 on timeout (still"
-                + " acting; run it again), 2 on bad arguments.")
+                + " acting; run it again), 2 on bad arguments, 3 when the service runs but"
+                + " cannot be reached.")
 public final class FailbackCommand implements Callable<Integer> {
 
     @Mixin
@@ -69,7 +70,14 @@ public final class FailbackCommand implements Callable<Integer> {
             BackupStatus status = new BackupStatus(pool, ds);
             boolean done;
             FailoverState.Failover handedBack = null;
-            if (serviceRuns(pool)) {
+            boolean serviceRuns;
+            try {
+                serviceRuns = RunningService.reach(pool, () -> serviceAnswers(pool), out);
+            } catch (RunningService.Unreachable e) {
+                spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+                return 3;
+            }
+            if (serviceRuns) {
                 done = await(status, ds, pool, null, state);
                 if (done) {
                     handedBack = state.handBack();
@@ -163,10 +171,8 @@ public final class FailbackCommand implements Callable<Integer> {
         return false;
     }
 
-    private static boolean serviceRuns(PoolConfig pool) throws InterruptedException {
-        if (!pool.httpEnabled()) {
-            return false;
-        }
+    /** Asks the service for an export cycle; false when nothing listens. */
+    private static boolean serviceAnswers(PoolConfig pool) throws InterruptedException {
         try {
             syncThroughService(pool);
             return true;

@@ -20,6 +20,7 @@ public final class PoolPairCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        LogFiles.useHomeConfiguration();
         System.exit(commandLine().execute(args));
     }
 

@@ -1,5 +1,6 @@
 package io.poolpair.cli;
 
+import io.poolpair.config.PoolConfig;
 import io.poolpair.runtime.PoolPairRuntime;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +16,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PoolPairRuntime.create(config.load()).runUntilStopped();
+        PoolConfig pool = config.load();
+        LogFiles.alsoUnderDataFolder(pool);
+        PoolPairRuntime.create(pool).runUntilStopped();
         return 0;
     }
 }

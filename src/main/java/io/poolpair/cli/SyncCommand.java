@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Run an export cycle now (via the running service, else in-process); --wait waits for the peer's"
-                + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout, 2 on bad arguments.")
+                + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout, 2 on bad arguments, 3 when the"
+                + " service runs but cannot be reached (HTTP off, or not answering).")
 public final class SyncCommand implements Callable<Integer> {
 
     @Mixin
@@ -65,7 +66,14 @@ public final class SyncCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return 2;
             }
-            if (syncThroughService(pool)) {
+            boolean reached;
+            try {
+                reached = RunningService.reach(pool, () -> syncThroughService(pool), out());
+            } catch (RunningService.Unreachable e) {
+                spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+                return 3;
+            }
+            if (reached) {
                 out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
                 return waitForAck ? await(status, modules, null) : 0;
             }
@@ -91,9 +99,6 @@ public final class SyncCommand implements Callable<Integer> {
     }
 
     private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
-        if (!pool.httpEnabled()) {
-            return false;
-        }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest request = ServiceRequest.post(pool, "/poolpair/sync?module=" + URLEncoder.encode(module, StandardCharsets.UTF_8)
                 + (full ? "&full=true" : ""));

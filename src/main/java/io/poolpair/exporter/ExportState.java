@@ -44,9 +44,13 @@ public final class ExportState {
                     ? restorePeerBatch : 0);
         }
 
-        /** The initial pairing is done once its full sync (if it needed one) is acknowledged. */
+        /**
+         * The initial pairing is done once its full sync (if it needed one) is acknowledged; a module that owed none
+         * is paired once the peer has answered for it (a batch acknowledged, or its cookie heard), so a module with
+         * nothing to send yet is FinalState rather than NotInitialized for good.
+         */
         public boolean initialized() {
-            return lastBatch > 0 && initialSyncBatch >= 0 && ackedBatch >= initialSyncBatch;
+            return initialSyncBatch >= 0 && ackedBatch >= initialSyncBatch && (lastBatch > 0 || peerHeardAt != null);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -62,6 +63,24 @@ final class InstanceLock implements AutoCloseable {
                 }
             }
             throw new ConfigException("cannot lock " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** True when a runtime of this pool (a service, starting or running, or a command's) holds the lock now. */
+    static boolean heldByAnother(PoolConfig config) {
+        Path file = config.dataDir().resolve(FILE);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            try (FileLock lock = channel.tryLock()) {
+                return lock == null;
+            } catch (OverlappingFileLockException e) {
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
         }
     }
 

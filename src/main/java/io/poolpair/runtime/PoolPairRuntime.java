@@ -49,6 +49,11 @@ public final class PoolPairRuntime implements AutoCloseable {
         }
     }
 
+    /** True when a runtime of this pool runs on this host (a service, or a command's in-process runtime). */
+    public static boolean runsHere(PoolConfig config) {
+        return InstanceLock.heldByAnother(config);
+    }
+
     /** Starts the routes and returns. */
     public PoolPairRuntime start() {
         main.start();
