@@ -228,6 +228,11 @@ class OperationsTest {
             HttpResponse<String> down = get(base + "/observe/health");
             assertEquals(503, down.statusCode(), down.body());
             assertTrue(down.body().contains("ErrorState"), down.body());
+            // readiness only: a restart would not cure the peer's share, so liveness stays UP
+            HttpResponse<String> ready = get(base + "/observe/health/ready");
+            assertEquals(503, ready.statusCode(), ready.body());
+            HttpResponse<String> live = get(base + "/observe/health/live");
+            assertEquals(200, live.statusCode(), live.body());
 
             Files.delete(category);
             Files.move(aside, category);

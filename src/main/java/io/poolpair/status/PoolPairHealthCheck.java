@@ -7,7 +7,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Camel health check {@code poolpair}: DOWN when any module is in ErrorState or its recovery point (oldest
- * unacknowledged change) is older than {@code poolpair.rpo-alert}.
+ * unacknowledged change) is older than {@code poolpair.rpo-alert}. Readiness only: a peer outage or an old
+ * recovery point is no reason to restart this process (Kubernetes restarts a pod whose liveness is DOWN); liveness
+ * is Camel's own (the context and its routes run).
  */
 public final class PoolPairHealthCheck extends AbstractHealthCheck {
 
@@ -20,6 +22,11 @@ public final class PoolPairHealthCheck extends AbstractHealthCheck {
         super("poolpair", "poolpair");
         this.status = status;
         this.rpoAlert = rpoAlert;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
     }
 
     @Override
