@@ -26,12 +26,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three instances of poolA (separate {@code run} processes on one PostgreSQL database and one share, with
- * {@code poolpair.cluster.enabled}) and one of poolB, under writer load on both pools. The active poolA instance
+ * {@code poolpair.cluster.enabled}, elected by the file lock or by ZooKeeper) and one of poolB, under writer load on both pools. The active poolA instance
  * is killed with SIGKILL twice ({@code -Dpoolpair.cluster.kills=N} for more); each time another instance takes
  * the work over within two sync intervals. At the end the copies are equal, every batch was applied exactly
  * once (import logs), and no two instances ever ran an export cycle at the same time (their logs).
@@ -55,11 +57,24 @@ class ClusterFailoverTest {
     /** Log file of each process incarnation, with the time it was killed (null while it runs). */
     private final Map<Path, LocalDateTime> logs = new LinkedHashMap<>();
 
-    @Test
-    void killingTheActiveInstanceMovesTheWorkToAnotherWithoutLossOrDoubleApply() throws Exception {
+    /** The election: Camel's file-lock cluster service in the share, or ZooKeeper's (a real server in this JVM). */
+    @ParameterizedTest(name = "poolpair.cluster.service = {0}")
+    @ValueSource(strings = {"file", "zookeeper"})
+    void killingTheActiveInstanceMovesTheWorkToAnotherWithoutLossOrDoubleApply(String clusterService) throws Exception {
+        try (TestingServer zooKeeper = clusterService.equals("zookeeper") ? new TestingServer(true) : null) {
+            Map<String, String> cluster = new HashMap<>(Map.of("poolpair.cluster.enabled", "true",
+                    "poolpair.cluster.service", clusterService));
+            if (zooKeeper != null) {
+                cluster.put("poolpair.cluster.zookeeper.nodes", zooKeeper.getConnectString());
+            }
+            killActiveInstances(cluster);
+        }
+    }
+
+    private void killActiveInstances(Map<String, String> cluster) throws Exception {
         PoolProcesses pools = PoolProcesses.on(StoreKind.POSTGRES, dir, Map.of("poolpair.sync-interval", "PT8S",
                 "poolpair.import.poll-delay", "PT0.2S", "poolpair.resend-after", "PT5S"),
-                Map.of(A, Map.of("poolpair.cluster.enabled", "true")));
+                Map.of(A, cluster));
         Map<String, PoolConfig> configs = Map.of(A, pools.config(A), B, pools.config(B));
         PoolConfig a = configs.get(A);
         ports.put(B, configs.get(B).httpPort());

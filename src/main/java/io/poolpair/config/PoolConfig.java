@@ -187,7 +187,11 @@ public final class PoolConfig {
             }
             clusterLockInterval();
             clusterStaleAfterIntervals();
-            clusterRoot();
+            if (clusterService().equals("zookeeper")) {
+                clusterZooKeeperNodes();
+            } else {
+                clusterRoot();
+            }
         }
     }
 
@@ -398,6 +402,38 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.cluster.stale-after-intervals = " + n + ": use 2 or more");
         }
         return n;
+    }
+
+    /**
+     * The Camel cluster service that elects the active instance: {@code file} (a lock in {@link #clusterRoot()}) or
+     * {@code zookeeper} (an ensemble the site runs, {@link #clusterZooKeeperNodes()}).
+     */
+    public String clusterService() {
+        String v = get("poolpair.cluster.service", "file").trim();
+        if (!v.equals("file") && !v.equals("zookeeper")) {
+            throw new ConfigException("poolpair.cluster.service = " + v + ": use file (a lock in the share) or zookeeper"
+                    + " (set poolpair.cluster.zookeeper.nodes too)");
+        }
+        return v;
+    }
+
+    /** The ZooKeeper ensemble, {@code host:port[,host:port...]}. */
+    public String clusterZooKeeperNodes() {
+        String v = get("poolpair.cluster.zookeeper.nodes", "").trim();
+        if (v.isEmpty() || !v.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d+(,[A-Za-z0-9.\\-\\[\\]:]+:\\d+)*(/[A-Za-z0-9_/\\-]*)?")) {
+            throw new ConfigException("poolpair.cluster.zookeeper.nodes = " + v + ": name the ensemble as host:port[,host:port...]"
+                    + " (poolpair.cluster.service = zookeeper)");
+        }
+        return v;
+    }
+
+    /** The ZooKeeper path under which the pools' elections live (one child per pool). */
+    public String clusterZooKeeperBasePath() {
+        String v = get("poolpair.cluster.zookeeper.base-path", "/poolpair").trim();
+        if (!v.matches("(/[A-Za-z0-9_.\\-]+)+")) {
+            throw new ConfigException("poolpair.cluster.zookeeper.base-path = " + v + ": use an absolute ZooKeeper path such as /poolpair");
+        }
+        return v;
     }
 
     /** The folder holding the pool's lock: by default the TaskAssignment folder of its own share. */

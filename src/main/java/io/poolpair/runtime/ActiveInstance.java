@@ -3,19 +3,22 @@ package io.poolpair.runtime;
 import io.poolpair.config.PoolConfig;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
+import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
+import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.support.RoutePolicySupport;
 
 /**
  * Which instance of the pool does the work. Several instances of one pool (separate processes on the same
- * database and share) elect one with Camel's own cluster service: {@link FileLockClusterService} holds a file
- * lock in the share's {@code TaskAssignment/} folder, and a {@link ClusteredRoutePolicy} on the export, import
- * and acknowledge routes starts them on the lock holder only; when it dies, another instance takes the lock
- * (after {@code poolpair.cluster.lock-interval} × {@code poolpair.cluster.stale-after-intervals} without its
- * heartbeat) and starts them. A single instance ({@code poolpair.cluster.enabled = false}, the default) is
- * always active.
+ * database and share) elect one with Camel's own cluster service ({@code poolpair.cluster.service}):
+ * {@link FileLockClusterService} holds a file lock in the share's {@code TaskAssignment/} folder, or
+ * {@link ZooKeeperClusterService} takes the leadership of {@code <base-path>/poolpair-<pool>} in the site's
+ * ensemble. A {@link ClusteredRoutePolicy} on the export, import and acknowledge routes starts them on the leader
+ * only; when it dies, another instance takes over (after {@code poolpair.cluster.lock-interval} ×
+ * {@code poolpair.cluster.stale-after-intervals} without its heartbeat, or its ZooKeeper session) and starts them.
+ * A single instance ({@code poolpair.cluster.enabled = false}, the default) is always active.
  */
 public final class ActiveInstance {
 
@@ -24,10 +27,10 @@ public final class ActiveInstance {
         return "poolpair-" + config.pool();
     }
 
-    private final FileLockClusterService service;
+    private final CamelClusterService service;
     private final RoutePolicy policy;
 
-    private ActiveInstance(FileLockClusterService service, RoutePolicy policy) {
+    private ActiveInstance(CamelClusterService service, RoutePolicy policy) {
         this.service = service;
         this.policy = policy;
     }
@@ -36,15 +39,7 @@ public final class ActiveInstance {
         if (!config.clusterEnabled()) {
             return new ActiveInstance(null, new AlwaysActive());
         }
-        FileLockClusterService service = new FileLockClusterService();
-        service.setId(config.pool() + "-" + ProcessHandle.current().pid());
-        service.setRoot(config.clusterRoot().toString());
-        long interval = config.clusterLockInterval().toMillis();
-        service.setAcquireLockDelay(interval);
-        service.setAcquireLockDelayUnit(TimeUnit.MILLISECONDS);
-        service.setAcquireLockInterval(interval);
-        service.setAcquireLockIntervalUnit(TimeUnit.MILLISECONDS);
-        service.setHeartbeatTimeoutMultiplier(config.clusterStaleAfterIntervals());
+        CamelClusterService service = config.clusterService().equals("zookeeper") ? zooKeeper(config) : fileLock(config);
         try {
             return new ActiveInstance(service, ClusteredRoutePolicy.forNamespace(service, namespace(config)));
         } catch (Exception e) {
@@ -52,8 +47,38 @@ public final class ActiveInstance {
         }
     }
 
+    private static FileLockClusterService fileLock(PoolConfig config) {
+        FileLockClusterService service = new FileLockClusterService();
+        service.setId(instanceId(config));
+        service.setRoot(config.clusterRoot().toString());
+        long interval = config.clusterLockInterval().toMillis();
+        service.setAcquireLockDelay(interval);
+        service.setAcquireLockDelayUnit(TimeUnit.MILLISECONDS);
+        service.setAcquireLockInterval(interval);
+        service.setAcquireLockIntervalUnit(TimeUnit.MILLISECONDS);
+        service.setHeartbeatTimeoutMultiplier(config.clusterStaleAfterIntervals());
+        return service;
+    }
+
+    private static ZooKeeperClusterService zooKeeper(PoolConfig config) {
+        ZooKeeperClusterService service = new ZooKeeperClusterService();
+        service.setId(instanceId(config));
+        service.setNodes(config.clusterZooKeeperNodes());
+        service.setBasePath(config.clusterZooKeeperBasePath());
+        // a killed leader's ephemeral node goes with its session: the takeover time, as with the file lock
+        long session = config.clusterLockInterval().toMillis() * config.clusterStaleAfterIntervals();
+        service.setSessionTimeout(session);
+        service.setConnectTimeout(Math.max(session, 5_000));
+        return service;
+    }
+
+    /** This instance's name among the pool's instances (in TaskAssignment/ and the cluster view). */
+    private static String instanceId(PoolConfig config) {
+        return config.pool() + "-" + ProcessHandle.current().pid();
+    }
+
     /** The cluster service to register with Camel, or null for a single instance. */
-    FileLockClusterService service() {
+    CamelClusterService service() {
         return service;
     }
 
