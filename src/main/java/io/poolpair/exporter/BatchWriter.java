@@ -137,8 +137,9 @@ public final class BatchWriter {
 
     private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred, PeerRows flagged)
             throws Exception {
-        // while a failover is in effect, the batch carries the time of each key's latest write (split-brain policy)
-        boolean stamped = failover.inEffect();
+        // the batch carries the captured time of each key's latest change: a key written on both pools keeps its
+        // newest write on both (ConflictCheck), whether or not a failover is in effect
+        boolean stamped = true;
         ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
         List<Manifest.Entry> entries = new ArrayList<>();

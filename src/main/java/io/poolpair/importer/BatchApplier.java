@@ -109,10 +109,11 @@ public final class BatchApplier {
                 dialect.holdWritersOff(conn, catalog.tables(module));
             }
             PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
-            // split-brain policy while a failover is in effect on either side: newest write of a key kept
+            // a key written on both pools (outside or during a failover) keeps its newest write on both
             var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
             ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
-                    ? new ConflictCheck(conn, manifest, config.pool(), config.peer(), failoverSince) : null;
+                    && ConflictCheck.needed(conn, module, failoverSince)
+                    ? new ConflictCheck(conn, dialect, manifest, config.pool(), config.peer(), failoverSince) : null;
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module, manifest.firstPart(),
                     pending) : null) {
                 List<String> removedFiles = new ArrayList<>();
@@ -162,6 +163,7 @@ public final class BatchApplier {
                 }
                 if (conflicts != null) {
                     conflicts.logFound(batch);
+                    metrics.conflictsResolved(module, conflicts.found().size());
                 }
                 removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -210,7 +212,7 @@ public final class BatchApplier {
                 }
                 rows++;
                 JsonNode row = RowCheck.parse(line, entry, rows);
-                if (conflicts != null && !conflicts.incomingWins(table, row)) {
+                if (conflicts != null && !conflicts.incomingWins(table, row, upsert)) {
                     kept++; // this pool's newer write of the key is kept
                     continue;
                 }

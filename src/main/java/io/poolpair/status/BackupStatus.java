@@ -83,7 +83,8 @@ public final class BackupStatus {
 
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
-                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation) {
+                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation,
+                         long conflictCount) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -134,7 +135,7 @@ public final class BackupStatus {
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
         return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation());
+                incarnation(), conflictCount());
     }
 
     /**
@@ -171,7 +172,7 @@ public final class BackupStatus {
                 report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
                 report.activeInstance().thisInstanceActive());
         return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
-                report.conflicts() == null ? null : List.of(), report.incarnation());
+                report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount());
     }
 
     public ModuleStatus module(String module) throws SQLException {
@@ -325,6 +326,18 @@ public final class BackupStatus {
         }
         try (Connection conn = dataSource.getConnection()) {
             return ConflictCheck.recorded(conn, 100);
+        }
+    }
+
+    /** Every conflict recorded on this pool ({@code conflicts} shows the latest 100). */
+    private long conflictCount() throws SQLException {
+        if (!tableExists("pp_conflict")) {
+            return 0;
+        }
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT COUNT(*) FROM pp_conflict"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
