@@ -267,7 +267,7 @@ public final class BatchWriter {
 
     private void flagPeerRow(ResultSet rs, int first, int owner, TableInfo table, String keyJson, PeerRows flagged)
             throws SQLException {
-        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(first + owner))) {
+        if (owner >= 0 ? peerRows.homedOnPeer(rs.getString(first + owner)) : peerRows.tableHomedOnPeer(table)) {
             flagged.count++;
             flagged.last = table.name() + " " + keyJson;
         }

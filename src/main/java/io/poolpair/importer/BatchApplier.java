@@ -102,6 +102,9 @@ public final class BatchApplier {
             conn.setAutoCommit(false);
             dialect.setApplying(conn, true);
             boolean full = manifest.snapshot();
+            // a full sync carries the rows its sender owns: of a module whose rows are all this pool's (owner-pool),
+            // none; rows it carries anyway (a sender configured otherwise) would overwrite the owner's copy
+            boolean senderOwnsNone = full && !manifest.restore() && config.module(module).ownedByOtherThan(config.peer());
             // a restore does not overwrite the keys this pool has changed again since (their change is still to be sent)
             if (manifest.restore()) {
                 // the pending keys are read now and the sweep runs at the end: a row this pool's users commit in between
@@ -132,13 +135,13 @@ public final class BatchApplier {
                 }
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
-                    if (entry != null) {
+                    if (entry != null && !senderOwnsNone) {
                         upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null, conflicts, pending);
                     }
                 }
                 if (full) {
                     sweep.flush();
-                    if (manifest.part() == manifest.parts()) {
+                    if (manifest.part() == manifest.parts() && !senderOwnsNone) {
                         // a restore replaces the whole copy; a full sync only the sender's own rows
                         deletes += sweep.deleteUnseen(tables, manifest.restore() ? java.util.Optional.empty()
                                 : config.module(module).ownerColumn());

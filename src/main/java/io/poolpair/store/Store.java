@@ -70,6 +70,9 @@ public final class Store implements AutoCloseable {
     }
 
     private static boolean ownsRows(Connection conn, PoolConfig config, Dialect dialect, TableInfo table) throws SQLException {
+        if (config.module(table.module()).ownedByOtherThan(config.pool())) {
+            return false; // the module's rows are the peer's (owner-pool)
+        }
         var owner = config.module(table.module()).ownerColumn().flatMap(table::column);
         String sql = "SELECT 1 FROM " + dialect.qualified(table)
                 + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
