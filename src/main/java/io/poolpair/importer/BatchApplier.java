@@ -118,7 +118,7 @@ public final class BatchApplier {
                     && ConflictCheck.needed(conn, module, failoverSince)
                     ? new ConflictCheck(conn, dialect, manifest, config.pool(), config.peer(), failoverSince) : null;
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module, manifest.firstPart(),
-                    pending) : null) {
+                    pending, config.module(module).contentTable()) : null) {
                 List<String> removedFiles = new ArrayList<>();
                 long upserts = 0;
                 long deletes = 0;
