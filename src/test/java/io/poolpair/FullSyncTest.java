@@ -133,4 +133,28 @@ class FullSyncTest {
         }
         return config;
     }
+
+    @Test
+    void tableAddedToARunningModuleSendsTheRowsItAlreadyHeld() throws Exception {
+        String tables = "poolpair.module." + PRESENCE + ".tables";
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.modules", PRESENCE,
+                tables, "user_contact, conference_directory"))) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:bob@example.com");
+            pools.syncUntilSettled();
+            // rows written on poolA while user_setting is not replicated yet: never captured
+            TwoPools.exec(pools.a, "INSERT INTO user_setting (user_uri, setting_name, setting_value, home_pool)"
+                    + " VALUES ('sip:alice@poolA', 'ringtone', 'bells', ?)", A);
+            TwoPools.exec(pools.a, "INSERT INTO user_setting (user_uri, setting_name, setting_value, home_pool)"
+                    + " VALUES ('sip:alice@poolA', 'language', 'fr', ?)", A);
+
+            pools.overrides.put(tables, "user_contact, conference_directory, user_setting");
+            pools.restart(pools.b);
+            pools.restart(pools.a);
+            pools.syncUntilSettled();
+
+            assertEquals(2, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_setting WHERE user_uri = 'sip:alice@poolA'"));
+            pools.assertCopiesEqual();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:bob@example.com"));
+        }
+    }
 }
