@@ -555,6 +555,20 @@ public final class PoolConfig {
         return modules;
     }
 
+    /**
+     * {@code poolpair.module.<M>.content-size-column}: the content table's column holding each file's size in bytes.
+     * A row whose file is smaller (still being written) or missing waits instead of travelling without it. Empty
+     * when not set (then only a missing file waits).
+     */
+    public Optional<String> contentSizeColumn(String module) {
+        String column = get("poolpair.module." + module + ".content-size-column", "").trim();
+        if (!column.isEmpty() && !TABLE_NAME.matcher(column).matches()) {
+            throw new ConfigException("poolpair.module." + module + ".content-size-column = " + column
+                    + ": not a plain column name");
+        }
+        return column.isEmpty() ? Optional.empty() : Optional.of(column);
+    }
+
     public ModuleConfig module(String name) {
         return modules().stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("module " + name + " is not configured (poolpair.modules)"));

@@ -52,7 +52,8 @@ public final class BackupStatus {
                                long lastAcknowledgedBatch, Instant lastAcknowledgedAt, long lastAppliedBatch,
                                Instant lastAppliedAt, long oldestUnacknowledgedChangeAgeSeconds, long quarantinedFiles,
                                String lastError, String lastExportError, String lastImportError, String oversizedContent,
-                               long peerRowWrites, String lastPeerRowWrite, String restore, String restoreToPeer) {
+                               long peerRowWrites, String lastPeerRowWrite, String restore, String restoreToPeer,
+                               String contentWaiting) {
 
         public boolean healthy() {
             return (exportStatus == ExportStatus.FinalState || exportStatus == ExportStatus.SteadyState)
@@ -167,7 +168,8 @@ public final class BackupStatus {
                 m.lastAcknowledgedBatch(), m.lastAcknowledgedAt(), m.lastAppliedBatch(), m.lastAppliedAt(),
                 m.oldestUnacknowledgedChangeAgeSeconds(), m.quarantinedFiles(), m.lastError() == null ? null : ERROR_WITHOUT_TOKEN,
                 m.lastExportError() == null ? null : ERROR_WITHOUT_TOKEN, m.lastImportError() == null ? null : ERROR_WITHOUT_TOKEN,
-                m.oversizedContent() == null ? null : WITHHELD, m.peerRowWrites(), null, m.restore(), m.restoreToPeer())).toList();
+                m.oversizedContent() == null ? null : WITHHELD, m.peerRowWrites(), null, m.restore(), m.restoreToPeer(),
+                m.contentWaiting() == null ? null : WITHHELD)).toList();
         InstanceStatus instance = report.activeInstance() == null ? null : new InstanceStatus(null, 0,
                 report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
                 report.activeInstance().thisInstanceActive());
@@ -178,7 +180,7 @@ public final class BackupStatus {
     public ModuleStatus module(String module) throws SQLException {
         if (!serviceHasRun(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
-                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null);
+                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
@@ -214,7 +216,8 @@ public final class BackupStatus {
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
                 quarantinedFiles(module), lastError, exportError, importError, export.oversizedContent(),
-                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer);
+                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer,
+                contentWaiting(module));
     }
 
     private boolean restoreHeldBack() throws SQLException {
@@ -240,6 +243,17 @@ public final class BackupStatus {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The file a row of the module's content table waits for, while one does. */
+    private String contentWaiting(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT content_waiting FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

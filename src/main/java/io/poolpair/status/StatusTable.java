@@ -62,6 +62,9 @@ public final class StatusTable {
             if (m.restoreToPeer() != null) {
                 row(out, "Restore snapshot", m.restoreToPeer());
             }
+            if (m.contentWaiting() != null) {
+                row(out, "Content waiting", m.contentWaiting());
+            }
             if (m.oversizedContent() != null) {
                 row(out, "Oversized content", m.oversizedContent());
             }
