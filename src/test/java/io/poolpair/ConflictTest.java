@@ -129,6 +129,10 @@ class ConflictTest {
                 assertEquals(KEY, report.path("conflicts").get(0).path("key").asText(), status.out());
                 assertEquals(winner, report.path("conflicts").get(0).path("kept").asText(), status.out());
             }
+            var meters = pool.context().getRegistry().lookupByNameAndType("metricsRegistry",
+                    io.micrometer.core.instrument.MeterRegistry.class);
+            var counter = meters.find("poolpair.conflicts").tag("module", PRESENCE).counter();
+            assertEquals(here, counter == null ? 0 : (long) counter.count(), pool.config().pool() + ": poolpair.conflicts");
             records += here;
         }
         assertTrue(records >= 1, "no pool recorded the conflict");
