@@ -53,6 +53,8 @@ ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS full_sync_requested BOOLEAN DEFAU
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS initial_sync_batch BIGINT DEFAULT 0 NOT NULL;
 -- the last content file larger than a whole cycle's allowance, which travelled alone (status names it)
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS oversized_content VARCHAR(4000);
+-- the file a content row waits for (missing, or not yet as large as its row says), for status; NULL when none
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS content_waiting VARCHAR(4000);
 CREATE TABLE IF NOT EXISTS pp_import (
   source_pool    VARCHAR(64)  NOT NULL,
   module         VARCHAR(200) NOT NULL,

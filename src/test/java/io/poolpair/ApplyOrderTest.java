@@ -27,7 +27,8 @@ class ApplyOrderTest {
     @EnumSource(StoreKind.class)
     void deleteThenInsertOfSameUniqueValueApplies(StoreKind store) throws Exception {
         Map<String, String> modules = Map.of("poolpair.modules", ACCOUNTS,
-                "poolpair.module." + ACCOUNTS + ".tables", "account, account_alias");
+                "poolpair.module." + ACCOUNTS + ".tables", "account, account_alias",
+                "poolpair.module." + ACCOUNTS + ".owner-pool", A);
         try (TwoPools pools = TwoPools.start(dir, modules, store.pool(A, "constraints"), store.pool(B, "constraints"))) {
             TwoPools.exec(pools.a, "INSERT INTO account (id, email, name) VALUES (1, 'x@example.com', 'first')");
             TwoPools.exec(pools.a, "INSERT INTO account_alias (alias, account_id) VALUES ('first-alias', 1)");

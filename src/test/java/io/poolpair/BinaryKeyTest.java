@@ -28,7 +28,8 @@ class BinaryKeyTest {
     @ValueSource(strings = {"POSTGRES-POSTGRES", "POSTGRES-H2", "H2-H2"})
     void binaryPrimaryKeyReplicatesInsertUpdateDeleteBothWays(String stores) throws Exception {
         StoreKind[] kinds = StoreKind.pair(stores);
-        Map<String, String> modules = Map.of("poolpair.modules", BLOBS, "poolpair.module." + BLOBS + ".tables", "blob_keyed");
+        Map<String, String> modules = Map.of("poolpair.modules", BLOBS, "poolpair.module." + BLOBS + ".tables", "blob_keyed",
+                "poolpair.module." + BLOBS + ".owner-pool", A);
         try (TwoPools pools = TwoPools.start(dir, modules, kinds[0].pool(A, "constraints"), kinds[1].pool(B, "constraints"))) {
             insert(pools.a, new byte[] {1, (byte) 0xff, 0}, "a1");
             insert(pools.a, new byte[] {1, 2}, "a2");

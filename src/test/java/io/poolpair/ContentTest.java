@@ -3,6 +3,7 @@ package io.poolpair;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.batch.BatchName;
@@ -10,6 +11,7 @@ import io.poolpair.demo.PairProbe;
 import io.poolpair.runtime.PoolPairRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
@@ -82,6 +84,69 @@ class ContentTest {
             syncUntilSettled(pools);
             assertFalse(Files.exists(contentFile(pools.b, 7, "slides.pptx")), "the delete removed the file");
             assertTrue(Files.exists(contentFile(pools.b, 7, "empty.txt")));
+            pools.assertCopiesEqual();
+        }
+    }
+
+    /** The row of an upload whose file is not (wholly) in the content folder yet: size and sha256 of {@code bytes}. */
+    private static void insertRow(PoolPairRuntime pool, long conference, String name, byte[] bytes) throws Exception {
+        TwoPools.exec(pool, "INSERT INTO conference_content (conference_id, file_name, size_bytes, sha256, home_pool)"
+                + " VALUES (?, ?, ?, ?, ?)", conference, name, (long) bytes.length,
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), pool.config().pool());
+    }
+
+    private static String contentWaiting(PoolPairRuntime pool) throws Exception {
+        return new io.poolpair.status.BackupStatus(pool.config(), pool.store().dataSource()).module(DATACONF).contentWaiting();
+    }
+
+    /** One export cycle of poolA, applied and acknowledged by poolB. */
+    private static void oneCycle(TwoPools pools) throws Exception {
+        pools.a.syncNow();
+        long batch = pools.exportState(pools.a, DATACONF).lastBatch();
+        pools.awaitAcknowledged(pools.a, DATACONF, batch);
+    }
+
+    @Test
+    void rowWhoseFileIsMissingWaitsUntilTheFileAppears() throws Exception {
+        try (TwoPools pools = start(256)) {
+            byte[] bytes = new byte[4096];
+            new Random(7).nextBytes(bytes);
+            insertRow(pools.a, 9, "late.bin", bytes);
+            oneCycle(pools);
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM conference_content"), "the row went without its file");
+            String waiting = contentWaiting(pools.a);
+            assertTrue(waiting != null && waiting.startsWith("9/late.bin (missing, waiting since "), "status: " + waiting);
+
+            Path file = contentFile(pools.a, 9, "late.bin");
+            Files.createDirectories(file.getParent());
+            Files.write(file, bytes);
+            syncUntilSettled(pools);
+            assertArrayEquals(bytes, Files.readAllBytes(contentFile(pools.b, 9, "late.bin")));
+            assertNull(contentWaiting(pools.a));
+            pools.assertCopiesEqual();
+        }
+    }
+
+    @Test
+    void rowWhoseFileIsHalfWrittenWaitsUntilItIsComplete() throws Exception {
+        try (TwoPools pools = start(256)) {
+            byte[] bytes = new byte[8192];
+            new Random(8).nextBytes(bytes);
+            Path file = contentFile(pools.a, 9, "upload.bin");
+            Files.createDirectories(file.getParent());
+            Files.write(file, java.util.Arrays.copyOf(bytes, 3000)); // the upload is still being written
+            insertRow(pools.a, 9, "upload.bin", bytes);
+            oneCycle(pools);
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM conference_content"), "the row went with half a file");
+            assertFalse(Files.exists(contentFile(pools.b, 9, "upload.bin")));
+            String waiting = contentWaiting(pools.a);
+            assertTrue(waiting != null && waiting.startsWith("9/upload.bin (holds 3000 of the 8192 bytes its row records"),
+                    "status: " + waiting);
+
+            Files.write(file, java.util.Arrays.copyOfRange(bytes, 3000, bytes.length), StandardOpenOption.APPEND);
+            syncUntilSettled(pools);
+            assertArrayEquals(bytes, Files.readAllBytes(contentFile(pools.b, 9, "upload.bin")));
+            assertNull(contentWaiting(pools.a));
             pools.assertCopiesEqual();
         }
     }

@@ -138,7 +138,7 @@ class FailoverTest {
             assertEquals(2, b.path("conflicts").size(), b.path("conflicts").toString());
             assertEquals("poolB", kept(status(pools, A), "[\"sip:alice@poolA\",\"sip:k2@example.com\"]"));
             String table = TwoPools.cli("status", "--config", config(pools, B)).out();
-            assertTrue(table.contains("Split-brain conflicts: 2 key(s) written on both pools, newest write kept:"), table);
+            assertTrue(table.contains("Conflicts: 2 key(s) written on both pools, newest write kept:"), table);
             assertTrue(table.contains("user_contact [\"sip:alice@poolA\",\"sip:k1@example.com\"]: kept poolA"), table);
             assertTrue(table.contains("user_contact [\"sip:alice@poolA\",\"sip:k2@example.com\"]: kept poolB"), table);
         }

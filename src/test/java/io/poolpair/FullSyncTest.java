@@ -21,6 +21,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Full sync (`sync --full`) and the initial pairing of pools that already hold data. */
@@ -132,5 +134,53 @@ class FullSyncTest {
             }
         }
         return config;
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void fullSyncSweepsMoreStaleRowsThanOneProbeChunkAndKeepsTheReceiversOwn(StoreKind store) throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of(), store.pool(A, "demo"), store.pool(B, "demo"))) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:kept@example.com");
+            TwoPools.insertContact(pools.b, "sip:bob@poolB", "sip:own@example.com");
+            pools.syncUntilSettled();
+            // 1,234 copies of poolA's rows that poolA no longer has (deleted while change history was lost)
+            String[] stale = new String[1234];
+            for (int i = 0; i < stale.length; i++) {
+                stale[i] = "INSERT INTO user_contact (owner_uri, contact_uri, group_name, home_pool) VALUES"
+                        + " ('sip:alice@poolA', 'sip:stale" + i + "@example.com', 'Gone', 'poolA')";
+            }
+            TwoPools.uncaptured(pools.b, stale);
+
+            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
+            pools.syncUntilSettled();
+            assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolA'"));
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:own@example.com"), "the sweep touched poolB's own row");
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_full_seen"), "the sweep forgets the keys");
+            pools.assertCopiesEqual();
+        }
+    }
+
+    @Test
+    void tableAddedToARunningModuleSendsTheRowsItAlreadyHeld() throws Exception {
+        String tables = "poolpair.module." + PRESENCE + ".tables";
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.modules", PRESENCE,
+                tables, "user_contact, conference_directory"))) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:bob@example.com");
+            pools.syncUntilSettled();
+            // rows written on poolA while user_setting is not replicated yet: never captured
+            TwoPools.exec(pools.a, "INSERT INTO user_setting (user_uri, setting_name, setting_value, home_pool)"
+                    + " VALUES ('sip:alice@poolA', 'ringtone', 'bells', ?)", A);
+            TwoPools.exec(pools.a, "INSERT INTO user_setting (user_uri, setting_name, setting_value, home_pool)"
+                    + " VALUES ('sip:alice@poolA', 'language', 'fr', ?)", A);
+
+            pools.overrides.put(tables, "user_contact, conference_directory, user_setting");
+            pools.restart(pools.b);
+            pools.restart(pools.a);
+            pools.syncUntilSettled();
+
+            assertEquals(2, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_setting WHERE user_uri = 'sip:alice@poolA'"));
+            pools.assertCopiesEqual();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:bob@example.com"));
+        }
     }
 }

@@ -43,13 +43,26 @@ class StartupValidationTest {
     }
 
     @Test
+    void moduleWithNeitherOwnerColumnNorOwnerPoolIsRefusedByName() {
+        String message = startupError(Map.of("poolpair.module.CentralMgmt.CMSMaster.owner-column", ""));
+        assertTrue(message.startsWith("module CentralMgmt.CMSMaster names no owner of its rows: set"
+                + " poolpair.module.CentralMgmt.CMSMaster.owner-column = <the column naming each row's pool> or"
+                + " poolpair.module.CentralMgmt.CMSMaster.owner-pool = <poolA or poolB"), message);
+        message = startupError(Map.of("poolpair.module.CentralMgmt.CMSMaster.owner-column", "",
+                "poolpair.module.CentralMgmt.CMSMaster.owner-pool", "poolC"));
+        assertTrue(message.startsWith("poolpair.module.CentralMgmt.CMSMaster.owner-pool = poolC is neither this pool"),
+                message);
+    }
+
+    @Test
     void tableWithoutPrimaryKeyIsRefusedByName() throws Exception {
         Path script = dir.resolve("extra.sql");
         Files.writeString(script, "CREATE TABLE IF NOT EXISTS audit_trail (event VARCHAR(100), at TIMESTAMP);");
         String message = startupError(Map.of(
                 "poolpair.datasource.init-script", script.toString(),
                 "poolpair.modules", "Audit.Trail",
-                "poolpair.module.Audit.Trail.tables", "audit_trail"));
+                "poolpair.module.Audit.Trail.tables", "audit_trail",
+                "poolpair.module.Audit.Trail.owner-pool", "poolA"));
         assertTrue(message.contains("table audit_trail has no primary key"), message);
     }
 

@@ -51,7 +51,9 @@ class TypeRoundTripTest {
         Map<String, String> modules = Map.of(
                 "poolpair.modules", TYPES + ", " + FAMILY,
                 "poolpair.module." + TYPES + ".tables", "type_matrix, Order",
-                "poolpair.module." + FAMILY + ".tables", "parent_item, child_item");
+                "poolpair.module." + FAMILY + ".tables", "parent_item, child_item",
+                "poolpair.module." + TYPES + ".owner-pool", A,
+                "poolpair.module." + FAMILY + ".owner-pool", A);
         return TwoPools.start(dir, modules, kinds[0].pool(A, "types"), kinds[1].pool(B, "types"));
     }
 
@@ -136,6 +138,7 @@ class TypeRoundTripTest {
             Map<String, String> overrides = new HashMap<>(kind.pool(A, "types"));
             overrides.put("poolpair.modules", TYPES);
             overrides.put("poolpair.module." + TYPES + ".tables", "type_matrix, " + table[0]);
+            overrides.put("poolpair.module." + TYPES + ".owner-pool", A);
             ConfigException e = assertThrows(ConfigException.class,
                     () -> TwoPools.start(dir.resolve(table[0] + store), Map.of(), overrides, Map.of()).close());
             assertTrue(e.getMessage().contains(table[1]), e.getMessage());

@@ -567,11 +567,42 @@ public final class PoolConfig {
                 throw new ConfigException("poolpair.module." + name + ".content-table = " + contentTable
                         + ": not one of the module's tables " + tables);
             }
+            String ownerPoolKey = "poolpair.module." + name + ".owner-pool";
+            String ownerPool = get(ownerPoolKey, "");
+            if (owner.isEmpty() && ownerPool.isEmpty()) {
+                throw new ConfigException("module " + name + " names no owner of its rows: set poolpair.module." + name
+                        + ".owner-column = <the column naming each row's pool> or " + ownerPoolKey + " = <" + pool()
+                        + " or " + peer() + ", the pool whose rows these are> (without either, a full sync from one pool"
+                        + " would delete the other's rows)");
+            }
+            if (!owner.isEmpty() && !ownerPool.isEmpty()) {
+                throw new ConfigException(ownerPoolKey + " = " + ownerPool + " and poolpair.module." + name
+                        + ".owner-column = " + owner + ": name one owner, the column or the pool");
+            }
+            if (!ownerPool.isEmpty() && !ownerPool.equals(pool()) && !ownerPool.equals(peer())) {
+                throw new ConfigException(ownerPoolKey + " = " + ownerPool + " is neither this pool (" + pool()
+                        + ") nor its peer (" + peer() + ")");
+            }
             modules.add(new ModuleConfig(name, List.copyOf(tables), owner.isEmpty() ? Optional.empty() : Optional.of(owner),
                     contentDir.isEmpty() ? Optional.empty() : Optional.of(resolvePath(contentDir)),
-                    contentDir.isEmpty() ? Optional.empty() : Optional.of(contentTable)));
+                    contentDir.isEmpty() ? Optional.empty() : Optional.of(contentTable),
+                    ownerPool.isEmpty() ? Optional.empty() : Optional.of(ownerPool)));
         }
         return modules;
+    }
+
+    /**
+     * {@code poolpair.module.<M>.content-size-column}: the content table's column holding each file's size in bytes.
+     * A row whose file is smaller (still being written) or missing waits instead of travelling without it. Empty
+     * when not set (then only a missing file waits).
+     */
+    public Optional<String> contentSizeColumn(String module) {
+        String column = get("poolpair.module." + module + ".content-size-column", "").trim();
+        if (!column.isEmpty() && !TABLE_NAME.matcher(column).matches()) {
+            throw new ConfigException("poolpair.module." + module + ".content-size-column = " + column
+                    + ": not a plain column name");
+        }
+        return column.isEmpty() ? Optional.empty() : Optional.of(column);
     }
 
     public ModuleConfig module(String name) {

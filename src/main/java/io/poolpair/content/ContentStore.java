@@ -5,7 +5,10 @@ import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,10 +21,36 @@ public final class ContentStore {
 
     private final Path root;
     private final TableInfo table;
+    private final Optional<Column> sizeColumn;
 
     public ContentStore(Path root, TableInfo table) {
+        this(root, table, Optional.empty());
+    }
+
+    /** {@code sizeColumn}: the table's column holding each file's size, so a file still being written is told apart. */
+    public ContentStore(Path root, TableInfo table, Optional<Column> sizeColumn) {
         this.root = root.toAbsolutePath().normalize();
         this.table = table;
+        this.sizeColumn = sizeColumn;
+    }
+
+    public Optional<Column> sizeColumn() {
+        return sizeColumn;
+    }
+
+    /**
+     * Why the file of a row cannot travel yet, or null when it is complete: it is missing, or smaller than the
+     * {@code expectedSize} its row records (still being written).
+     */
+    public static String incomplete(Path file, Long expectedSize) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "missing";
+        }
+        long size = Files.size(file);
+        if (expectedSize != null && size != expectedSize) {
+            return "holds " + size + " of the " + expectedSize + " bytes its row records";
+        }
+        return null;
     }
 
     public TableInfo table() {

@@ -125,7 +125,10 @@ public final class BatchWriter {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        deferToNextCycle(module, deferred);
+        deferToNextCycle(module, batch, deferred);
+        if (catalog.tables(module).stream().anyMatch(t -> content.containsKey(t.name()))) {
+            recordContentWaiting(module);
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         if (peerRows.flagging()) {
             peerRows.record(module, batch, flagged.count, flagged.last);
@@ -138,8 +141,9 @@ public final class BatchWriter {
 
     private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred, PeerRows flagged)
             throws Exception {
-        // while a failover is in effect, the batch carries the time of each key's latest write (split-brain policy)
-        boolean stamped = failover.inEffect();
+        // the batch carries the captured time of each key's latest change: a key written on both pools keeps its
+        // newest write on both (ConflictCheck), whether or not a failover is in effect
+        boolean stamped = true;
         ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
         List<Manifest.Entry> entries = new ArrayList<>();
@@ -199,7 +203,8 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (store != null && !includeContent(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files)) {
+                        if (store != null && !includeContent(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files,
+                                expectedSize(store, rs, 2, columns))) {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
@@ -231,7 +236,7 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (store != null && !includeContent(store, table, pk, key, files)) {
+                        if (store != null && !includeContent(store, table, pk, key, files, expectedSize(store, rs, 1, columns))) {
                             deferred.add(new Deferred(table.name(), keyJson));
                             continue;
                         }
@@ -267,7 +272,7 @@ public final class BatchWriter {
 
     private void flagPeerRow(ResultSet rs, int first, int owner, TableInfo table, String keyJson, PeerRows flagged)
             throws SQLException {
-        if (owner >= 0 && peerRows.homedOnPeer(rs.getString(first + owner))) {
+        if (owner >= 0 ? peerRows.homedOnPeer(rs.getString(first + owner)) : peerRows.tableHomedOnPeer(table)) {
             flagged.count++;
             flagged.last = table.name() + " " + keyJson;
         }
@@ -285,18 +290,32 @@ public final class BatchWriter {
         gen.writeRaw('\n');
     }
 
-    /** Takes the row's file into this batch if the cycle's content allowance has room for it. */
-    private boolean includeContent(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files)
-            throws Exception {
+    /** The file size the current row records (content-size-column), or null. */
+    private static Long expectedSize(ContentStore store, ResultSet rs, int first, List<Column> columns) throws SQLException {
+        if (store.sizeColumn().isEmpty()) {
+            return null;
+        }
+        long size = rs.getLong(first + columns.indexOf(store.sizeColumn().get()));
+        return rs.wasNull() ? null : size;
+    }
+
+    /**
+     * Takes the row's file into this batch if it is complete and the cycle's content allowance has room for it.
+     * A row whose file is missing or smaller than the row records waits (it is captured again for a later batch,
+     * and status names the file): it never travels without its file.
+     */
+    private boolean includeContent(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files,
+                                   Long expectedSize) throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
         for (int i = 0; i < pk.size(); i++) {
             keyObject.set(pk.get(i).name(), key.get(i));
         }
         String relative = store.relativePath(keyObject);
         Path file = store.file(relative);
-        if (!Files.isRegularFile(file)) {
-            LOG.warn("{}: the row of {} has no file at {}; the row travels without content", table.module(), relative, file);
-            return true;
+        String incomplete = ContentStore.incomplete(file, expectedSize);
+        if (incomplete != null) {
+            contentWaits(table.module(), relative + " (" + incomplete + ", waiting since " + Instant.now() + ")", file);
+            return false;
         }
         ContentBudget.Decision decision = budget.take(table.module(), Files.size(file), file.toString());
         if (decision == ContentBudget.Decision.WAITS) {
@@ -314,26 +333,61 @@ public final class BatchWriter {
         return true;
     }
 
+    /** Files rows wait for, per module, as staging found them; the first wait of each file is logged. */
+    private final Map<String, String> waitingFor = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Path> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void contentWaits(String module, String what, Path file) {
+        waitingFor.merge(module, what, (a, b) -> a);
+        if (warned.size() > 10_000) {
+            warned.clear(); // bounded: a file may be warned about again after many others
+        }
+        if (warned.add(file)) {
+            LOG.warn("{}: {} — its row waits until the file is complete", module, what);
+        }
+    }
+
+    /** Status: the file a row of the module waits for, or none once a batch staged without waiting for one. */
+    private void recordContentWaiting(String module) throws SQLException {
+        String what = waitingFor.remove(module);
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET content_waiting = ? WHERE module = ?")) {
+            ps.setString(1, what == null ? null : what.length() > 3900 ? what.substring(0, 3900) : what);
+            ps.setString(2, module);
+            ps.executeUpdate();
+        }
+        if (what == null) {
+            warned.clear();
+        }
+    }
+
     /** A changed key whose content did not fit this cycle: captured again, so a later batch ships it. */
     private record Deferred(String table, String key) {
     }
 
-    private void deferToNextCycle(String module, List<Deferred> deferred) throws SQLException {
+    private void deferToNextCycle(String module, long batch, List<Deferred> deferred) throws SQLException {
         if (deferred.isEmpty()) {
             return;
         }
+        // captured again with the time of the change it defers, so the key's time (conflicts) does not move
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, ?, ?, 'U')")) {
+                "INSERT INTO pp_change (module, table_name, pk, op, changed_at) SELECT ?, ?, ?, 'U',"
+                        + " COALESCE(MAX(changed_at), CURRENT_TIMESTAMP)"
+                        + " FROM pp_change WHERE module = ? AND table_name = ? AND pk = ? AND batch = ?")) {
             for (Deferred d : deferred) {
                 ps.setString(1, module);
                 ps.setString(2, d.table());
                 ps.setString(3, d.key());
+                ps.setString(4, module);
+                ps.setString(5, d.table());
+                ps.setString(6, d.key());
+                ps.setLong(7, batch);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        LOG.info("{}: {} row(s) with content wait for a later cycle (poolpair.max-dataconf-package-size-kb)", module,
-                deferred.size());
+        LOG.info("{}: {} row(s) with content wait for a later batch (file incomplete, or"
+                + " poolpair.max-dataconf-package-size-kb reached)", module, deferred.size());
     }
 
     private static long writeDeletes(JsonGenerator gen, TableInfo table, List<JsonNode> deletes) throws IOException {

@@ -109,7 +109,8 @@ public final class FullSnapshot {
         ExportState.Snapshot before = state.get(module);
         boolean restore = before.restoreRequested() && !restoreHeldBack();
         // a restore carries every row, whoever owns it; a full sync only this pool's own
-        Optional<String> owner = restore ? Optional.empty() : moduleConfig.ownerColumn();
+        Optional<String> owner = restore ? Optional.empty() : moduleConfig.ownedByOtherThan(config.pool())
+                ? Optional.of(OWNS_NONE) : moduleConfig.ownerColumn();
         long first = before.lastBatch() + 1;
         List<Path> parts = new ArrayList<>();
         long rows;
@@ -171,12 +172,18 @@ public final class FullSnapshot {
         }
     }
 
+    /** In place of an owner column: the module's rows are all the peer's (owner-pool), so a full sync holds none. */
+    private static final String OWNS_NONE = "";
+
     private String ownerFilter(TableInfo table, Optional<String> owner) {
+        if (owner.filter(OWNS_NONE::equals).isPresent()) {
+            return " WHERE 1 = 0";
+        }
         return owner.map(o -> " WHERE " + dialect.quote(table.column(o).orElseThrow().name()) + " = ?").orElse("");
     }
 
     private void bindOwner(PreparedStatement ps, Optional<String> owner) throws SQLException {
-        if (owner.isPresent()) {
+        if (owner.filter(o -> !o.equals(OWNS_NONE)).isPresent()) {
             ps.setString(1, config.pool());
         }
     }

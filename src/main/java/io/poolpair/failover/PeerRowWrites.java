@@ -35,6 +35,11 @@ public final class PeerRowWrites {
         return config.module(table.module()).ownerColumn().flatMap(table::column).map(c -> c.name());
     }
 
+    /** True when every row of the table is the peer's: its module names the peer as owner-pool. */
+    public boolean tableHomedOnPeer(TableInfo table) {
+        return config.module(table.module()).ownedByOtherThan(config.pool());
+    }
+
     /** True when the owner value names the peer. */
     public boolean homedOnPeer(String owner) {
         return config.peer().equals(owner);

@@ -102,6 +102,9 @@ public final class BatchApplier {
             conn.setAutoCommit(false);
             dialect.setApplying(conn, true);
             boolean full = manifest.snapshot();
+            // a full sync carries the rows its sender owns: of a module whose rows are all this pool's (owner-pool),
+            // none; rows it carries anyway (a sender configured otherwise) would overwrite the owner's copy
+            boolean senderOwnsNone = full && !manifest.restore() && config.module(module).ownedByOtherThan(config.peer());
             // a restore does not overwrite the keys this pool has changed again since (their change is still to be sent)
             if (manifest.restore()) {
                 // the pending keys are read now and the sweep runs at the end: a row this pool's users commit in between
@@ -109,12 +112,13 @@ public final class BatchApplier {
                 dialect.holdWritersOff(conn, catalog.tables(module));
             }
             PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
-            // split-brain policy while a failover is in effect on either side: newest write of a key kept
+            // a key written on both pools (outside or during a failover) keeps its newest write on both
             var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
             ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
-                    ? new ConflictCheck(conn, manifest, config.pool(), config.peer(), failoverSince) : null;
+                    && ConflictCheck.needed(conn, module, failoverSince)
+                    ? new ConflictCheck(conn, dialect, manifest, config.pool(), config.peer(), failoverSince) : null;
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module, manifest.firstPart(),
-                    pending) : null) {
+                    pending, config.module(module).contentTable()) : null) {
                 List<String> removedFiles = new ArrayList<>();
                 long upserts = 0;
                 long deletes = 0;
@@ -131,13 +135,13 @@ public final class BatchApplier {
                 }
                 for (TableInfo table : tables) {
                     Manifest.Entry entry = entries.get(Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT));
-                    if (entry != null) {
+                    if (entry != null && !senderOwnsNone) {
                         upserts += applyEntry(conn, zip, manifest, entry, table, true, sweep, null, conflicts, pending);
                     }
                 }
                 if (full) {
                     sweep.flush();
-                    if (manifest.part() == manifest.parts()) {
+                    if (manifest.part() == manifest.parts() && !senderOwnsNone) {
                         // a restore replaces the whole copy; a full sync only the sender's own rows
                         deletes += sweep.deleteUnseen(tables, manifest.restore() ? java.util.Optional.empty()
                                 : config.module(module).ownerColumn());
@@ -162,6 +166,7 @@ public final class BatchApplier {
                 }
                 if (conflicts != null) {
                     conflicts.logFound(batch);
+                    metrics.conflictsResolved(module, conflicts.found().size());
                 }
                 removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -210,7 +215,7 @@ public final class BatchApplier {
                 }
                 rows++;
                 JsonNode row = RowCheck.parse(line, entry, rows);
-                if (conflicts != null && !conflicts.incomingWins(table, row)) {
+                if (conflicts != null && !conflicts.incomingWins(table, row, upsert)) {
                     kept++; // this pool's newer write of the key is kept
                     continue;
                 }

@@ -25,11 +25,15 @@ import java.util.Optional;
  * part deletes this pool's copies of the sender's rows that the snapshot did not hold (rows deleted on the
  * sender while change history was lost), then forgets the keys. Rows owned by this pool are never touched by a
  * full sync; a restore (which carries every row the sender holds) sweeps the whole copy except the exempt keys.
+ * The sweep streams: it holds one chunk of candidate keys at a time, whatever the size of the store. The keys of
+ * rows it deletes from a content table are kept until the commit, to remove their files.
  */
 final class FullSyncSweep implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int JDBC_BATCH = 500;
+    /** Candidate keys probed against {@code pp_full_seen} per statement. */
+    private static final int PROBE = 500;
 
     private final Connection conn;
     private final Dialect dialect;
@@ -39,11 +43,13 @@ final class FullSyncSweep implements AutoCloseable {
     private final PreparedStatement seen;
     private final PendingKeys exempt;
     private final java.util.Map<String, List<JsonNode>> deletedKeys = new java.util.HashMap<>();
+    private final Optional<String> contentTable;
     private int pending;
 
     /** {@code exempt}: keys never deleted by the sweep (a restore's pending keys), or null. */
-    FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId, PendingKeys exempt)
-            throws SQLException {
+    FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId, PendingKeys exempt,
+                  Optional<String> contentTable) throws SQLException {
+        this.contentTable = contentTable;
         this.exempt = exempt;
         this.conn = conn;
         this.dialect = dialect;
@@ -76,27 +82,25 @@ final class FullSyncSweep implements AutoCloseable {
         seen.executeBatch();
     }
 
-    /** Deletes the sender's rows the snapshot did not hold, children first; returns how many. */
+    /**
+     * Deletes the sender's rows the snapshot did not hold, children first; returns how many. Each table's candidate
+     * keys are streamed and probed against {@code pp_full_seen} {@value #PROBE} at a time, the stale ones of each
+     * chunk deleted at once: memory holds one chunk, not every stale key of the store.
+     */
     long deleteUnseen(List<TableInfo> tablesInApplyOrder, Optional<String> ownerColumn) throws SQLException {
         flush();
         long deleted = 0;
         List<TableInfo> reversed = new ArrayList<>(tablesInApplyOrder);
         java.util.Collections.reverse(reversed);
-        java.util.Map<TableInfo, List<String>> stale = new java.util.LinkedHashMap<>();
-        try (PreparedStatement probe = conn.prepareStatement("SELECT 1 FROM pp_full_seen WHERE source_pool = ? AND module = ?"
-                + " AND sync_id = ? AND table_name = ? AND pk = ?")) {
-            for (TableInfo table : reversed) {
-                stale.put(table, staleKeys(table, ownerColumn.flatMap(table::column), probe));
-            }
+        StringBuilder marks = new StringBuilder();
+        for (int i = 0; i < PROBE; i++) {
+            marks.append(i == 0 ? "?" : ", ?");
         }
-        // the exempt keys are read again after the candidates: a row committed before the candidates were read has
-        // its captured change committed with it, so it is seen here and kept
-        PendingKeys keep = exempt == null ? null : PendingKeys.load(conn, module);
-        for (Map.Entry<TableInfo, List<String>> e : stale.entrySet()) {
-            List<String> keys = keep == null ? e.getValue()
-                    : e.getValue().stream().filter(k -> !keep.contains(e.getKey().name(), k)
-                    && !exempt.contains(e.getKey().name(), k)).toList();
-            deleted += delete(e.getKey(), keys);
+        try (PreparedStatement probe = conn.prepareStatement("SELECT pk FROM pp_full_seen WHERE source_pool = ? AND module = ?"
+                + " AND sync_id = ? AND table_name = ? AND pk IN (" + marks + ")")) {
+            for (TableInfo table : reversed) {
+                deleted += deleteUnseen(table, ownerColumn.flatMap(table::column), probe);
+            }
         }
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_full_seen WHERE source_pool = ? AND module = ?"
                 + " AND sync_id <= ?")) {
@@ -108,34 +112,63 @@ final class FullSyncSweep implements AutoCloseable {
         return deleted;
     }
 
-    private List<String> staleKeys(TableInfo table, Optional<Column> owner, PreparedStatement probe) throws SQLException {
-        List<String> stale = new ArrayList<>();
+    private long deleteUnseen(TableInfo table, Optional<Column> owner, PreparedStatement probe) throws SQLException {
+        long deleted = 0;
         String sql = "SELECT " + dialect.columnList(table.primaryKey()) + " FROM " + dialect.qualified(table)
                 + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setFetchSize(PROBE);
             if (owner.isPresent()) {
                 ps.setString(1, source);
             }
             try (ResultSet rs = ps.executeQuery()) {
+                // the exempt keys are read again after the candidates: a row committed before the candidates were
+                // read has its captured change committed with it, so it is seen here and kept
+                PendingKeys keep = exempt == null ? null : PendingKeys.load(conn, module);
+                List<String> chunk = new ArrayList<>(PROBE);
                 while (rs.next()) {
-                    String key = key(rs, table.primaryKey());
-                    probe.setString(1, source);
-                    probe.setString(2, module);
-                    probe.setLong(3, syncId);
-                    probe.setString(4, table.name());
-                    probe.setString(5, key);
-                    try (ResultSet hit = probe.executeQuery()) {
-                        if (!hit.next()) {
-                            stale.add(key);
-                        }
+                    chunk.add(key(rs, table.primaryKey()));
+                    if (chunk.size() == PROBE) {
+                        deleted += delete(table, unseen(table, chunk, probe, keep));
+                        chunk.clear();
                     }
                 }
+                deleted += delete(table, unseen(table, chunk, probe, keep));
+            }
+        }
+        return deleted;
+    }
+
+    /** The keys of {@code chunk} the snapshot did not hold and no exemption keeps. */
+    private List<String> unseen(TableInfo table, List<String> chunk, PreparedStatement probe, PendingKeys keep)
+            throws SQLException {
+        if (chunk.isEmpty()) {
+            return List.of();
+        }
+        probe.setString(1, source);
+        probe.setString(2, module);
+        probe.setLong(3, syncId);
+        probe.setString(4, table.name());
+        for (int i = 0; i < PROBE; i++) {
+            probe.setString(5 + i, chunk.get(Math.min(i, chunk.size() - 1)));
+        }
+        java.util.Set<String> seenKeys = new java.util.HashSet<>();
+        try (ResultSet hit = probe.executeQuery()) {
+            while (hit.next()) {
+                seenKeys.add(hit.getString(1));
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (String key : chunk) {
+            if (!seenKeys.contains(key) && (keep == null || (!keep.contains(table.name(), key)
+                    && !exempt.contains(table.name(), key)))) {
+                stale.add(key);
             }
         }
         return stale;
     }
 
-    /** The keys (column name → value) of the rows {@link #deleteUnseen} removed from {@code table}. */
+    /** The keys (column name → value) of the rows {@link #deleteUnseen} removed from the content table. */
     List<JsonNode> deleted(String table) {
         return deletedKeys.getOrDefault(table, List.of());
     }
@@ -144,7 +177,9 @@ final class FullSyncSweep implements AutoCloseable {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<JsonNode> removed = deletedKeys.computeIfAbsent(table.name(), t -> new ArrayList<>());
+        // only a content table's keys are kept (their files go after the commit)
+        List<JsonNode> removed = contentTable.filter(table.name()::equals).isPresent()
+                ? deletedKeys.computeIfAbsent(table.name(), t -> new ArrayList<>()) : new ArrayList<>();
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + dialect.qualified(table) + " WHERE "
                 + dialect.keyCondition(table))) {
             for (String key : keys) {

@@ -66,8 +66,13 @@ public final class PoolPairBeans {
         ImportState importState = new ImportState(store.dataSource(), config.peer());
         Map<String, ContentStore> content = new HashMap<>();
         for (ModuleConfig module : config.modules()) {
-            module.contentDir().ifPresent(dir -> content.put(module.contentTable().orElseThrow(),
-                    new ContentStore(dir, store.catalog().table(module.contentTable().orElseThrow()))));
+            if (module.contentDir().isPresent()) {
+                var table = store.catalog().table(module.contentTable().orElseThrow());
+                var sizeColumn = config.contentSizeColumn(module.name()).map(c -> table.column(c).orElseThrow(() ->
+                        new io.poolpair.config.ConfigException("poolpair.module." + module.name() + ".content-size-column = "
+                                + c + ": table " + table.name() + " has no such column")));
+                content.put(table.name(), new ContentStore(module.contentDir().get(), table, sizeColumn));
+            }
         }
         ContentBudget budget = new ContentBudget(config.maxContentBytesPerSync());
         EntryCipher cipher = config.encrypt() ? new EntryCipher(config.key()) : null;

@@ -52,7 +52,8 @@ public final class BackupStatus {
                                long lastAcknowledgedBatch, Instant lastAcknowledgedAt, long lastAppliedBatch,
                                Instant lastAppliedAt, long oldestUnacknowledgedChangeAgeSeconds, long quarantinedFiles,
                                String lastError, String lastExportError, String lastImportError, String oversizedContent,
-                               long peerRowWrites, String lastPeerRowWrite, String restore, String restoreToPeer) {
+                               long peerRowWrites, String lastPeerRowWrite, String restore, String restoreToPeer,
+                               String contentWaiting) {
 
         public boolean healthy() {
             return (exportStatus == ExportStatus.FinalState || exportStatus == ExportStatus.SteadyState)
@@ -83,7 +84,8 @@ public final class BackupStatus {
 
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
-                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation) {
+                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation,
+                         long conflictCount) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -134,7 +136,7 @@ public final class BackupStatus {
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
         return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation());
+                incarnation(), conflictCount());
     }
 
     /**
@@ -166,18 +168,19 @@ public final class BackupStatus {
                 m.lastAcknowledgedBatch(), m.lastAcknowledgedAt(), m.lastAppliedBatch(), m.lastAppliedAt(),
                 m.oldestUnacknowledgedChangeAgeSeconds(), m.quarantinedFiles(), m.lastError() == null ? null : ERROR_WITHOUT_TOKEN,
                 m.lastExportError() == null ? null : ERROR_WITHOUT_TOKEN, m.lastImportError() == null ? null : ERROR_WITHOUT_TOKEN,
-                m.oversizedContent() == null ? null : WITHHELD, m.peerRowWrites(), null, m.restore(), m.restoreToPeer())).toList();
+                m.oversizedContent() == null ? null : WITHHELD, m.peerRowWrites(), null, m.restore(), m.restoreToPeer(),
+                m.contentWaiting() == null ? null : WITHHELD)).toList();
         InstanceStatus instance = report.activeInstance() == null ? null : new InstanceStatus(null, 0,
                 report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
                 report.activeInstance().thisInstanceActive());
         return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
-                report.conflicts() == null ? null : List.of(), report.incarnation());
+                report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount());
     }
 
     public ModuleStatus module(String module) throws SQLException {
         if (!serviceHasRun(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
-                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null);
+                    null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
@@ -213,7 +216,8 @@ public final class BackupStatus {
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
                 quarantinedFiles(module), lastError, exportError, importError, export.oversizedContent(),
-                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer);
+                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer,
+                contentWaiting(module));
     }
 
     private boolean restoreHeldBack() throws SQLException {
@@ -239,6 +243,17 @@ public final class BackupStatus {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The file a row of the module's content table waits for, while one does. */
+    private String contentWaiting(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT content_waiting FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
@@ -325,6 +340,18 @@ public final class BackupStatus {
         }
         try (Connection conn = dataSource.getConnection()) {
             return ConflictCheck.recorded(conn, 100);
+        }
+    }
+
+    /** Every conflict recorded on this pool ({@code conflicts} shows the latest 100). */
+    private long conflictCount() throws SQLException {
+        if (!tableExists("pp_conflict")) {
+            return 0;
+        }
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT COUNT(*) FROM pp_conflict"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -56,6 +56,13 @@ public final class PoolPairMetrics {
         Timer.builder("poolpair.apply.duration").tag("module", module).register(registry).record(took);
     }
 
+    /** Keys of a batch that this pool had written too (newest write kept): {@code poolpair.conflicts}. */
+    public void conflictsResolved(String module, int conflicts) {
+        if (conflicts > 0) {
+            Counter.builder("poolpair.conflicts").tag("module", module).register(registry).increment(conflicts);
+        }
+    }
+
     public void fileQuarantined(String module) {
         Counter.builder("poolpair.files.quarantined").tag("module", module == null ? "unknown" : module)
                 .register(registry).increment();

@@ -33,7 +33,8 @@ public final class StatusTable {
             out.printf("  Failover: %s%n", report.failover().summary());
         }
         if (!report.conflicts().isEmpty()) {
-            out.printf("  Split-brain conflicts: %d key(s) written on both pools, newest write kept:%n", report.conflicts().size());
+            out.printf("  Conflicts: %d key(s) written on both pools, newest write kept%s:%n", report.conflictCount(),
+                    report.conflictCount() > report.conflicts().size() ? " (latest " + report.conflicts().size() + ")" : "");
             for (var c : report.conflicts()) {
                 out.printf("    %s %s %s: kept %s (here %s, peer %s)%n", c.module(), c.table(), c.key(), c.kept(),
                         TIME.format(c.localAt()), TIME.format(c.peerAt()));
@@ -60,6 +61,9 @@ public final class StatusTable {
             }
             if (m.restoreToPeer() != null) {
                 row(out, "Restore snapshot", m.restoreToPeer());
+            }
+            if (m.contentWaiting() != null) {
+                row(out, "Content waiting", m.contentWaiting());
             }
             if (m.oversizedContent() != null) {
                 row(out, "Oversized content", m.oversizedContent());

@@ -9,12 +9,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pool's database as poolpair uses it: a connection pool, the dialect, the replicated tables. Opening it
  * creates poolpair's own tables when absent and installs the capture triggers (both idempotent).
  */
 public final class Store implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -54,6 +58,7 @@ public final class Store implements AutoCloseable {
         TableCatalog catalog = TableCatalog.read(ds, config.modules());
         try (Connection conn = ds.getConnection()) {
             conn.setAutoCommit(false);
+            requestFullSyncForAddedTables(conn, config, dialect, catalog);
             for (TableInfo table : catalog.all()) {
                 register(conn, table);
             }
@@ -69,7 +74,55 @@ public final class Store implements AutoCloseable {
         return new Store(ds, dialect, catalog);
     }
 
+    /**
+     * A table added to a module that already runs here was never captured: the rows this pool holds in it reach
+     * the peer only by a full sync of the module, asked for here (once: the table is registered right after).
+     * Tables registered before, in this module, are known from {@code pp_capture}; a store without any registered
+     * table (prepared by a version that did not register them) asks for nothing.
+     */
+    private static void requestFullSyncForAddedTables(Connection conn, PoolConfig config, Dialect dialect,
+                                                      TableCatalog catalog) throws SQLException {
+        java.util.Map<String, String> registered = new java.util.HashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT db_table_name, module FROM pp_capture");
+             var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                registered.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        if (registered.isEmpty()) {
+            return;
+        }
+        for (ModuleConfig module : config.modules()) {
+            if (!stateRowExists(conn, module.name())) {
+                continue; // a module new here: ensureStateRows decides on its initial full sync
+            }
+            for (TableInfo table : catalog.tables(module.name())) {
+                if (!module.name().equals(registered.get(table.dbName())) && ownsRows(conn, config, dialect, table)) {
+                    try (PreparedStatement ps = conn.prepareStatement(
+                            "UPDATE pp_export SET full_sync_requested = TRUE WHERE module = ?")) {
+                        ps.setString(1, module.name());
+                        ps.executeUpdate();
+                    }
+                    LOG.info("{}: table {} was added to the module and holds rows of {}: a full sync of the module"
+                            + " sends them to {}", module.name(), table.name(), config.pool(), config.peer());
+                }
+            }
+        }
+    }
+
+    private static boolean stateRowExists(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (var rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     private static boolean ownsRows(Connection conn, PoolConfig config, Dialect dialect, TableInfo table) throws SQLException {
+        if (config.module(table.module()).ownedByOtherThan(config.pool())) {
+            return false; // the module's rows are the peer's (owner-pool)
+        }
         var owner = config.module(table.module()).ownerColumn().flatMap(table::column);
         String sql = "SELECT 1 FROM " + dialect.qualified(table)
                 + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
