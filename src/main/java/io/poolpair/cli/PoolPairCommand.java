@@ -1,6 +1,5 @@
 package io.poolpair.cli;
 
-import io.poolpair.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,15 +23,19 @@ public final class PoolPairCommand implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
+    private static String[] append(String[] lines, String line) {
+        String[] all = java.util.Arrays.copyOf(lines, lines.length + 1);
+        all[lines.length] = line;
+        return all;
+    }
+
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PoolPairCommand());
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof ConfigException) {
-                commandLine.getErr().println("poolpair: configuration error: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> ExitCodes.handle(ex, commandLine));
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().footer(sub.getCommandSpec().usageMessage().footer().length == 0
+                    ? new String[] {ExitCodes.HELP} : append(sub.getCommandSpec().usageMessage().footer(), ExitCodes.HELP));
+        }
         return cl;
     }
 }
