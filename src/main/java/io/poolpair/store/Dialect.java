@@ -90,6 +90,13 @@ public interface Dialect {
     default void endSetup(Connection conn) throws SQLException {
     }
 
+    /**
+     * The statements that remove everything poolpair created in this database (capture triggers and functions, the
+     * {@code pp_*} tables), found in the catalog rather than from the configuration, so tables since dropped from a
+     * module are cleaned too. The application's tables and rows stay.
+     */
+    java.util.List<String> uninstallStatements(Connection conn) throws SQLException;
+
     /** Installs the capture trigger on a table; does nothing when it is already there. */
     void installCapture(Connection conn, TableInfo table) throws SQLException;
 }

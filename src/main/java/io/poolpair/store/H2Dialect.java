@@ -43,6 +43,26 @@ public final class H2Dialect implements Dialect {
     }
 
     @Override
+    public java.util.List<String> uninstallStatements(Connection conn) throws SQLException {
+        java.util.List<String> statements = new java.util.ArrayList<>();
+        try (Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                "SELECT TRIGGER_SCHEMA, TRIGGER_NAME FROM INFORMATION_SCHEMA.TRIGGERS WHERE UPPER(TRIGGER_NAME) LIKE 'PP\\_CAPTURE\\_%'"
+                        + " ORDER BY 1, 2")) {
+            while (rs.next()) {
+                statements.add("DROP TRIGGER IF EXISTS " + quote(rs.getString(1)) + "." + quote(rs.getString(2)));
+            }
+        }
+        try (Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                "SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = SCHEMA()"
+                        + " AND UPPER(TABLE_NAME) LIKE 'PP\\_%' AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1, 2")) {
+            while (rs.next()) {
+                statements.add("DROP TABLE IF EXISTS " + quote(rs.getString(1)) + "." + quote(rs.getString(2)) + " CASCADE");
+            }
+        }
+        return statements;
+    }
+
+    @Override
     public void installCapture(Connection conn, TableInfo table) throws SQLException {
         String trigger = quote("PP_CAPTURE_" + table.dbName().toUpperCase());
         String schemaPrefix = table.schema() == null ? "" : quote(table.schema()) + ".";

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -99,6 +100,29 @@ public final class PostgresDialect implements Dialect {
     public void endSetup(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SELECT pg_advisory_unlock(" + SETUP_LOCK + ")");
+        }
+    }
+
+    @Override
+    public List<String> uninstallStatements(Connection conn) throws SQLException {
+        List<String> statements = new ArrayList<>();
+        collect(conn, statements, "SELECT 'DROP TRIGGER IF EXISTS ' || quote_ident(t.tgname) || ' ON ' || t.tgrelid::regclass"
+                + " FROM pg_trigger t WHERE NOT t.tgisinternal AND (t.tgname LIKE 'pp\\_capture\\_%' OR t.tgname LIKE"
+                + " 'pp\\_refuse\\_truncate\\_%') ORDER BY 1");
+        collect(conn, statements, "SELECT 'DROP FUNCTION IF EXISTS ' || p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n"
+                + " ON n.oid = p.pronamespace WHERE n.nspname = ANY (current_schemas(false)) AND p.proname LIKE 'pp\\_%'"
+                + " AND p.prorettype = 'trigger'::regtype ORDER BY 1");
+        collect(conn, statements, "SELECT 'DROP TABLE IF EXISTS ' || quote_ident(table_schema) || '.' || quote_ident(table_name)"
+                + " || ' CASCADE' FROM information_schema.tables WHERE table_schema = ANY (current_schemas(false))"
+                + " AND table_name LIKE 'pp\\_%' AND table_type = 'BASE TABLE' ORDER BY 1");
+        return statements;
+    }
+
+    private static void collect(Connection conn, List<String> into, String query) throws SQLException {
+        try (Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                into.add(rs.getString(1));
+            }
         }
     }
 
