@@ -155,6 +155,10 @@ public final class Outbox {
         List<File> missing = new ArrayList<>();
         List<Long> absent = new ArrayList<>();
         for (var e : staged(module).subMap(s.ackedBatch(), false, s.publishedBatch(), true).entrySet()) {
+            if (s.refusedBatch() != null && s.refusedBatch().equals(e.getKey())) {
+                // the peer refused it for good (a limit or a row check there): a copy would be refused alike
+                continue;
+            }
             if (!share.peerHolds(new BatchName(pool, module, e.getKey()), exchange.getContext())) {
                 missing.add(e.getValue().toFile());
                 absent.add(e.getKey());
