@@ -160,8 +160,8 @@ public final class BatchWriter {
         } catch (BatchRejectedException e) {
             Files.deleteIfExists(tmp);
             throw new StagedBatchRefusedException("batch " + batch + " of " + module + " is not published: the peer's"
-                    + " importer would reject it (" + e.getMessage() + "). It holds a single row or file too large for one"
-                    + " batch: raise that limit on both pools (the same value on each), or remove the row or file; the next"
+                    + " importer would reject it (" + e.getMessage() + "). Batches are cut to fit the limits, so it holds a"
+                    + " single row or file too large for one batch: raise that limit on both pools (the same value on each), or remove the row or file; the next"
                     + " export cycle stages the batch again", e);
         }
     }

@@ -172,8 +172,7 @@ public final class FullSnapshot {
             try {
                 check.check(parts.get(i));
             } catch (BatchRejectedException e) {
-                throw new BatchWriter.StagedBatchRefusedException("the " + (parts.size() > 1 ? "snapshot" : "snapshot part")
-                        + " of " + module + " is not published: its part " + (i + 1) + " of " + parts.size() + " (batch "
+                throw new BatchWriter.StagedBatchRefusedException("the snapshot of " + module + " is not published: its part " + (i + 1) + " of " + parts.size() + " (batch "
                         + (first + i) + ") would be rejected by the peer's importer (" + e.getMessage() + "). It holds a single"
                         + " row or file too large for one batch: raise that limit on both pools (the same value on each), or"
                         + " remove the row or file; the next export cycle stages the snapshot again", e);
