@@ -22,6 +22,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -84,9 +86,12 @@ class BatchLimitsTest {
         }
     }
 
-    @Test
-    void contentBacklogOfMoreFilesThanMaxEntriesAfterAnOutageIsCutIntoBatchesThatAllArrive() throws Exception {
-        try (TwoPools pools = start(Map.of("poolpair.import.max-entries", "50"), Map.of(), Map.of())) {
+    /** H2 reads a batch's rows key by key, PostgreSQL 1,000 keys a statement: both cut the batch. */
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void contentBacklogOfMoreFilesThanMaxEntriesAfterAnOutageIsCutIntoBatchesThatAllArrive(StoreKind store) throws Exception {
+        try (TwoPools pools = start(Map.of("poolpair.import.max-entries", "50"), store.pool(A, "demo"),
+                store.pool(B, "demo"))) {
             pools.b.close(); // poolB is down while poolA's users upload 120 files
             pools.b = null;
             Map<String, byte[]> uploaded = new HashMap<>();
@@ -189,22 +194,62 @@ class BatchLimitsTest {
         }
     }
 
+    /**
+     * Two H2 pools of the presence module whose pool files carry every setting (the failover and failback commands read
+     * them), settled, then poolA lost and poolB acting for it.
+     */
+    private TwoPools failedOverPair(Map<String, String> extra) throws Exception {
+        Map<String, String> a = new HashMap<>(StoreKind.H2.pool(A, "demo"));
+        Map<String, String> b = new HashMap<>(StoreKind.H2.pool(B, "demo"));
+        a.putAll(extra);
+        b.putAll(extra);
+        TwoPools pools = TwoPools.start(dir, Map.of("poolpair.modules", TwoPools.PRESENCE), a, b);
+        for (Map.Entry<String, Map<String, String>> pool : Map.of(A, a, B, b).entrySet()) {
+            StringBuilder text = new StringBuilder("poolpair.modules = " + TwoPools.PRESENCE + "\n");
+            pool.getValue().forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
+            Files.writeString(pools.configFile(pool.getKey()), text, java.nio.file.StandardOpenOption.APPEND);
+        }
+        TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:before@example.com");
+        pools.syncUntilSettled();
+        pools.a.close(); // poolA is lost
+        pools.a = null;
+        TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A);
+        assertEquals(0, failover.exit(), failover.out() + failover.err());
+        return pools;
+    }
+
+    private static Path lastStaged(TwoPools pools) throws Exception {
+        return pools.b.config().outbox().resolve(new BatchName(B, TwoPools.PRESENCE,
+                pools.exportState(pools.b, TwoPools.PRESENCE).lastBatch()).fileName());
+    }
+
+    private static void failback(TwoPools pools) throws Exception {
+        pools.a = pools.startPool(A); // poolA is back
+        TwoPools.CommandResult failback = TwoPools.cli("failback", "--config", pools.configFile(B).toString(), "--pool", A,
+                "--timeout", "PT60S");
+        assertEquals(0, failback.exit(), failback.out() + failback.err());
+    }
+
+    @Test
+    void keyTimesOfAFailoverAreEncryptedLikeEveryEntry() throws Exception {
+        try (TwoPools pools = failedOverPair(Map.of("poolpair.encrypt", "true"))) {
+            TwoPools.insertContact(pools.b, "sip:alice@poolA", "sip:secret-contact@example.com");
+            pools.b.syncNow();
+            try (ZipFile zip = new ZipFile(lastStaged(pools).toFile())) {
+                for (String entry : new String[] {"failover/key-times.json", "manifest.json"}) {
+                    String text = new String(zip.getInputStream(zip.getEntry(entry)).readAllBytes(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertFalse(text.contains("secret-contact"), entry + " shows the key in the clear");
+                }
+            }
+            failback(pools);
+            assertEquals(1, TwoPools.contacts(pools.a, "sip:secret-contact@example.com"));
+        }
+    }
+
     @Test
     void failbackWithTenThousandLongKeysWrittenDuringTheFailoverReachesFinalState() throws Exception {
-        Map<String, String> a = StoreKind.H2.pool(A, "demo");
-        Map<String, String> b = StoreKind.H2.pool(B, "demo");
-        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.modules", TwoPools.PRESENCE), a, b)) {
-            for (Map.Entry<String, Map<String, String>> pool : Map.of(A, a, B, b).entrySet()) {
-                StringBuilder text = new StringBuilder("poolpair.modules = " + TwoPools.PRESENCE + "\n");
-                pool.getValue().forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
-                Files.writeString(pools.configFile(pool.getKey()), text, java.nio.file.StandardOpenOption.APPEND);
-            }
-            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:before@example.com");
-            pools.syncUntilSettled();
-            pools.a.close(); // poolA is lost
-            pools.a = null;
-            TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A);
-            assertEquals(0, failover.exit(), failover.out() + failover.err());
+        try (TwoPools pools = failedOverPair(Map.of())) {
 
             // poolB serves poolA's users: 10,000 contacts, keys of 30 characters and more, one batch whose key times
             // (over 1 MiB as manifest JSON) no longer fit a manifest
@@ -222,18 +267,13 @@ class BatchLimitsTest {
                 conn.commit();
             }
             pools.b.syncNow();
-            Path batch = pools.b.config().outbox().resolve(new BatchName(B, TwoPools.PRESENCE,
-                    pools.exportState(pools.b, TwoPools.PRESENCE).lastBatch()).fileName());
-            try (ZipFile zip = new ZipFile(batch.toFile())) {
+            try (ZipFile zip = new ZipFile(lastStaged(pools).toFile())) {
                 assertTrue(zip.getEntry("failover/key-times.json").getSize() > 900_000,
                         "the key times of 10,000 keys travel in their own entry: " + zip.getEntry("failover/key-times.json").getSize());
                 assertTrue(zip.getEntry("manifest.json").getSize() < 64 << 10, "the manifest stays small");
             }
 
-            pools.a = pools.startPool(A); // poolA is back
-            TwoPools.CommandResult failback = TwoPools.cli("failback", "--config", pools.configFile(B).toString(), "--pool", A,
-                    "--timeout", "PT60S");
-            assertEquals(0, failback.exit(), failback.out() + failback.err());
+            failback(pools);
             assertEquals(10_001, TwoPools.count(pools.a, "SELECT COUNT(*) FROM user_contact WHERE home_pool = ?", A));
             pools.syncUntilSettled();
             for (PoolPairRuntime pool : new PoolPairRuntime[] {pools.a, pools.b}) {

@@ -458,7 +458,7 @@ public final class BatchWriter {
                 ps.setString(1, module);
                 ps.setString(2, d.table());
                 ps.setString(3, d.key());
-                ps.setTimestamp(4, d.changedAt());
+                ps.setTimestamp(4, d.changedAt() != null ? d.changedAt() : java.sql.Timestamp.from(Instant.now()));
                 ps.addBatch();
             }
             ps.executeBatch();
