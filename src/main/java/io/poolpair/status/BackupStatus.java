@@ -378,8 +378,11 @@ public final class BackupStatus {
     /** Changes are purged once acknowledged, so the oldest row left is the oldest unacknowledged change. */
     private Instant oldestUnacknowledgedChange(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ?")) {
+             // changes of an acknowledged batch are purged right after the acknowledgement is recorded: not counted meanwhile
+             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND (batch IS"
+                     + " NULL OR batch > (SELECT acked_batch FROM pp_export WHERE module = ?))")) {
             ps.setString(1, module);
+            ps.setString(2, module);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Timestamp ts = rs.getTimestamp(1);
