@@ -150,8 +150,10 @@ public final class BatchVerifier {
      * both pools share their configuration. Returns the staged manifest; a zip that fails is never published.
      */
     public Manifest checkStaged(java.nio.file.Path zip) throws BatchRejectedException, IOException {
+        // staged under a temporary name: <batch>.zip.tmp, <batch>.zip.full-part
         String fileName = zip.getFileName().toString();
-        BatchName name = BatchName.parse(fileName.endsWith(".zip") ? fileName : fileName.substring(0, fileName.lastIndexOf(".zip") + 4))
+        String batchName = fileName.substring(0, fileName.lastIndexOf(".zip") + ".zip".length());
+        BatchName name = BatchName.parse(batchName)
                 .orElseThrow(() -> new BatchRejectedException(fileName + " is not named as a batch"));
         return checkContents(zip.toFile(), name, config.pool(), config.peer()).manifest();
     }
