@@ -66,6 +66,7 @@ public final class FullSnapshot {
 
     public static final String KIND = Manifest.FULL;
     static final String PART_SUFFIX = ".full-part";
+    static final String RENUMBER_SUFFIX = ".renumber";
 
     private static final Logger LOG = LoggerFactory.getLogger(FullSnapshot.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -186,7 +187,7 @@ public final class FullSnapshot {
      */
     private void renumberParts(List<Path> parts) throws IOException {
         for (Path part : parts) {
-            Path rewritten = part.resolveSibling(part.getFileName() + ".renumber");
+            Path rewritten = part.resolveSibling(part.getFileName() + RENUMBER_SUFFIX);
             try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(part.toFile());
                  ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(rewritten), 1 << 16))) {
                 Manifest manifest;
@@ -205,6 +206,9 @@ public final class FullSnapshot {
                     out.closeEntry();
                 }
                 BatchZip.writeSignedManifest(out, manifest.withParts(parts.size()), signer);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(rewritten);
+                throw e;
             }
             Files.move(rewritten, part, StandardCopyOption.REPLACE_EXISTING);
         }

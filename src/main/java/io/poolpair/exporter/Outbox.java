@@ -77,6 +77,13 @@ public final class Outbox {
      * before the process stopped, deleted when they were not (the full sync is still due and runs again).
      */
     private void finishFullSyncParts(String module, long lastBatch) throws IOException {
+        // a part being rewritten with its final part count when the process stopped: the part itself is still there
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder,
+                pool + "-" + module + "-*.zip" + FullSnapshot.PART_SUFFIX + FullSnapshot.RENUMBER_SUFFIX)) {
+            for (Path p : dir) {
+                Files.deleteIfExists(p);
+            }
+        }
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder,
                 pool + "-" + module + "-*.zip" + FullSnapshot.PART_SUFFIX)) {
             for (Path part : dir) {
