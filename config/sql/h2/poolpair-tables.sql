@@ -179,3 +179,10 @@ ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;
+-- issue 14 (lim branch): a batch the peer refused for a reason a re-send cannot cure (it breaks a limit or a row
+-- check of the receiver): kept by the receiver (reported in its cookie) and by the sender (ErrorState, no re-send).
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_batch BIGINT;
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_incarnation VARCHAR(64);
+ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_reason VARCHAR(4000);
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS refused_batch BIGINT;
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS refused_reason VARCHAR(4000);

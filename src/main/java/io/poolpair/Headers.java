@@ -17,6 +17,12 @@ public final class Headers {
     /** The import error the peer's cookie reports (null when its import is well). */
     public static final String PEER_IMPORT_ERROR = "PoolPairPeerImportError";
 
+    /** The batch of this store the peer's cookie reports as refused for good (null when none), and why. */
+    public static final String PEER_REFUSED_BATCH = "PoolPairPeerRefusedBatch";
+    public static final String PEER_REFUSED = "PoolPairPeerRefused";
+    /** Set by the verifier on a rejection a re-sent copy cannot cure: the incarnation of the batch's sender. */
+    public static final String REFUSED_INCARNATION = "PoolPairRefusedIncarnation";
+
     private Headers() {
     }
 }

@@ -76,6 +76,15 @@ class StartupValidationTest {
     }
 
     @Test
+    void batchLimitsTooSmallForAModuleAreRefused() {
+        String message = startupError(Map.of("poolpair.import.max-entries", "9"));
+        assertTrue(message.startsWith("poolpair.import.max-entries = 9 is too small for module UserServices.PresenceFocus"
+                + " (3 tables): a batch may need 10 entries; set at least 10"), message);
+        message = startupError(Map.of("poolpair.import.max-batch-bytes", "1000000"));
+        assertTrue(message.startsWith("poolpair.import.max-batch-bytes = 1000000: must be at least 4194304"), message);
+    }
+
+    @Test
     void intervalOutsideFiveSecondsToThreeHoursIsRefused() {
         for (String interval : new String[] {"PT1S", "PT3H1S", "2 minutes"}) {
             String message = startupError(Map.of("poolpair.sync-interval", interval));

@@ -82,6 +82,10 @@ public final class Acknowledger {
         }
         msg.setHeader(Headers.MODULE, module);
         msg.setHeader(Headers.ACKED_BATCH, acknowledged(module, cookie, seen));
+        Cookie.Refusal refused = cookie.refused();
+        boolean ours = refused != null && incarnation.current().equals(refused.incarnation());
+        msg.setHeader(Headers.PEER_REFUSED_BATCH, ours ? refused.batch() : null);
+        msg.setHeader(Headers.PEER_REFUSED, ours ? refused.reason() : null);
         msg.setHeader(Headers.PEER_IMPORT_ERROR, "ErrorState".equals(cookie.importState())
                 ? (cookie.lastError() == null ? "ErrorState" : cookie.lastError()) : null);
     }

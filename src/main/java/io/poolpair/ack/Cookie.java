@@ -22,12 +22,29 @@ import java.util.zip.ZipOutputStream;
  * {@code lastAppliedManifest} the sha256 of that batch's manifest (so the exporter can tell its own batch of that
  * number from one of a history it lost);
  * {@code contradiction} says that a batch of that incarnation differed from the one applied under its number (the
- * exporting store went back in time), else null.
+ * exporting store went back in time), else null;
+ * {@code refused} names a batch of the exporting store that the importer rejected for a reason a re-send cannot cure
+ * (intact and signed, but over a limit or failing a row check there), else absent: the exporter shows it as an error
+ * and stops re-sending that batch.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch,
                      String appliedAt, String importState, String lastError, String importingIncarnation,
-                     String sourceIncarnation, String lastAppliedManifest, String contradiction) {
+                     String sourceIncarnation, String lastAppliedManifest, String contradiction,
+                     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                     Refusal refused) {
+
+    /** A batch of {@code incarnation} refused for good, and why. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Refusal(long batch, String incarnation, String reason) {
+    }
+
+    public Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch, String appliedAt,
+                  String importState, String lastError, String importingIncarnation, String sourceIncarnation,
+                  String lastAppliedManifest, String contradiction) {
+        this(format, importingPool, sourcePool, module, lastAppliedBatch, appliedAt, importState, lastError,
+                importingIncarnation, sourceIncarnation, lastAppliedManifest, contradiction, null);
+    }
 
     public static final int FORMAT = 2;
     static final String JSON_ENTRY = "cookie.json";

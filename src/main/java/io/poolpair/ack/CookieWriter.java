@@ -48,7 +48,8 @@ public final class CookieWriter {
         Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, applied,
                 s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
                 mine, s.sourceIncarnation(), applied > 0 ? state.appliedManifest(module, applied).orElse(null) : null,
-                s.currentContradiction());
+                s.currentContradiction(), s.refusedBatch() == null ? null
+                : new Cookie.Refusal(s.refusedBatch(), s.refusedIncarnation(), s.refusedReason()));
         return cookie.toZip(signer);
     }
 }

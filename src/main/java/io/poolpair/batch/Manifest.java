@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * {@code manifest.json} of a batch: who sent it to whom, which module and batch, and the size and sha256 of
  * every data entry. Signed as a whole ({@code manifest.sig}), so it authenticates the entries too. While a failover is in effect,
- * {@code keyTimes} holds the time of each key's latest write (by table, then key as a compact JSON array, as an
- * ISO instant) for the split-brain policy (newest write kept); otherwise it is absent.
+ * a delta carries the time of each key's latest write (by table, then key as a compact JSON array, as an ISO instant)
+ * for the split-brain policy (newest write kept) in the entry {@value Entry#KEY_TIMES_NAME}, checked (and encrypted)
+ * like any entry, so that the manifest stays small whatever the number of keys. {@code keyTimes} is that map once
+ * the receiver has read the entry; a sender never writes it into the manifest.
  *
  * <p>{@code incarnation} is the sender's store incarnation: batch numbers run per (source pool, incarnation).
  * A {@code restore} snapshot (sent to a peer that was rebuilt or restored from an older backup) carries every row
@@ -66,10 +68,31 @@ public record Manifest(int format, String sourcePool, String targetPool, String 
         public static final String DELETE = "delete";
         /** A file of a content table's row, {@code content/<table>/<key path>}. */
         public static final String CONTENT = "content";
+        /** The key times of a delta made while a failover is in effect (JSON object: table, then key, then instant). */
+        public static final String KEY_TIMES = "key-times";
+        public static final String KEY_TIMES_NAME = "failover/key-times.json";
 
         public static String nameFor(String table, String op) {
             return "data/" + table + "." + op + ".ndjson";
         }
+    }
+
+    /** This manifest with the key times read from its {@value Entry#KEY_TIMES_NAME} entry (in memory only). */
+    public Manifest withKeyTimes(Map<String, Map<String, String>> times) {
+        return new Manifest(format, sourcePool, targetPool, module, batch, kind, part, parts, changeIdFrom, changeIdTo, changes,
+                createdAt, tables, entries, encryption, times, incarnation, baseline, snapshotRows);
+    }
+
+    /** This snapshot part's manifest with {@code count} parts in all. */
+    public Manifest withParts(int count) {
+        return new Manifest(format, sourcePool, targetPool, module, batch, kind, part, count, changeIdFrom, changeIdTo, changes,
+                createdAt, tables, entries, encryption, keyTimes, incarnation, baseline, snapshotRows);
+    }
+
+    /** The key times entry of a delta, if it has one. */
+    public java.util.Optional<Entry> keyTimesEntry() {
+        return entries == null ? java.util.Optional.empty()
+                : entries.stream().filter(e -> Entry.KEY_TIMES.equals(e.op())).findFirst();
     }
 
     public byte[] toJson() {

@@ -17,7 +17,7 @@ import java.util.zip.ZipFile;
  */
 public final class ManifestDigest {
 
-    private static final int MAX_MANIFEST_BYTES = 1 << 20;
+    private static final int MAX_MANIFEST_BYTES = BatchLimits.MAX_MANIFEST_BYTES;
 
     private ManifestDigest() {
     }

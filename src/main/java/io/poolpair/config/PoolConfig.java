@@ -179,6 +179,7 @@ public final class PoolConfig {
         maxEntries();
         maxCompressionRatio();
         modules();
+        checkEntriesFitModules();
         datasourceUrl();
         if (clusterEnabled()) {
             if (datasourceUrl().startsWith("jdbc:h2:")) {
@@ -522,12 +523,36 @@ public final class PoolConfig {
         return duration("poolpair.resend-after");
     }
 
+    /** Bytes per batch (zip file and decompressed entries), sent and received: see {@code batch.BatchLimits}. */
     public long maxBatchBytes() {
-        return positiveLong("poolpair.import.max-batch-bytes", 1L << 30);
+        long bytes = positiveLong("poolpair.import.max-batch-bytes", 1L << 30);
+        if (bytes < MIN_BATCH_BYTES) {
+            throw new ConfigException("poolpair.import.max-batch-bytes = " + bytes + ": must be at least " + MIN_BATCH_BYTES
+                    + " (4 MiB), so a batch holds its manifest and some rows");
+        }
+        return bytes;
     }
 
+    /** Zip entries per batch, manifest and signature included, sent and received: see {@code batch.BatchLimits}. */
     public int maxEntries() {
         return positiveInt("poolpair.import.max-entries", 1000);
+    }
+
+    private static final long MIN_BATCH_BYTES = 4L << 20;
+
+    /**
+     * A batch of a module holds up to two row entries per table, the key times of a failover, its manifest and its
+     * signature, and one content file at least: fewer entries allowed would make batches the peer must reject.
+     */
+    private void checkEntriesFitModules() {
+        for (ModuleConfig module : modules()) {
+            int needed = 2 * module.tables().size() + 4;
+            if (maxEntries() < needed) {
+                throw new ConfigException("poolpair.import.max-entries = " + maxEntries() + " is too small for module "
+                        + module.name() + " (" + module.tables().size() + " tables): a batch may need " + needed
+                        + " entries; set at least " + needed);
+            }
+        }
     }
 
     public int maxCompressionRatio() {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
@@ -51,6 +53,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A bean with {@link ZipOutputStream} rather than camel-zipfile: rows stream straight from the result set
  * into the entry while its size and sha256 are computed for the manifest, which is written last and signed.
+ *
+ * <p>Every batch fits the {@link BatchLimits} the peer's importer applies: once the entries or bytes a batch may hold
+ * are used up, the remaining claimed keys are captured again (with their original change time), so the next batch
+ * of this cycle or a later cycle ships them; a key's changes stay in order, since the key's latest state is read
+ * when it is shipped. A staged zip then passes the importer's own checks ({@link StagedCheck}) before it is put in
+ * place; one that cannot be made to fit (a single file larger than a whole batch) is refused with an error that names
+ * the module, the batch and the limit, and is never published.
  */
 public final class BatchWriter {
 
@@ -70,10 +79,14 @@ public final class BatchWriter {
     private final EntryCipher cipher;
     private final FailoverState failover;
     private final PeerRowWrites peerRows;
+    private final BatchLimits limits;
+    private final StagedCheck check;
 
     public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
                        Path outbox, Map<String, ContentStore> content, ContentBudget budget, EntryCipher cipher,
-                       FailoverState failover, PeerRowWrites peerRows) {
+                       FailoverState failover, PeerRowWrites peerRows, BatchLimits limits, StagedCheck check) {
+        this.limits = limits;
+        this.check = check;
         this.failover = failover;
         this.peerRows = peerRows;
         this.dataSource = dataSource;
@@ -125,7 +138,8 @@ public final class BatchWriter {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        deferToNextCycle(module, batch, deferred);
+        check(module, batch, tmp);
+        deferToNextCycle(module, deferred);
         if (catalog.tables(module).stream().anyMatch(t -> content.containsKey(t.name()))) {
             recordContentWaiting(module);
         }
@@ -139,6 +153,30 @@ public final class BatchWriter {
         return target;
     }
 
+    /**
+     * The importer's checks on the staged zip, before it is put in place: a batch that fails them is never published
+     * (the peer would reject it, and every copy re-sent). The module's export shows ErrorState with this message until
+     * the batch can be staged (the next cycle tries again).
+     */
+    private void check(String module, long batch, Path tmp) throws Exception {
+        try {
+            check.check(tmp);
+        } catch (BatchRejectedException e) {
+            Files.deleteIfExists(tmp);
+            throw new StagedBatchRefusedException("batch " + batch + " of " + module + " is not published: the peer's"
+                    + " importer would reject it (" + e.getMessage() + "). Batches are cut to fit the limits, so it holds a"
+                    + " single row or file too large for one batch: raise that limit on both pools (the same value on each), or remove the row or file; the next"
+                    + " export cycle stages the batch again", e);
+        }
+    }
+
+    /** A staged batch that would not pass the peer's checks: refused before it is published. */
+    public static final class StagedBatchRefusedException extends Exception {
+        StagedBatchRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private Manifest write(Connection conn, String module, long batch, Path tmp, List<Deferred> deferred, PeerRows flagged)
             throws Exception {
         // the batch carries the captured time of each key's latest change: a key written on both pools keeps its
@@ -147,6 +185,7 @@ public final class BatchWriter {
         ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
         List<Manifest.Entry> entries = new ArrayList<>();
+        Room room = new Room(claimed, stamped);
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             for (TableInfo table : catalog.tables(module)) {
                 List<String> keys = claimed.byTable.get(table.name());
@@ -155,38 +194,118 @@ public final class BatchWriter {
                 }
                 List<JsonNode> deletes = new ArrayList<>();
                 List<String> files = new ArrayList<>();
-                long upserts = writeEntry(zip, entries, table, Manifest.Entry.UPSERT,
-                        gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged));
+                long upserts = writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT),
+                        Manifest.Entry.UPSERT, room,
+                        gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged, room, claimed));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
                     BatchZip.writeContent(zip, entries, store, file, cipher);
                 }
                 if (!deletes.isEmpty()) {
-                    writeEntry(zip, entries, table, Manifest.Entry.DELETE, gen -> writeDeletes(gen, table, deletes));
+                    writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),
+                            Manifest.Entry.DELETE, room, gen -> writeDeletes(gen, table, deletes));
                 }
                 counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
             }
+            if (stamped) {
+                // an entry like any other (checked, and encrypted when batches are), not the manifest: it grows with the keys
+                writeEntry(zip, entries, null, Manifest.Entry.KEY_TIMES_NAME, Manifest.Entry.KEY_TIMES, room, gen -> {
+                    MAPPER.writeValue(gen, claimed.times);
+                    return 0;
+                });
+            }
             Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, Manifest.DELTA, 1, 1, claimed.minId,
                     claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM, stamped ? claimed.times : null,
+                    cipher == null ? null : EntryCipher.ALGORITHM, null,
                     StoreIncarnation.info(conn).incarnation(), null, null);
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }
     }
 
+    /**
+     * What is left of the batch limits while a batch is written. Reserved up front: the manifest and its signature,
+     * an upsert and a delete entry per table with claimed keys, the key times entry, and room for the manifest's
+     * bytes and the key times. A row or file that does not fit is deferred, unless it would be the batch's first
+     * (a batch always ships something; one that cannot fit even so fails the staged check and is refused).
+     */
+    private final class Room {
+        private int entries;
+        private final long reservedBytes;
+        private long closedBytes;
+        private CountingStream current;
+        private long shipped;
+
+        Room(ClaimedKeys claimed, boolean stamped) {
+            this.entries = BatchLimits.FRAME_ENTRIES + 2 * claimed.byTable.size() + (stamped ? 1 : 0);
+            long keyBytes = 0;
+            if (stamped) {
+                for (List<String> keys : claimed.byTable.values()) {
+                    for (String key : keys) {
+                        keyBytes += key.length() + 40;
+                    }
+                }
+            }
+            // manifest.json at most, its signature, key times, and what the JSON generator and zip headers hold back
+            this.reservedBytes = BatchLimits.MAX_MANIFEST_BYTES + keyBytes + (256L << 10);
+        }
+
+        private long used() {
+            return closedBytes + (current == null ? 0 : current.count) + reservedBytes;
+        }
+
+        /** True when a row (and its file of {@code fileBytes}, or -1 for none) still fits; counts it in if so. */
+        boolean take(long fileBytes) {
+            boolean fits = used() + Math.max(0, fileBytes) <= limits.maxBatchBytes()
+                    && (fileBytes < 0 || entries + 1 <= limits.maxEntries());
+            if (!fits && shipped > 0) {
+                return false;
+            }
+            shipped++;
+            if (fileBytes >= 0) {
+                entries++;
+                // stored size: the file, a little deflate overhead at worst, the cipher's tags when encrypted
+                closedBytes += fileBytes + fileBytes / 512 + 1024;
+            }
+            return true;
+        }
+    }
+
+    /** Counts the plain bytes of the entry being written (what the generator has handed on so far). */
+    private static final class CountingStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingStream(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+
     /** Writes rows that still exist; collects the keys whose rows are gone as deletes. Returns rows written. */
     private long writeUpserts(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys, List<JsonNode> deletes,
-                              List<String> files, List<Deferred> deferred, PeerRows flagged) throws Exception {
+                              List<String> files, List<Deferred> deferred, PeerRows flagged, Room room, ClaimedKeys claimed)
+            throws Exception {
         Optional<String> byKeys = dialect.rowsByKeysSql(table);
-        return byKeys.isPresent() ? writeUpsertsByKeys(conn, byKeys.get(), gen, table, keys, deletes, files, deferred, flagged)
-                : writeUpsertsKeyByKey(conn, gen, table, keys, deletes, files, deferred, flagged);
+        return byKeys.isPresent()
+                ? writeUpsertsByKeys(conn, byKeys.get(), gen, table, keys, deletes, files, deferred, flagged, room, claimed)
+                : writeUpsertsKeyByKey(conn, gen, table, keys, deletes, files, deferred, flagged, room, claimed);
     }
 
     /** Reads the rows {@value #KEYS_PER_READ} keys at a time (one statement each), in the keys' order. */
     private long writeUpsertsByKeys(Connection conn, String sql, JsonGenerator gen, TableInfo table, List<String> keys,
-                                    List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged)
-            throws Exception {
+                                    List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged,
+                                    Room room, ClaimedKeys claimed) throws Exception {
         ContentStore store = content.get(table.name());
         List<Column> columns = table.columns();
         int firstKey = columns.indexOf(table.primaryKey().get(0));
@@ -203,9 +322,9 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (store != null && !includeContent(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files,
-                                expectedSize(store, rs, 2, columns))) {
-                            deferred.add(new Deferred(table.name(), keyJson));
+                        if (!include(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files, room,
+                                store == null ? null : expectedSize(store, rs, 2, columns))) {
+                            deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 2, owner, table, keyJson, flagged);
@@ -219,8 +338,8 @@ public final class BatchWriter {
     }
 
     private long writeUpsertsKeyByKey(Connection conn, JsonGenerator gen, TableInfo table, List<String> keys,
-                                      List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged)
-            throws Exception {
+                                      List<JsonNode> deletes, List<String> files, List<Deferred> deferred, PeerRows flagged,
+                                      Room room, ClaimedKeys claimed) throws Exception {
         ContentStore store = content.get(table.name());
         int owner = ownerIndex(table);
         List<Column> columns = table.columns();
@@ -236,8 +355,9 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (store != null && !includeContent(store, table, pk, key, files, expectedSize(store, rs, 1, columns))) {
-                            deferred.add(new Deferred(table.name(), keyJson));
+                        if (!include(store, table, pk, key, files, room,
+                                store == null ? null : expectedSize(store, rs, 1, columns))) {
+                            deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 1, owner, table, keyJson, flagged);
@@ -300,12 +420,16 @@ public final class BatchWriter {
     }
 
     /**
-     * Takes the row's file into this batch if it is complete and the cycle's content allowance has room for it.
-     * A row whose file is missing or smaller than the row records waits (it is captured again for a later batch,
-     * and status names the file): it never travels without its file.
+     * Takes the row (and its file, for a content table) into this batch if the file is complete and the batch limits
+     * and the cycle's content allowance have room for it; false when it waits for a later batch. A row whose file is
+     * missing or smaller than the row records waits (captured again, status names the file): it never travels
+     * without its file.
      */
-    private boolean includeContent(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files,
-                                   Long expectedSize) throws Exception {
+    private boolean include(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files, Room room,
+                            Long expectedSize) throws Exception {
+        if (store == null) {
+            return room.take(-1);
+        }
         com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
         for (int i = 0; i < pk.size(); i++) {
             keyObject.set(pk.get(i).name(), key.get(i));
@@ -315,6 +439,9 @@ public final class BatchWriter {
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {
             contentWaits(table.module(), relative + " (" + incomplete + ", waiting since " + Instant.now() + ")", file);
+            return false;
+        }
+        if (!room.take(Files.size(file))) {
             return false;
         }
         ContentBudget.Decision decision = budget.take(table.module(), Files.size(file), file.toString());
@@ -361,33 +488,30 @@ public final class BatchWriter {
         }
     }
 
-    /** A changed key whose content did not fit this cycle: captured again, so a later batch ships it. */
-    private record Deferred(String table, String key) {
+    /**
+     * A changed key that did not fit this batch (its content, this cycle's content allowance, or the batch limits):
+     * captured again, with the time of its latest write, so a later batch ships it.
+     */
+    private record Deferred(String table, String key, java.sql.Timestamp changedAt) {
     }
 
-    private void deferToNextCycle(String module, long batch, List<Deferred> deferred) throws SQLException {
+    private void deferToNextCycle(String module, List<Deferred> deferred) throws SQLException {
         if (deferred.isEmpty()) {
             return;
         }
-        // captured again with the time of the change it defers, so the key's time (conflicts) does not move
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_change (module, table_name, pk, op, changed_at) SELECT ?, ?, ?, 'U',"
-                        + " COALESCE(MAX(changed_at), CURRENT_TIMESTAMP)"
-                        + " FROM pp_change WHERE module = ? AND table_name = ? AND pk = ? AND batch = ?")) {
+                "INSERT INTO pp_change (module, table_name, pk, op, changed_at) VALUES (?, ?, ?, 'U', ?)")) {
             for (Deferred d : deferred) {
                 ps.setString(1, module);
                 ps.setString(2, d.table());
                 ps.setString(3, d.key());
-                ps.setString(4, module);
-                ps.setString(5, d.table());
-                ps.setString(6, d.key());
-                ps.setLong(7, batch);
+                ps.setTimestamp(4, d.changedAt() != null ? d.changedAt() : java.sql.Timestamp.from(Instant.now()));
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        LOG.info("{}: {} row(s) with content wait for a later batch (file incomplete, or"
-                + " poolpair.max-dataconf-package-size-kb reached)", module, deferred.size());
+        LOG.info("{}: {} row(s) wait for a later batch (the batch limits poolpair.import.max-entries / max-batch-bytes,"
+                + " poolpair.max-dataconf-package-size-kb, or a content file not complete yet)", module, deferred.size());
     }
 
     private static long writeDeletes(JsonGenerator gen, TableInfo table, List<JsonNode> deletes) throws IOException {
@@ -408,23 +532,31 @@ public final class BatchWriter {
         long write(JsonGenerator gen) throws Exception;
     }
 
-    private long writeEntry(ZipOutputStream zip, List<Manifest.Entry> entries, TableInfo table, String op, RowsWriter rows)
-            throws Exception {
-        String entryName = Manifest.Entry.nameFor(table.name(), op);
+    private long writeEntry(ZipOutputStream zip, List<Manifest.Entry> entries, String table, String entryName, String op,
+                            Room room, RowsWriter rows) throws Exception {
         zip.putNextEntry(new ZipEntry(entryName));
         EntryStream out = new EntryStream(zip);
         long count;
-        try (JsonGenerator gen = MAPPER.createGenerator(BatchZip.sealed(out, cipher, entryName))) {
+        CountingStream counted = new CountingStream(BatchZip.sealed(out, cipher, entryName));
+        room.current = counted;
+        try (JsonGenerator gen = MAPPER.createGenerator(counted)) {
             gen.setRootValueSeparator(null);
             count = rows.write(gen);
         }
+        room.current = null;
+        room.closedBytes += out.size();
         zip.closeEntry();
-        entries.add(new Manifest.Entry(entryName, table.name(), op, out.size(), out.sha256()));
+        entries.add(new Manifest.Entry(entryName, table, op, out.size(), out.sha256()));
         return count;
     }
 
     private record ClaimedKeys(Map<String, List<String>> byTable, long minId, long maxId, long changes,
-                               Map<String, Map<String, String>> times) {
+                               Map<String, Map<String, String>> times, Map<String, java.sql.Timestamp> latest) {
+
+        /** A claimed key deferred to a later batch, with the time of its latest write. */
+        Deferred deferred(String table, String key) {
+            return new Deferred(table, key, latest.get(table + '\u0000' + key));
+        }
     }
 
     private static ClaimedKeys claimedKeys(Connection conn, String module, long batch, boolean stamped) throws SQLException {
@@ -433,6 +565,7 @@ public final class BatchWriter {
         long max = Long.MIN_VALUE;
         long changes = 0;
         Map<String, Map<String, String>> times = new LinkedHashMap<>();
+        Map<String, java.sql.Timestamp> latest = new java.util.HashMap<>();
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*), MAX(changed_at) FROM pp_change"
                 + " WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
             ps.setString(1, module);
@@ -443,6 +576,7 @@ public final class BatchWriter {
                     min = Math.min(min, rs.getLong(3));
                     max = Math.max(max, rs.getLong(4));
                     changes += rs.getLong(5);
+                    latest.put(rs.getString(1) + '\u0000' + rs.getString(2), rs.getTimestamp(6));
                     if (stamped) {
                         times.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
                                 .put(KeyTimes.normalize(rs.getString(2)), rs.getTimestamp(6).toInstant().toString());
@@ -453,6 +587,6 @@ public final class BatchWriter {
         if (changes == 0) {
             throw new SQLException("batch " + batch + " of " + module + " has no claimed changes left in pp_change");
         }
-        return new ClaimedKeys(byTable, min, max, changes, times);
+        return new ClaimedKeys(byTable, min, max, changes, times, latest);
     }
 }

@@ -29,7 +29,22 @@ public final class ExportState {
                            boolean fullSyncRequested, long initialSyncBatch, String oversizedContent,
                            boolean restoreRequested, String restoreReason, long restoreBatch, String peerImportError,
                            Instant peerHeardAt, long restoreLastBatch, String restorePeerIncarnation,
-                           long restorePeerBatch) {
+                           long restorePeerBatch, Long refusedBatch, String refusedReason) {
+
+        /**
+         * The peer refused batch {@code refusedBatch} for a reason a re-send cannot cure, and has not applied it since:
+         * an error naming the batch, the reason and the way out; null when there is none.
+         */
+        public String peerRefusal(String peer) {
+            if (refusedBatch == null || refusedBatch <= ackedBatch) {
+                return null;
+            }
+            return peer + " refused batch " + refusedBatch + " of " + module + " for good: " + refusedReason + ". A re-sent"
+                    + " copy would be refused alike, so it is not re-sent. Give both pools the same batch limits"
+                    + " (poolpair.import.max-entries, poolpair.import.max-batch-bytes, poolpair.import.max-compression-ratio)"
+                    + " and the same tables, then restart " + peer + ": it forgets the refusal and this pool sends the batch"
+                    + " again (see docs/operations.md)";
+        }
 
         /**
          * While a restore this pool sent is not acknowledged: the most of the peer's batches of {@code incarnation}
@@ -65,7 +80,7 @@ public final class ExportState {
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
                      + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content,"
                      + " restore_requested, restore_reason, restore_batch, peer_import_error, peer_heard_at, restore_last_batch,"
-                     + " restore_peer_incarnation, restore_peer_batch FROM pp_export"
+                     + " restore_peer_incarnation, restore_peer_batch, refused_batch, refused_reason FROM pp_export"
                      + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
@@ -75,7 +90,8 @@ public final class ExportState {
                 return new Snapshot(module, rs.getLong(1), rs.getLong(2), rs.getLong(3), instant(rs.getTimestamp(4)),
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
                         rs.getBoolean(9), rs.getLong(10), rs.getString(11), rs.getBoolean(12), rs.getString(13), rs.getLong(14),
-                        rs.getString(15), instant(rs.getTimestamp(16)), rs.getLong(17), rs.getString(18), rs.getLong(19));
+                        rs.getString(15), instant(rs.getTimestamp(16)), rs.getLong(17), rs.getString(18), rs.getLong(19),
+                        rs.getObject(20) == null ? null : rs.getLong(20), rs.getString(21));
             }
         }
     }
@@ -126,10 +142,16 @@ public final class ExportState {
     }
 
     /** What the peer's newest cookie says of its own import of this module (null: all well), and that it spoke. */
-    public void recordPeerReport(@Header(Headers.MODULE) String module, @Header(Headers.PEER_IMPORT_ERROR) String error)
-            throws SQLException {
-        update("UPDATE pp_export SET peer_import_error = ?, peer_heard_at = ? WHERE module = ?", error, now(), module);
+    public void recordPeerReport(@Header(Headers.MODULE) String module, @Header(Headers.PEER_IMPORT_ERROR) String error,
+                                 @Header(Headers.PEER_REFUSED_BATCH) Long refusedBatch,
+                                 @Header(Headers.PEER_REFUSED) String refusedReason) throws SQLException {
+        if (refusedBatch != null && !refusedBatch.equals(get(module).refusedBatch())) {
+            LOG.error("{}: the peer refused batch {} for good ({}); it is not re-sent", module, refusedBatch, refusedReason);
+        }
+        update("UPDATE pp_export SET peer_import_error = ?, peer_heard_at = ?, refused_batch = ?, refused_reason = ?"
+                + " WHERE module = ?", error, now(), refusedBatch, ErrorText.truncate(refusedReason), module);
     }
+
 
     /** Records that an outbox zip now lies in the peer's Data folder. */
     public void markPublished(@Body File batchFile) throws SQLException {

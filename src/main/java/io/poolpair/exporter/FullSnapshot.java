@@ -3,7 +3,9 @@ package io.poolpair.exporter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
@@ -22,6 +24,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,7 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A snapshot of one module, read in one transaction and streamed into parts of at most max-changes-per-batch
- * rows, numbered in the module's batch sequence so that deltas follow them. Two kinds:
+ * rows that each fit the {@link BatchLimits} (entries, bytes, the files of a content table), numbered in the module's batch sequence so that deltas follow them. Two kinds:
  * <ul>
  * <li>a full sync: every row this pool owns. The receiver replaces its copy of this pool's rows with the parts:
  * rows missing from the snapshot are deleted there, its own rows are left alone;</li>
@@ -53,14 +56,18 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A restore is held back while this pool acts for the peer after a failover: {@code failback} sends it.
  *
- * <p>The parts are written under a temporary name first; their numbers are taken in one transaction
- * afterwards, and only then renamed into the outbox ({@link Outbox#placeNumberedSnapshotParts}), so a crash never
- * leaves a numbered part half-written.
+ * <p>The parts are written under a temporary name first; each passes the peer's importer checks
+ * ({@link StagedCheck}); their numbers are taken in one transaction afterwards, and only then renamed into the outbox
+ * ({@link Outbox#placeNumberedSnapshotParts}),
+ * so a crash never leaves a numbered part half-written, and no part the peer would reject is ever numbered. When the
+ * limits cut more parts than the row count alone (the manifest of each names the number of parts), the parts are
+ * rewritten with the final count before they are checked.
  */
 public final class FullSnapshot {
 
     public static final String KIND = Manifest.FULL;
     static final String PART_SUFFIX = ".full-part";
+    static final String RENUMBER_SUFFIX = ".renumber";
 
     private static final Logger LOG = LoggerFactory.getLogger(FullSnapshot.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -74,9 +81,14 @@ public final class FullSnapshot {
     private final Map<String, ContentStore> content;
     private final EntryCipher cipher;
     private final FailoverState failover;
+    private final BatchLimits limits;
+    private final StagedCheck check;
 
     public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
-                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher, FailoverState failover) {
+                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher, FailoverState failover,
+                        BatchLimits limits, StagedCheck check) {
+        this.limits = limits;
+        this.check = check;
         this.failover = failover;
         this.dataSource = dataSource;
         this.dialect = dialect;
@@ -132,6 +144,10 @@ public final class FullSnapshot {
                         restore ? peerApplied.lastApplied() : null);
                 rows = write(conn, module, owner, first, partCount, parts, kind);
                 conn.commit();
+                if (parts.size() != partCount) {
+                    renumberParts(parts);
+                }
+                checkParts(module, first, parts);
             } catch (Exception e) {
                 conn.rollback();
                 for (Path p : parts) {
@@ -150,6 +166,53 @@ public final class FullSnapshot {
         LOG.info("staged {} module={} batches={}..{} rows={} ms={}", restore ? "restore snapshot" : "full sync", module, first,
                 first + parts.size() - 1, rows, (System.nanoTime() - started) / 1_000_000);
         return parts.size();
+    }
+
+    /** The peer's importer checks on every part before any is numbered: a part that fails refuses the snapshot. */
+    private void checkParts(String module, long first, List<Path> parts) throws Exception {
+        for (int i = 0; i < parts.size(); i++) {
+            try {
+                check.check(parts.get(i));
+            } catch (BatchRejectedException e) {
+                throw new BatchWriter.StagedBatchRefusedException("the snapshot of " + module + " is not published: its part " + (i + 1) + " of " + parts.size() + " (batch "
+                        + (first + i) + ") would be rejected by the peer's importer (" + e.getMessage() + "). It holds a single"
+                        + " row or file too large for one batch: raise that limit on both pools (the same value on each), or"
+                        + " remove the row or file; the next export cycle stages the snapshot again", e);
+            }
+        }
+    }
+
+    /**
+     * The limits cut more parts than the row count foresaw: every part's manifest is written again with the final
+     * number of parts (its entries are copied as they are; their sizes and sha256 do not change).
+     */
+    private void renumberParts(List<Path> parts) throws IOException {
+        for (Path part : parts) {
+            Path rewritten = part.resolveSibling(part.getFileName() + RENUMBER_SUFFIX);
+            try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(part.toFile());
+                 ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(rewritten), 1 << 16))) {
+                Manifest manifest;
+                try (var json = in.getInputStream(in.getEntry(Manifest.FILE))) {
+                    manifest = Manifest.fromJson(json.readAllBytes());
+                }
+                for (var e = in.entries(); e.hasMoreElements(); ) {
+                    ZipEntry entry = e.nextElement();
+                    if (entry.getName().equals(Manifest.FILE) || entry.getName().equals(Manifest.SIGNATURE)) {
+                        continue;
+                    }
+                    out.putNextEntry(new ZipEntry(entry.getName()));
+                    try (var data = in.getInputStream(entry)) {
+                        data.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+                BatchZip.writeSignedManifest(out, manifest.withParts(parts.size()), signer);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(rewritten);
+                throw e;
+            }
+            Files.move(rewritten, part, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** What the parts' manifests say besides their numbers: the kind, the sender's incarnation, a restore's baseline and size. */
@@ -200,13 +263,16 @@ public final class FullSnapshot {
                     + dialect.qualified(table) + ownerFilter(table, owner) + " ORDER BY " + order)) {
                 ps.setFetchSize(1000);
                 bindOwner(ps, owner);
+                ContentStore store = content.get(table.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (part.rows == config.maxChangesPerBatch() && part.number < partCount) {
+                        String file = store == null ? null : fileOf(store, table, rs);
+                        long fileBytes = file == null ? -1 : Files.size(store.file(file));
+                        if (part.rows > 0 && (part.rows == config.maxChangesPerBatch() || !part.fits(table.name(), fileBytes))) {
                             parts.add(part.finish());
                             part = new PartWriter(module, first + part.number, part.number + 1, partCount, kind);
                         }
-                        part.row(table, rs, columns);
+                        part.row(table, rs, columns, file, fileBytes);
                         rows++;
                     }
                 }
@@ -218,6 +284,16 @@ public final class FullSnapshot {
             parts.add(empty.finish());
         }
         return rows;
+    }
+
+    /** The file of a content table's row, relative to the content folder, or null when the row has none. */
+    private static String fileOf(ContentStore store, TableInfo table, ResultSet rs) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode key = MAPPER.createObjectNode();
+        for (Column c : table.primaryKey()) {
+            key.put(c.name(), rs.getString(c.name()));
+        }
+        String relative = store.relativePath(key);
+        return Files.isRegularFile(store.file(relative)) ? relative : null;
     }
 
     /** One part: a zip with an upsert entry per table and a manifest of kind full or restore. */
@@ -233,6 +309,9 @@ public final class FullSnapshot {
         private final List<Manifest.Entry> entries = new ArrayList<>();
         private TableEntry current;
         private long rows;
+        /** Bytes of the entries closed so far, and of the files waiting to follow the open entry (estimated). */
+        private long closedBytes;
+        private long pendingFileBytes;
 
         PartWriter(String module, long batch, int number, int of, Kind kind) throws IOException {
             this.kind = kind;
@@ -245,7 +324,21 @@ public final class FullSnapshot {
             this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         }
 
-        void row(TableInfo table, ResultSet rs, List<Column> columns) throws Exception {
+        /**
+         * True when a row of {@code table} (with a file of {@code fileBytes}, or -1 for none) still fits this part's
+         * limits: its entries (manifest and signature, one per table, one per file) and bytes (with room for the
+         * manifest, and for what the JSON generator holds back).
+         */
+        boolean fits(String table, long fileBytes) {
+            boolean newEntry = current == null || !current.table.equals(table);
+            int used = BatchLimits.FRAME_ENTRIES + entries.size() + (current == null ? 0 : 1 + current.files.size())
+                    + (newEntry ? 1 : 0) + (fileBytes >= 0 ? 1 : 0);
+            long bytes = closedBytes + pendingFileBytes + (current == null ? 0 : current.out.size() + current.buffered())
+                    + Math.max(0, fileBytes) + BatchLimits.MAX_MANIFEST_BYTES + (256L << 10);
+            return used <= limits.maxEntries() && bytes <= limits.maxBatchBytes();
+        }
+
+        void row(TableInfo table, ResultSet rs, List<Column> columns, String file, long fileBytes) throws Exception {
             if (current == null || !current.table.equals(table.name())) {
                 closeEntry();
                 current = new TableEntry(table.name(), zip, cipher);
@@ -260,16 +353,9 @@ public final class FullSnapshot {
             gen.writeRaw('\n');
             current.rows++;
             rows++;
-            ContentStore store = content.get(table.name());
-            if (store != null) {
-                com.fasterxml.jackson.databind.node.ObjectNode key = MAPPER.createObjectNode();
-                for (Column c : table.primaryKey()) {
-                    key.put(c.name(), rs.getString(c.name()));
-                }
-                String relative = store.relativePath(key);
-                if (Files.isRegularFile(store.file(relative))) {
-                    current.files.add(relative);
-                }
+            if (file != null) {
+                current.files.add(file);
+                pendingFileBytes += fileBytes + fileBytes / 512 + 1024;
             }
         }
 
@@ -283,6 +369,8 @@ public final class FullSnapshot {
                     BatchZip.writeContent(zip, entries, store, relative, cipher);
                 }
                 current = null;
+                closedBytes = entries.stream().mapToLong(Manifest.Entry::size).sum();
+                pendingFileBytes = 0;
             }
         }
 
@@ -302,6 +390,10 @@ public final class FullSnapshot {
         final String table;
         final EntryStream out;
         final JsonGenerator gen;
+        /** What the generator and the cipher hold back at most before it reaches {@link #out}. */
+        long buffered() {
+            return 128L << 10;
+        }
         final List<String> files = new ArrayList<>();
         long rows;
 

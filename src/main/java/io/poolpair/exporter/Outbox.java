@@ -88,6 +88,13 @@ public final class Outbox {
      * before the process stopped, deleted when they were not (the full sync is still due and runs again).
      */
     private void finishFullSyncParts(String module, long lastBatch) throws IOException {
+        // a part being rewritten with its final part count when the process stopped: the part itself is still there
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder,
+                pool + "-" + module + "-*.zip" + FullSnapshot.PART_SUFFIX + FullSnapshot.RENUMBER_SUFFIX)) {
+            for (Path p : dir) {
+                Files.deleteIfExists(p);
+            }
+        }
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(folder,
                 pool + "-" + module + "-*.zip" + FullSnapshot.PART_SUFFIX)) {
             for (Path part : dir) {
@@ -184,6 +191,10 @@ public final class Outbox {
         List<File> missing = new ArrayList<>();
         List<Long> absent = new ArrayList<>();
         for (var e : staged(module).subMap(s.ackedBatch(), false, s.publishedBatch(), true).entrySet()) {
+            if (s.refusedBatch() != null && s.refusedBatch().equals(e.getKey())) {
+                // the peer refused it for good (a limit or a row check there): a copy would be refused alike
+                continue;
+            }
             if (!share.peerHolds(new BatchName(pool, module, e.getKey()), exchange.getContext())) {
                 missing.add(e.getValue().toFile());
                 absent.add(e.getKey());

@@ -97,6 +97,7 @@ public final class BatchApplier {
                 throw new BatchRejectedException("the file now holds another manifest than the batch " + batch
                         + " that was verified");
             }
+            manifest = withKeyTimes(zip, manifest);
             Map<String, Manifest.Entry> entries = new LinkedHashMap<>();
             manifest.entries().forEach(e -> entries.put(e.name(), e));
             conn.setAutoCommit(false);
@@ -183,6 +184,27 @@ public final class BatchApplier {
             }
         }
     }
+
+    /** The manifest with the key times of its {@code failover/key-times.json} entry, when it has one. */
+    private Manifest withKeyTimes(ZipFile zip, Manifest manifest) throws IOException, BatchRejectedException {
+        var entry = manifest.keyTimesEntry();
+        if (entry.isEmpty()) {
+            return manifest;
+        }
+        ZipEntry zipEntry = zip.getEntry(entry.get().name());
+        if (zipEntry == null) {
+            throw new BatchRejectedException("the zip no longer holds " + entry.get().name());
+        }
+        try (InputStream in = open(new CheckedEntryStream(zip.getInputStream(zipEntry), entry.get()), manifest,
+                entry.get().name())) {
+            return manifest.withKeyTimes(KEY_TIMES_JSON.readValue(in, KEY_TIMES_TYPE));
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper KEY_TIMES_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Map<String, String>>> KEY_TIMES_TYPE =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
 
     /** A change the peer made after this pool started acting for it: its users were served on both pools. */
     private boolean splitBrain(Manifest manifest) throws SQLException {

@@ -11,7 +11,7 @@ import java.util.zip.ZipFile;
 /** Reading the signed manifest of a batch zip, shared by the verifier and the applier. */
 final class BatchFile {
 
-    static final int MAX_MANIFEST_BYTES = 1 << 20;
+    static final int MAX_MANIFEST_BYTES = io.poolpair.batch.BatchLimits.MAX_MANIFEST_BYTES;
 
     private BatchFile() {
     }

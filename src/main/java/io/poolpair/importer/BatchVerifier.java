@@ -1,6 +1,7 @@
 package io.poolpair.importer;
 
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.EntryCipher;
@@ -37,9 +38,8 @@ public final class BatchVerifier {
     public static final String DUPLICATE = "duplicate";
     public static final String WAIT = "wait";
 
-    private static final long RATIO_EXEMPT_BYTES = 1L << 20;
-
     private final PoolConfig config;
+    private final BatchLimits limits;
     private final ShareLayout share;
     private final Signer signer;
     private final ImportState state;
@@ -51,6 +51,7 @@ public final class BatchVerifier {
                          PeerIncarnations peers) {
         this.peers = peers;
         this.config = config;
+        this.limits = BatchLimits.of(config);
         this.share = share;
         this.signer = signer;
         this.state = state;
@@ -66,7 +67,17 @@ public final class BatchVerifier {
         msg.setHeader(Headers.MODULE, module);
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
-        BatchFile.Signed signed = checkContents(file, name);
+        BatchFile.Signed signed;
+        try {
+            signed = checkContents(file, name, config.peer(), config.pool());
+        } catch (BatchRejectedException e) {
+            if (e.incurable()) {
+                // the manifest was verified before the check failed: it names the sender's incarnation
+                msg.setHeader(Headers.REFUSED_INCARNATION, io.poolpair.batch.ManifestDigest.incarnationOf(file.toPath())
+                        .orElse(null));
+            }
+            throw e;
+        }
         msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
         msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
     }
@@ -133,20 +144,38 @@ public final class BatchVerifier {
         return name;
     }
 
-    private BatchFile.Signed checkContents(File file, BatchName name) throws BatchRejectedException, IOException {
-        if (file.length() > config.maxBatchBytes()) {
-            throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes");
+    /**
+     * The receiver's checks of a batch's contents, run by the sender on a zip it staged, before the zip is published
+     * (this pool is the source, the peer the target): every batch this pool makes passes the peer's checks, as far as
+     * both pools share their configuration. Returns the staged manifest; a zip that fails is never published.
+     */
+    public Manifest checkStaged(java.nio.file.Path zip) throws BatchRejectedException, IOException {
+        // staged under a temporary name: <batch>.zip.tmp, <batch>.zip.full-part
+        String fileName = zip.getFileName().toString();
+        String batchName = fileName.substring(0, fileName.lastIndexOf(".zip") + ".zip".length());
+        BatchName name = BatchName.parse(batchName)
+                .orElseThrow(() -> new BatchRejectedException(fileName + " is not named as a batch"));
+        return checkContents(zip.toFile(), name, config.pool(), config.peer()).manifest();
+    }
+
+    /** Checks {@code file} as a batch from pool {@code source} to pool {@code target}. */
+    private BatchFile.Signed checkContents(File file, BatchName name, String source, String target)
+            throws BatchRejectedException, IOException {
+        if (file.length() > limits.maxBatchBytes()) {
+            throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes "
+                    + limits.maxBatchBytes());
         }
         try (ZipFile zip = zips.open(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
             BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
             Manifest manifest = signed.manifest();
-            checkManifest(manifest, name);
+            checkManifest(manifest, name, source, target);
             long declared = 0;
             for (Manifest.Entry entry : manifest.entries()) {
                 declared += entry.size();
-                if (declared > config.maxBatchBytes()) {
-                    throw new BatchRejectedException("the entries decompress to more than poolpair.import.max-batch-bytes");
+                if (declared > limits.maxBatchBytes()) {
+                    throw BatchRejectedException.incurable("the entries decompress to more than poolpair.import.max-batch-bytes "
+                            + limits.maxBatchBytes());
                 }
                 ZipEntry zipEntry = entries.remove(entry.name());
                 if (zipEntry == null) {
@@ -173,8 +202,10 @@ public final class BatchVerifier {
     }
 
     private Map<String, ZipEntry> checkEntryNames(ZipFile zip) throws BatchRejectedException {
-        if (zip.size() > config.maxEntries()) {
-            throw new BatchRejectedException("the zip holds " + zip.size() + " entries, over poolpair.import.max-entries");
+        if (zip.size() > limits.maxEntries()) {
+            String over = "the zip holds " + zip.size() + " entries, over poolpair.import.max-entries " + limits.maxEntries();
+            throw declaredBySigner(zip, m -> m.entries().size() + BatchLimits.FRAME_ENTRIES > limits.maxEntries())
+                    ? BatchRejectedException.incurable(over) : new BatchRejectedException(over);
         }
         Map<String, ZipEntry> entries = new HashMap<>();
         Enumeration<? extends ZipEntry> e = zip.entries();
@@ -203,16 +234,28 @@ public final class BatchVerifier {
         return true;
     }
 
-    private void checkManifest(Manifest m, BatchName name) throws BatchRejectedException {
+    /**
+     * True when the zip's manifest is signed by the pair's key and itself declares what broke a limit: the sender
+     * made the batch so, and a re-sent copy is rejected alike. False for a copy that cannot be read or trusted.
+     */
+    private boolean declaredBySigner(ZipFile zip, java.util.function.Predicate<Manifest> over) {
+        try {
+            return over.test(BatchFile.readSigned(zip, signer).manifest());
+        } catch (BatchRejectedException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void checkManifest(Manifest m, BatchName name, String source, String target) throws BatchRejectedException {
         if (m.format() != Manifest.FORMAT) {
             throw new BatchRejectedException("manifest format " + m.format() + " is not supported (expected " + Manifest.FORMAT + ")");
         }
-        if (!config.peer().equals(m.sourcePool())) {
+        if (!source.equals(m.sourcePool())) {
             throw new BatchRejectedException("manifest source pool '" + m.sourcePool() + "' is not the paired pool '"
-                    + config.peer() + "'");
+                    + source + "'");
         }
-        if (!config.pool().equals(m.targetPool())) {
-            throw new BatchRejectedException("manifest target pool '" + m.targetPool() + "' is not this pool '" + config.pool() + "'");
+        if (!target.equals(m.targetPool())) {
+            throw new BatchRejectedException("manifest target pool '" + m.targetPool() + "' is not this pool '" + target + "'");
         }
         if (!name.module().equals(m.module()) || name.batch() != m.batch()) {
             throw new BatchRejectedException("manifest says " + m.module() + " batch " + m.batch() + ", the file name says "
@@ -240,6 +283,13 @@ public final class BatchVerifier {
             requireConfigured(module, table);
         }
         for (Manifest.Entry entry : m.entries()) {
+            if (Manifest.Entry.KEY_TIMES.equals(entry.op())) {
+                if (!Manifest.Entry.KEY_TIMES_NAME.equals(entry.name()) || entry.table() != null || full || entry.size() < 0
+                        || entry.sha256() == null) {
+                    throw new BatchRejectedException("manifest entry '" + entry.name() + "' is not a delta's key times");
+                }
+                continue;
+            }
             requireConfigured(module, entry.table());
             if (Manifest.Entry.CONTENT.equals(entry.op())) {
                 // conference content: checked against the module's content table here, its sha256 below
@@ -266,7 +316,7 @@ public final class BatchVerifier {
 
     private static void requireConfigured(ModuleConfig module, String table) throws BatchRejectedException {
         if (table == null || !module.tables().contains(table)) {
-            throw new BatchRejectedException("manifest names table '" + table + "', which module " + module.name()
+            throw BatchRejectedException.incurable("manifest names table '" + table + "', which module " + module.name()
                     + " does not replicate (poolpair.module." + module.name() + ".tables)");
         }
     }
@@ -278,10 +328,10 @@ public final class BatchVerifier {
      */
     private void checkCompressionRatio(ZipEntry zipEntry, Manifest.Entry entry) throws BatchRejectedException {
         long stored = Math.max(1, zipEntry.getCompressedSize());
-        if (entry.size() > RATIO_EXEMPT_BYTES && entry.size() / stored > config.maxCompressionRatio()) {
-            throw new BatchRejectedException(entry.name() + " decompresses " + entry.size() / stored + " times its stored size ("
-                    + stored + " bytes to " + entry.size() + "), over poolpair.import.max-compression-ratio "
-                    + config.maxCompressionRatio());
+        if (entry.size() > BatchLimits.RATIO_EXEMPT_BYTES && entry.size() / stored > limits.maxCompressionRatio()) {
+            throw BatchRejectedException.incurable(entry.name() + " decompresses " + entry.size() / stored
+                    + " times its stored size (" + stored + " bytes to " + entry.size()
+                    + "), over poolpair.import.max-compression-ratio " + limits.maxCompressionRatio());
         }
     }
 
@@ -299,7 +349,7 @@ public final class BatchVerifier {
         BatchRejectedException rowProblem = null;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (stored) {
-            if (!Manifest.Entry.CONTENT.equals(entry.op())) {
+            if (!Manifest.Entry.CONTENT.equals(entry.op()) && !Manifest.Entry.KEY_TIMES.equals(entry.op())) {
                 try {
                     rows.check(manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()), entry);
                 } catch (BatchRejectedException e) {
@@ -321,7 +371,8 @@ public final class BatchVerifier {
         }
         stored.verify();
         if (rowProblem != null) {
-            throw rowProblem;
+            // the entry is the one the sender signed: its rows are what this pool cannot take, whatever copy comes
+            throw BatchRejectedException.incurable(rowProblem.getMessage(), rowProblem);
         }
     }
 

@@ -28,14 +28,16 @@ public final class ImportState {
     private static final Logger LOG = LoggerFactory.getLogger(ImportState.class);
     private static final String COLUMNS = "last_applied, applied_at, last_error, last_error_at, quarantined,"
             + " source_incarnation, waiting_for, waiting_since, restore_batch, restore_parts, restore_rows, restore_rows_done,"
-            + " restore_done_at, cookie_batch, contradiction, contradiction_incarnation";
+            + " restore_done_at, cookie_batch, contradiction, contradiction_incarnation, refused_batch, refused_incarnation,"
+            + " refused_reason";
 
     /** One module's import counters. */
     public record Snapshot(String module, long lastApplied, Instant appliedAt, String lastError, Instant lastErrorAt,
                            long quarantined, String sourceIncarnation, Long waitingFor, Instant waitingSince,
                            long restoreBatch, long restoreParts, long restoreRows, long restoreRowsDone,
                            Instant restoreDoneAt, long cookieBatch, String contradiction,
-                           String contradictionIncarnation) {
+                           String contradictionIncarnation, Long refusedBatch, String refusedIncarnation,
+                           String refusedReason) {
 
         /** A contradiction found in the batches of the peer's incarnation this pool follows now, else null. */
         public String currentContradiction() {
@@ -104,7 +106,8 @@ public final class ImportState {
                 return new Snapshot(module, rs.getLong(1), instant(rs.getTimestamp(2)), rs.getString(3),
                         instant(rs.getTimestamp(4)), rs.getLong(5), rs.getString(6), waitingFor,
                         instant(rs.getTimestamp(8)), rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12),
-                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15), rs.getString(16));
+                        instant(rs.getTimestamp(13)), rs.getLong(14), rs.getString(15), rs.getString(16),
+                        rs.getObject(17) == null ? null : rs.getLong(17), rs.getString(18), rs.getString(19));
             }
         }
     }
@@ -131,7 +134,8 @@ public final class ImportState {
                             incarnation, peer, module);
                 } else {
                     update(conn, "UPDATE pp_import SET source_incarnation = ?, last_applied = 0, cookie_batch = 0,"
-                            + " waiting_for = NULL, waiting_since = NULL WHERE source_pool = ? AND module = ?", incarnation, peer,
+                            + " waiting_for = NULL, waiting_since = NULL, refused_batch = CASE WHEN refused_incarnation = ?"
+                            + " THEN refused_batch END WHERE source_pool = ? AND module = ?", incarnation, incarnation, peer,
                             module);
                     update(conn, "DELETE FROM pp_import_log WHERE source_pool = ? AND module = ?", peer, module);
                     LOG.warn("{}: batches of {} now count from its new incarnation {} (it was {}, last applied batch {})",
@@ -154,6 +158,35 @@ public final class ImportState {
         try (Connection conn = dataSource.getConnection()) {
             update(conn, "UPDATE pp_import SET contradiction = ?, contradiction_incarnation = ? WHERE source_pool = ?"
                     + " AND module = ?", ErrorText.truncate(message), incarnation, peer, module);
+        }
+    }
+
+    /**
+     * A batch of the peer rejected for a reason a re-send cannot cure (intact and signed, but over a limit or failing a
+     * row check here): kept until a batch of that number or later is applied, the peer starts a new incarnation, or this
+     * pool restarts (its configuration or schema may have been fixed), and reported in every cookie, so the peer shows
+     * an error instead of re-sending the batch.
+     */
+    public void recordRefusal(String module, long batch, String incarnation, String reason) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            update(conn, "UPDATE pp_import SET refused_batch = ?, refused_incarnation = ?, refused_reason = ? WHERE"
+                    + " source_pool = ? AND module = ?", batch, incarnation, ErrorText.truncate(reason), peer, module);
+        }
+    }
+
+    /** At start-up: refusals are forgotten, so the peer re-sends the batch once to a pool whose settings may have changed. */
+    public void forgetRefusals() throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            int n;
+            try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_import SET refused_batch = NULL, refused_incarnation"
+                    + " = NULL, refused_reason = NULL WHERE source_pool = ? AND refused_batch IS NOT NULL")) {
+                ps.setString(1, peer);
+                n = ps.executeUpdate();
+            }
+            if (n > 0) {
+                LOG.info("{} module(s) had refused a batch of {}: it may send it again, and it is checked against this"
+                        + " start's settings", n, peer);
+            }
         }
     }
 
@@ -208,7 +241,8 @@ public final class ImportState {
         Timestamp now = Timestamp.from(Instant.now());
         boolean baseline = manifest.restore() && manifest.part() == 1;
         try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_import SET last_applied = ?, applied_at = ?,"
-                + " last_error = NULL, last_error_at = NULL, waiting_for = NULL, waiting_since = NULL"
+                + " last_error = NULL, last_error_at = NULL, waiting_for = NULL, waiting_since = NULL,"
+                + " refused_batch = CASE WHEN refused_batch <= " + batch + " THEN NULL ELSE refused_batch END"
                 + " WHERE source_pool = ? AND module = ? AND " + (baseline ? "last_applied < ?" : "last_applied = ?"))) {
             ps.setLong(1, batch);
             ps.setTimestamp(2, now);

@@ -57,7 +57,22 @@ public final class Quarantine {
         metrics.fileQuarantined(module);
         if (module != null) {
             state.recordError(module, "quarantined " + file.getName() + ": " + reason, true);
+            Long batch = exchange.getMessage().getHeader(Headers.BATCH, Long.class);
+            String incarnation = exchange.getMessage().getHeader(Headers.REFUSED_INCARNATION, String.class);
+            if (incurable(cause) && batch != null && incarnation != null) {
+                // a re-sent copy would be rejected alike: the cookie tells the sender, which stops re-sending it
+                state.recordRefusal(module, batch, incarnation, reason);
+            }
         }
         return target.toString();
+    }
+
+    private static boolean incurable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof io.poolpair.batch.BatchRejectedException rejected) {
+                return rejected.incurable();
+            }
+        }
+        return false;
     }
 }

@@ -3,6 +3,7 @@ package io.poolpair.runtime;
 import io.poolpair.ack.Acknowledger;
 import io.poolpair.ack.CookieVersions;
 import io.poolpair.ack.CookieWriter;
+import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
@@ -74,12 +75,15 @@ public final class PoolPairBeans {
                 content.put(table.name(), new ContentStore(module.contentDir().get(), table, sizeColumn));
             }
         }
-        ContentBudget budget = new ContentBudget(config.maxContentBytesPerSync());
+        // one definition of the batch limits: the exporter cuts and checks its batches by them, the importer rejects by them
+        BatchLimits limits = BatchLimits.of(config);
+        BatchVerifier verifier = new BatchVerifier(config, share, signer, importState, store.catalog(), peers);
+        ContentBudget budget = new ContentBudget(limits.contentBytesPerCycle());
         EntryCipher cipher = config.encrypt() ? new EntryCipher(config.key()) : null;
         registry.accept("contentBudget", budget);
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
                 config.peer(), config.outbox(), content, budget, cipher, failover,
-                new PeerRowWrites(config, store.dataSource(), failover));
+                new PeerRowWrites(config, store.dataSource(), failover), limits, verifier::checkStaged);
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -105,7 +109,7 @@ public final class PoolPairBeans {
                 config.maxChangesPerBatch(), failover));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
-                exportState, content, cipher, failover));
+                exportState, content, cipher, failover, limits, verifier::checkStaged));
         Acknowledger acknowledger = new Acknowledger(config, share, signer, incarnation, peers, exportState);
         Outbox outbox = new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
                 acknowledger::appliedNow, incarnation);
@@ -115,9 +119,15 @@ public final class PoolPairBeans {
         } catch (java.sql.SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot check the outbox " + config.outbox() + ": " + e.getMessage(), e);
         }
+        try {
+            // the peer may send a batch this pool refused for good once more: this start's settings may take it now
+            importState.forgetRefusals();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot reset the refused batches in pp_import: " + e.getMessage(), e);
+        }
         registry.accept("outbox", outbox);
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
-        registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
+        registry.accept("batchVerifier", verifier);
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
         registry.accept("privateCopy", new PrivateCopy(config.importPrivateDir(), config.maxBatchBytes(), share));

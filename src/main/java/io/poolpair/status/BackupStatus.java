@@ -191,6 +191,7 @@ public final class BackupStatus {
 
         // the peer's own import error (a gap that does not fill there) is this direction's error too
         String exportError = export.lastError() != null ? export.lastError()
+                : export.peerRefusal(config.peer()) != null ? export.peerRefusal(config.peer())
                 : export.peerImportError() != null ? config.peer() + " reports ImportStatus ErrorState: " + export.peerImportError()
                 : null;
         boolean snapshotOwed = export.fullSyncRequested() || export.restoreRequested();
