@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 
 /**
- * Tells a new version of a cookie from one already handled, by its content. The peer replaces its cookie in place;
- * name, modification time and size do not tell versions apart on shares that keep coarse times (two cookies of a
- * burst within the same second, of equal size), so the last of a burst would never be read. The acknowledge route
+ * Tells a new version of a cookie from one already handled, by its content and modification time. The peer replaces
+ * its cookie in place; name, modification time and size do not tell versions apart on shares that keep coarse times
+ * (two cookies of a burst within the same second, of equal size), so the last of a burst would never be read; and the
+ * same content rewritten later (the peer's heartbeat) is news too. The acknowledge route
  * polls every cookie, lets through only a version whose sha256 differs from the last one handled at that path, and
  * records it once handled (or refused: a refused version stays refused, and is not logged again at each poll).
  */
@@ -67,7 +68,9 @@ public final class CookieVersions {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             byte[] bytes = in.readNBytes(MAX_HASHED_BYTES);
             md.update(bytes);
-            md.update(Long.toString(Files.size(file)).getBytes());
+            // and when it was written: the peer's heartbeat rewrites an unchanged cookie every cycle, and each write is
+            // news (the peer is alive); name, time and size alone missed a version written in the same second
+            md.update((Files.size(file) + "@" + Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis()).getBytes());
         }
         return HexFormat.of().formatHex(md.digest());
     }
