@@ -177,3 +177,15 @@ ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;
+-- verify: the last verification of each module against the peer (status shows it); result is equal, differ or
+-- incomplete (too many differences to list)
+CREATE TABLE IF NOT EXISTS pp_verify (
+  module         VARCHAR(200)  NOT NULL PRIMARY KEY,
+  verified_at    TIMESTAMP     NOT NULL,
+  result         VARCHAR(20)   NOT NULL,
+  rows_compared  BIGINT        NOT NULL,
+  differences    BIGINT        NOT NULL,
+  in_flight      BIGINT        NOT NULL,
+  repair_queued  BIGINT        NOT NULL,
+  summary        VARCHAR(4000)
+);

@@ -33,6 +33,8 @@ import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
+import io.poolpair.verify.RowDigest;
+import io.poolpair.verify.Verifier;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -118,5 +120,9 @@ public final class PoolPairBeans {
         registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
+        Map<String, java.util.Optional<String>> owners = new HashMap<>();
+        config.modules().forEach(m -> owners.put(m.name(), m.ownerColumn()));
+        registry.accept("verifier", new Verifier(config, store.dataSource(), store.catalog(),
+                new RowDigest(store.dataSource(), store.dialect(), content, owners), signer, metrics));
     }
 }

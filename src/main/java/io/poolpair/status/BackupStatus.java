@@ -14,6 +14,7 @@ import io.poolpair.share.ShareLayout;
 import io.poolpair.state.PeerIncarnations;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.importer.ImportState;
+import io.poolpair.verify.VerifyRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,7 +84,8 @@ public final class BackupStatus {
 
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
-                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation) {
+                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation,
+                         List<VerifyRecords.LastVerification> verifications) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -133,8 +135,9 @@ public final class BackupStatus {
             throw new IllegalArgumentException("unknown module '" + module + "'; configured: "
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
+        List<String> names = modules.stream().map(ModuleStatus::module).toList();
         return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation());
+                incarnation(), VerifyRecords.all(dataSource).stream().filter(v -> names.contains(v.module())).toList());
     }
 
     /**
@@ -171,7 +174,7 @@ public final class BackupStatus {
                 report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
                 report.activeInstance().thisInstanceActive());
         return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
-                report.conflicts() == null ? null : List.of(), report.incarnation());
+                report.conflicts() == null ? null : List.of(), report.incarnation(), report.verifications());
     }
 
     public ModuleStatus module(String module) throws SQLException {
