@@ -306,4 +306,46 @@ class VerifyTest {
             assertTrue(unknown.err().contains("table 'nope' is not replicated"), unknown.err());
         }
     }
+
+    /** A failover of poolA to poolB (poolA down), a write to poolA's rows on poolB, poolA back: the failback's output. */
+    private static TwoPools.CommandResult failoverAndFailback(TwoPools pools, String... failbackOptions) throws Exception {
+        writeRows(pools.a, 7);
+        pools.syncUntilSettled();
+        pools.a.close();
+        pools.a = null;
+        TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A);
+        assertEquals(0, failover.exit(), failover.out() + failover.err());
+        TwoPools.exec(pools.b, "UPDATE user_contact SET group_name = 'Moved during failover' WHERE contact_uri = ?",
+                "sip:poolA-c1");
+        pools.a = pools.startPool(A);
+        List<String> args = new java.util.ArrayList<>(List.of("failback", "--config", pools.configFile(B).toString(), "--pool",
+                A, "--timeout", "PT60S"));
+        args.addAll(List.of(failbackOptions));
+        TwoPools.CommandResult failback = TwoPools.cli(args.toArray(String[]::new));
+        assertEquals(0, failback.exit(), failback.out() + failback.err());
+        return failback;
+    }
+
+    @Test
+    void failbackVerifiesEveryModuleOnceTheRowsAreHandedBack() throws Exception {
+        try (TwoPools pools = start("H2-H2")) {
+            String out = failoverAndFailback(pools).out();
+            assertTrue(out.contains("data verification of every module"), out);
+            for (String module : List.of(PRESENCE, CMS, DATACONF)) {
+                assertTrue(out.contains("  " + module + ": equal"), module + " verified equal: " + out);
+            }
+            BackupStatus.Report status = new BackupStatus(pools.b.config(), pools.b.store().dataSource()).report("All");
+            assertEquals(3, status.verifications().size(), "the failback's verification is the last one in status");
+        }
+    }
+
+    @Test
+    void failbackWithSkipDataVerificationComparesNothing() throws Exception {
+        try (TwoPools pools = start("H2-H2")) {
+            String out = failoverAndFailback(pools, "--skip-data-verification").out();
+            assertTrue(out.contains("data verification skipped"), out);
+            assertEquals(0, new BackupStatus(pools.b.config(), pools.b.store().dataSource()).report("All")
+                    .verifications().size());
+        }
+    }
 }

@@ -58,35 +58,24 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PoolConfig pool = config.load();
         VerifyReport report;
-        Optional<HttpResponse<String>> response = ServiceRequest.send(pool, "/poolpair/verify?module=" + encode(module)
-                + (table == null ? "" : "&table=" + encode(table)) + "&repair=" + repair + "&wait=" + waitForAck
-                + "&timeout=" + encode(timeout.toString()));
-        if (response.isPresent()) {
-            HttpResponse<String> r = response.get();
-            if (r.statusCode() == 400) {
-                spec.commandLine().getErr().println("poolpair: " + r.body().strip());
-                return 2;
+        try {
+            Optional<VerifyReport> viaService = throughService(pool, module, table, repair, waitForAck, timeout);
+            if (viaService.isPresent()) {
+                report = viaService.get();
+            } else {
+                if (!json) {
+                    spec.commandLine().getOut().println("the service is not running here: verifying in this process");
+                }
+                try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
+                    report = inRuntime(runtime, module, table, repair, waitForAck, timeout);
+                }
             }
-            if (r.statusCode() != 200) {
-                spec.commandLine().getErr().println("poolpair: the service (" + ServiceRequest.describe(pool) + ") answered "
-                        + r.statusCode() + ": " + r.body().strip());
-                return 3;
-            }
-            report = VerifyReport.fromJson(r.body());
-        } else {
-            if (!json) {
-                spec.commandLine().getOut().println("the service is not running here: verifying in this process");
-            }
-            try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
-                Verifier verifier = runtime.context().getRegistry().lookupByNameAndType("verifier", Verifier.class);
-                report = verifier.verify(runtime.context(), module, table, repair, waitForAck, timeout);
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("poolpair: " + e.getMessage());
-                return 2;
-            } catch (Verifier.NoAnswerException e) {
-                spec.commandLine().getErr().println("poolpair: " + e.getMessage());
-                return 3;
-            }
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+            return 2;
+        } catch (Verifier.NoAnswerException | ServiceFailed e) {
+            spec.commandLine().getErr().println("poolpair: " + e.getMessage());
+            return 3;
         }
         if (json) {
             spec.commandLine().getOut().println(report.toJson());
@@ -95,6 +84,43 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return report.equal() ? 0 : 1;
+    }
+
+    /** The service answered with an error (other than a bad argument). */
+    static final class ServiceFailed extends RuntimeException {
+        ServiceFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A verification run by the pool's service ({@code POST /poolpair/verify}), or empty when the service does not run
+     * here. Throws IllegalArgumentException for a bad module or table, {@link ServiceFailed} for any other error.
+     */
+    static Optional<VerifyReport> throughService(PoolConfig pool, String module, String table, boolean repair, boolean wait,
+                                                 Duration timeout) throws Exception {
+        Optional<HttpResponse<String>> response = ServiceRequest.send(pool, "/poolpair/verify?module=" + encode(module)
+                + (table == null ? "" : "&table=" + encode(table)) + "&repair=" + repair + "&wait=" + wait
+                + "&timeout=" + encode(timeout.toString()));
+        if (response.isEmpty()) {
+            return Optional.empty();
+        }
+        HttpResponse<String> r = response.get();
+        if (r.statusCode() == 400) {
+            throw new IllegalArgumentException(r.body().strip());
+        }
+        if (r.statusCode() != 200) {
+            throw new ServiceFailed("the service (" + ServiceRequest.describe(pool) + ") answered " + r.statusCode() + ": "
+                    + r.body().strip());
+        }
+        return Optional.of(VerifyReport.fromJson(r.body()));
+    }
+
+    /** A verification run by a runtime of this process (its routes receive the peer's answers). */
+    static VerifyReport inRuntime(PoolPairRuntime runtime, String module, String table, boolean repair, boolean wait,
+                                  Duration timeout) throws Exception {
+        Verifier verifier = runtime.context().getRegistry().lookupByNameAndType("verifier", Verifier.class);
+        return verifier.verify(runtime.context(), module, table, repair, wait, timeout);
     }
 
     private static String encode(String s) {
