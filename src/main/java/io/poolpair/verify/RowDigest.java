@@ -251,6 +251,19 @@ public final class RowDigest {
         return out.toString();
     }
 
+    /** A column whose codec value is already in normal form: text (not json/uuid) or a whole number. */
+    private static boolean simple(Column c) {
+        if (ValueCodec.isJson(c) || ValueCodec.isUuid(c)) {
+            return false;
+        }
+        return switch (c.jdbcType()) {
+            case java.sql.Types.CHAR, java.sql.Types.VARCHAR, java.sql.Types.LONGVARCHAR, java.sql.Types.NCHAR,
+                 java.sql.Types.NVARCHAR, java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
+                 java.sql.Types.BIGINT -> true;
+            default -> false;
+        };
+    }
+
     /** A key from a verification file, checked against the table's key columns. */
     static JsonNode parseKey(String key, List<Column> pk) throws BatchRejectedException {
         try {
@@ -275,9 +288,12 @@ public final class RowDigest {
         private final String[] names;
         private final int[] keyIndexes;
         private final int ownerIndex;
+        private final boolean simpleKey;
         private final ContentStore store;
         private final MessageDigest sha;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        /** One generator for every row (values separated by nothing), flushed into {@link #buffer} after each. */
+        private final JsonGenerator gen;
 
         Hasher(TableInfo table) {
             this.table = table;
@@ -290,10 +306,17 @@ public final class RowDigest {
             this.order = sorted.stream().mapToInt(Integer::intValue).toArray();
             this.names = columns.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
             this.keyIndexes = table.primaryKey().stream().mapToInt(columns::indexOf).toArray();
+            this.simpleKey = table.primaryKey().stream().allMatch(RowDigest::simple);
             String owner = ownerColumns.getOrDefault(table.module(), Optional.empty())
                     .flatMap(o -> table.column(o)).map(Column::name).orElse(null);
             this.ownerIndex = owner == null ? -1 : indexOf(owner);
             this.store = content.get(table.name());
+            try {
+                this.gen = MAPPER.createGenerator(buffer);
+                gen.setRootValueSeparator(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             try {
                 this.sha = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
@@ -313,23 +336,23 @@ public final class RowDigest {
         RowHash hash(ResultSet rs) throws SQLException {
             try {
                 buffer.reset();
-                try (JsonGenerator gen = MAPPER.createGenerator(buffer)) {
-                    gen.writeStartArray();
-                    for (int i : keyIndexes) {
-                        ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                    }
-                    gen.writeEndArray();
+                gen.writeStartArray();
+                for (int i : keyIndexes) {
+                    ValueCodec.write(gen, rs, i + 1, columns.get(i));
                 }
-                String key = normalKey(MAPPER.readTree(buffer.toByteArray()), table.primaryKey());
+                gen.writeEndArray();
+                gen.flush();
+                // text and whole-number keys are already in normal form as the codec writes them; others are normalized
+                String key = simpleKey ? buffer.toString(StandardCharsets.UTF_8)
+                        : normalKey(MAPPER.readTree(buffer.toByteArray()), table.primaryKey());
                 buffer.reset();
-                try (JsonGenerator gen = MAPPER.createGenerator(buffer)) {
-                    gen.writeStartObject();
-                    for (int i : order) {
-                        gen.writeFieldName(names[i]);
-                        ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                    }
-                    gen.writeEndObject();
+                gen.writeStartObject();
+                for (int i : order) {
+                    gen.writeFieldName(names[i]);
+                    ValueCodec.write(gen, rs, i + 1, columns.get(i));
                 }
+                gen.writeEndObject();
+                gen.flush();
                 sha.reset();
                 sha.update(key.getBytes(StandardCharsets.UTF_8));
                 sha.update((byte) '\n');

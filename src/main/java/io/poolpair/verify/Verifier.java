@@ -74,6 +74,7 @@ public final class Verifier {
     private final Signer signer;
     private final PoolPairMetrics metrics;
     private final Map<String, CompletableFuture<VerifyMessage>> waiting = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     public Verifier(PoolConfig config, DataSource dataSource, TableCatalog catalog, RowDigest digest, Signer signer,
                     PoolPairMetrics metrics) {
@@ -475,8 +476,10 @@ public final class Verifier {
         try {
             ProducerTemplate template = context.createProducerTemplate();
             try {
-                template.sendBodyAndHeader("direct:publish-verify-file", VerifyFile.write(request, signer), Exchange.FILE_NAME,
+                byte[] bytes = VerifyFile.write(request, signer);
+                template.sendBodyAndHeader("direct:publish-verify-file", bytes, Exchange.FILE_NAME,
                         config.module(request.module()).folder() + "/" + VERIFY_FOLDER + "/" + name);
+                bytesWritten.addAndGet(bytes.length);
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new IllegalStateException("cannot write the verification request into " + config.peer() + "'s share"
@@ -496,6 +499,11 @@ public final class Verifier {
         } finally {
             waiting.remove(request.id() + "/" + request.round());
         }
+    }
+
+    /** Bytes of the verification files this pool has written into the peer's share (requests and answers). */
+    public long bytesWritten() {
+        return bytesWritten.get();
     }
 
     // ---------------------------------------------------------------- both pools: a file in this pool's Verify folders
@@ -543,7 +551,9 @@ public final class Verifier {
             return;
         }
         VerifyMessage answer = answer(message);
-        msg.setBody(VerifyFile.write(answer, signer));
+        byte[] bytes = VerifyFile.write(answer, signer);
+        bytesWritten.addAndGet(bytes.length);
+        msg.setBody(bytes);
         msg.setHeader(Exchange.FILE_NAME, config.module(answer.module()).folder() + "/" + VERIFY_FOLDER + "/"
                 + VerifyFile.fileName(answer));
         msg.setHeader(ANSWER_HEADER, true);
