@@ -307,6 +307,20 @@ class VerifyTest {
         }
     }
 
+    @Test
+    void verifyWithThePeersServiceStoppedSaysItDidNotAnswer() throws Exception {
+        try (TwoPools pools = start("H2-H2")) {
+            pools.b.close();
+            pools.b = null;
+            TwoPools.CommandResult result = TwoPools.cli("verify", "--config", pools.configFile(A).toString(), "--module", CMS,
+                    "--timeout", "PT2S");
+            assertEquals(3, result.exit(), result.out() + result.err());
+            assertTrue(result.err().contains("504") && result.err().contains("poolB did not answer verification request"),
+                    result.err());
+            assertFalse(result.err().contains("\tat "), "no stack trace: " + result.err());
+        }
+    }
+
     /** A failover of poolA to poolB (poolA down), a write to poolA's rows on poolB, poolA back: the failback's output. */
     private static TwoPools.CommandResult failoverAndFailback(TwoPools pools, String... failbackOptions) throws Exception {
         writeRows(pools.a, 7);

@@ -482,8 +482,8 @@ public final class Verifier {
                 bytesWritten.addAndGet(bytes.length);
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new IllegalStateException("cannot write the verification request into " + config.peer() + "'s share"
-                        + " (poolpair.share.peer): " + cause.getMessage(), e);
+                throw new NoAnswerException("cannot write the verification request into " + config.peer() + "'s share"
+                        + " (poolpair.share.peer): " + cause.getMessage() + "; is the share reachable from here?");
             } finally {
                 template.stop();
             }
