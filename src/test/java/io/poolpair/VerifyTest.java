@@ -244,9 +244,10 @@ class VerifyTest {
         }
     }
 
-    @Test
-    void underWriterLoadOnBothPoolsNoRowIsReportedDifferent() throws Exception {
-        try (TwoPools pools = start("H2-H2")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"H2-H2", "POSTGRES-POSTGRES"})
+    void underWriterLoadOnBothPoolsNoRowIsReportedDifferent(String stores) throws Exception {
+        try (TwoPools pools = start(stores)) {
             writeRows(pools.a, 7);
             writeRows(pools.b, 8);
             pools.syncUntilSettled();
