@@ -186,3 +186,15 @@ ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_incarnation VARCHAR(64);
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_reason VARCHAR(4000);
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS refused_batch BIGINT;
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS refused_reason VARCHAR(4000);
+-- verify: the last verification of each module against the peer (status shows it); result is equal, differ or
+-- incomplete (too many differences to list)
+CREATE TABLE IF NOT EXISTS pp_verify (
+  module         VARCHAR(200)  NOT NULL PRIMARY KEY,
+  verified_at    TIMESTAMP     NOT NULL,
+  result         VARCHAR(20)   NOT NULL,
+  rows_compared  BIGINT        NOT NULL,
+  differences    BIGINT        NOT NULL,
+  in_flight      BIGINT        NOT NULL,
+  repair_queued  BIGINT        NOT NULL,
+  summary        VARCHAR(4000)
+);

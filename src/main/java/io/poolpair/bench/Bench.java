@@ -89,7 +89,7 @@ public final class Bench {
             progress.say("%s: its own logical replication", store.label());
             new LogicalReplication(store.server(), figures, progress).run(store, options.deltaSizes(), options.runs());
         }
-        if (options.runs("store-size") || options.runs("full-copy")) {
+        if (options.runs("store-size") || options.runs("full-copy") || options.runs("verify")) {
             if (options.runs("store-size")) {
                 progress.say("%s: 1,000 changes on a %s-row store", store.label(), Progress.count(options.smallStore()));
                 try (BenchPair pair = BenchPair.start(dir.resolve("store-small"), store, BenchPair.onDemand())) {
@@ -105,6 +105,9 @@ public final class Bench {
                 }
                 if (options.runs("full-copy")) {
                     FullCopy.measure(pair, options.largeStore(), options.runs(), dir.resolve("full-copy"), figures, progress);
+                }
+                if (options.runs("verify")) {
+                    VerifyCost.measure(pair, options.largeStore(), options.runs(), figures, progress);
                 }
             }
         }

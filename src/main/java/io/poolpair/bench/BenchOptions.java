@@ -15,8 +15,8 @@ import java.util.Set;
  */
 public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, List<String> stores) {
 
-    public static final List<String> MEASUREMENTS = List.of("delta", "logical", "store-size", "full-copy", "capture",
-            "heap", "lag");
+    public static final List<String> MEASUREMENTS = List.of("delta", "logical", "store-size", "full-copy", "verify",
+            "capture", "heap", "lag");
 
     boolean runs(String measurement) {
         return only.isEmpty() || only.contains(measurement);

@@ -96,6 +96,10 @@ final class BenchReport {
             ratio(FullCopy.COPY_TIME, FullCopy.DELTA_TIME, store).ifPresent(r -> targets.add(new Target("RATIO",
                     "fullcopy/delta@" + store, label(store) + ": full copy time / delta sync time at 1 % changed", r, 50,
                     false)));
+            ratio(VerifyCost.TIME, FullCopy.COPY_TIME, store).ifPresent(r -> targets.add(new Target("RATIO",
+                    "verify-" + shortCount(options.largeStore()) + "/fullcopy-" + shortCount(options.largeStore()) + "@" + store,
+                    label(store) + ": verify time / full copy time, " + Progress.count(options.largeStore()) + " rows", r, 0.2,
+                    true)));
             ratio(FullCopy.COPY_BYTES, FullCopy.DELTA_BYTES, store).ifPresent(r -> targets.add(new Target("RATIO",
                     "fullcopy-bytes/delta-bytes@" + store, label(store) + ": full copy bytes / delta bytes at 1 % changed", r,
                     50, false)));

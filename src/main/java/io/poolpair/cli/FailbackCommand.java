@@ -8,6 +8,7 @@ import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
+import io.poolpair.verify.VerifyReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -43,6 +44,10 @@ public final class FailbackCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT30M", paramLabel = "DURATION",
             description = "Longest wait for the peer to apply everything (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(names = "--skip-data-verification", description = "Do not verify the pools' copies once the rows are handed"
+            + " back (Lync's -SkipDataVerification); run poolpair verify later.")
+    boolean skipDataVerification;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -86,6 +91,8 @@ public final class FailbackCommand implements Callable<Integer> {
                     } catch (IOException e) {
                         out.printf("the service writes the handed-back notice at its next export cycle (%s)%n", e.getMessage());
                     }
+                    verifyData(out, () -> VerifyCommand.throughService(pool, "All", null, false, false, timeout).orElseThrow(
+                            () -> new IOException("the service stopped answering")));
                 }
             } else {
                 out.println("the service is not running here: running export cycles in this process");
@@ -95,6 +102,7 @@ public final class FailbackCommand implements Callable<Integer> {
                     if (done) {
                         handedBack = state.handBack();
                         runtime.syncNow();
+                        verifyData(out, () -> VerifyCommand.inRuntime(runtime, "All", null, false, false, timeout));
                     }
                 }
             }
@@ -190,5 +198,32 @@ public final class FailbackCommand implements Callable<Integer> {
         if (response.statusCode() != 200) {
             throw new IOException("the service answered " + response.statusCode() + ": " + response.body().strip());
         }
+    }
+
+    private interface Verification {
+        VerifyReport run() throws Exception;
+    }
+
+    /**
+     * The data verification of a failback (unless skipped): both pools' copies compared once the rows are handed back.
+     * Its result is printed; a difference or a peer that does not answer does not undo the failback.
+     */
+    private void verifyData(PrintWriter out, Verification verification) {
+        if (skipDataVerification) {
+            out.println("data verification skipped (--skip-data-verification): run poolpair verify to compare the copies");
+            return;
+        }
+        out.println("data verification of every module (--skip-data-verification skips it):");
+        out.flush();
+        try {
+            VerifyReport report = verification.run();
+            report.print(out);
+            if (!report.equal()) {
+                out.println("the copies differ: poolpair verify --repair on the owning pool puts the differing rows right");
+            }
+        } catch (Exception e) {
+            out.printf("data verification could not run: %s (run poolpair verify once both services run)%n", e.getMessage());
+        }
+        out.flush();
     }
 }

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "poolpair", mixinStandardHelpOptions = true, version = "poolpair 0.1.0",
         description = "Pool-pairing backup service built from Apache Camel routes.",
         subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ConfigCommand.class,
-            FailoverCommand.class, FailbackCommand.class, DemoCommand.class, BenchCommand.class, KeygenCommand.class,
-            UninstallCommand.class})
+            VerifyCommand.class, FailoverCommand.class, FailbackCommand.class, DemoCommand.class, BenchCommand.class,
+            KeygenCommand.class, UninstallCommand.class})
 public final class PoolPairCommand implements Runnable {
 
     @CommandLine.Spec

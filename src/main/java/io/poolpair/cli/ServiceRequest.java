@@ -2,12 +2,22 @@ package io.poolpair.cli;
 
 import io.poolpair.config.PoolConfig;
 import io.poolpair.runtime.HttpAccess;
+import io.poolpair.runtime.PoolPairRuntime;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A POST to the pool's running service on this host, with the pool's token: the configured one, else the one
- * the service wrote into its data folder at start.
+ * the service wrote into its data folder at start. A command that changes something runs through the service
+ * when it runs ({@link #send}), else in this process ({@link #inProcess}).
  */
 final class ServiceRequest {
 
@@ -29,5 +39,27 @@ final class ServiceRequest {
 
     static String describe(PoolConfig pool) {
         return "http://" + pool.httpHost() + ":" + pool.httpPort();
+    }
+
+    /** The running service's answer to a POST, or empty when no service listens here (the caller then runs in-process). */
+    static Optional<HttpResponse<String>> send(PoolConfig pool, String pathAndQuery) throws IOException, InterruptedException {
+        if (!pool.httpEnabled()) {
+            return Optional.empty();
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            return Optional.of(client.send(post(pool, pathAndQuery), HttpResponse.BodyHandlers.ofString()));
+        } catch (ConnectException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The pool's service started in this process for one command: no schedule, no HTTP server, no election. */
+    static PoolPairRuntime inProcess(ConfigOption config) {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("poolpair.export.on-schedule", "false");
+        overrides.put("poolpair.http.enabled", "false");
+        overrides.put("poolpair.cluster.enabled", "false");
+        return PoolPairRuntime.create(config.load(overrides)).start();
     }
 }

@@ -8,16 +8,14 @@ import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,11 +76,7 @@ public final class SyncCommand implements Callable<Integer> {
                 return waitForAck ? await(status, modules, null) : 0;
             }
             out().println("the service is not running here: running the export cycle in this process");
-            Map<String, String> overrides = new HashMap<>();
-            overrides.put("poolpair.export.on-schedule", "false");
-            overrides.put("poolpair.http.enabled", "false");
-            overrides.put("poolpair.cluster.enabled", "false");
-            try (PoolPairRuntime runtime = PoolPairRuntime.create(config.load(overrides)).start()) {
+            try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
                 if (full) {
                     for (String m : modules) {
                         new ExportState(ds).requestFullSync(m);
@@ -99,18 +93,12 @@ public final class SyncCommand implements Callable<Integer> {
     }
 
     private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = ServiceRequest.post(pool, "/poolpair/sync?module=" + URLEncoder.encode(module, StandardCharsets.UTF_8)
-                + (full ? "&full=true" : ""));
-        try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("the service answered " + response.statusCode() + ": " + response.body().strip());
-            }
-            return true;
-        } catch (ConnectException e) {
-            return false;
+        Optional<HttpResponse<String>> response = ServiceRequest.send(pool, "/poolpair/sync?module="
+                + URLEncoder.encode(module, StandardCharsets.UTF_8) + (full ? "&full=true" : ""));
+        if (response.isPresent() && response.get().statusCode() != 200) {
+            throw new IOException("the service answered " + response.get().statusCode() + ": " + response.get().body().strip());
         }
+        return response.isPresent();
     }
 
     /** Waits until every batch numbered so far is acknowledged; the in-process runtime keeps reading cookies meanwhile. */

@@ -177,6 +177,8 @@ public final class PoolConfig {
         }
         maxBatchBytes();
         maxEntries();
+        verifyChunkRows();
+        verifyMaxListedRows();
         maxCompressionRatio();
         modules();
         checkEntriesFitModules();
@@ -524,6 +526,21 @@ public final class PoolConfig {
     }
 
     /** Bytes per batch (zip file and decompressed entries), sent and received: see {@code batch.BatchLimits}. */
+    /** {@code verify}: rows per checksum bucket (the table's row count divided by this is the number of buckets). */
+    public int verifyChunkRows() {
+        return positiveInt("poolpair.verify.chunk-rows", 1000);
+    }
+
+    /** {@code verify}: the most differing rows listed per table in one exchange (more: sync --full is the remedy). */
+    public int verifyMaxListedRows() {
+        int n = positiveInt("poolpair.verify.max-listed-rows", 100_000);
+        if (n > 10_000_000) {
+            throw new ConfigException("poolpair.verify.max-listed-rows = " + n + ": at most 10000000 (a verification file"
+                    + " holds that many rows; for more differences run sync --full on the owning pool)");
+        }
+        return n;
+    }
+
     public long maxBatchBytes() {
         long bytes = positiveLong("poolpair.import.max-batch-bytes", 1L << 30);
         if (bytes < MIN_BATCH_BYTES) {

@@ -35,6 +35,8 @@ import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
+import io.poolpair.verify.RowDigest;
+import io.poolpair.verify.Verifier;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -136,5 +138,9 @@ public final class PoolPairBeans {
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
         registry.accept("cookieVersions", new CookieVersions());
+        Map<String, java.util.Optional<String>> owners = new HashMap<>();
+        config.modules().forEach(m -> owners.put(m.name(), m.ownerColumn()));
+        registry.accept("verifier", new Verifier(config, store.dataSource(), store.catalog(),
+                new RowDigest(store.dataSource(), store.dialect(), content, owners), signer, metrics));
     }
 }

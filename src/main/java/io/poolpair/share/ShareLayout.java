@@ -24,7 +24,7 @@ import org.apache.camel.Header;
 
 /**
  * Where things live in a share: {@code <Category>/<Module>/Data} for batches, {@code .../Cookie} for
- * acknowledgements, {@code Temp/} for partial writes, {@code TaskAssignment/}. Each pool consumes its own
+ * acknowledgements, {@code .../Verify} for {@code verify}'s requests and answers, {@code Temp/} for partial writes, {@code TaskAssignment/}. Each pool consumes its own
  * share and writes only into its peer's.
  */
 public final class ShareLayout {
@@ -34,6 +34,8 @@ public final class ShareLayout {
     public static final String DATA = "Data";
     public static final String COOKIE = "Cookie";
     public static final String TEMP = "Temp";
+    /** {@code verify}'s signed requests and answers, consumed by route verify-files. */
+    public static final String VERIFY = "Verify";
     public static final String TASK_ASSIGNMENT = "TaskAssignment";
     public static final String COOKIE_FILE = "cookie.zip";
 
@@ -89,6 +91,7 @@ public final class ShareLayout {
             for (ModuleConfig module : config.modules()) {
                 Files.createDirectories(local.resolve(module.folder()).resolve(DATA));
                 Files.createDirectories(local.resolve(module.folder()).resolve(COOKIE));
+                Files.createDirectories(local.resolve(module.folder()).resolve(VERIFY));
             }
             PrivateFiles.createFolders(config.outbox());
             PrivateFiles.createFolders(config.quarantine());

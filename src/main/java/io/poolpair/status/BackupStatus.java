@@ -14,6 +14,7 @@ import io.poolpair.share.ShareLayout;
 import io.poolpair.state.PeerIncarnations;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.importer.ImportState;
+import io.poolpair.verify.VerifyRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class BackupStatus {
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
                          FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation,
-                         long conflictCount) {
+                         long conflictCount, List<VerifyRecords.LastVerification> verifications) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
         }
@@ -135,8 +136,9 @@ public final class BackupStatus {
             throw new IllegalArgumentException("unknown module '" + module + "'; configured: "
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
+        List<String> names = modules.stream().map(ModuleStatus::module).toList();
         return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation(), conflictCount());
+                incarnation(), conflictCount(), VerifyRecords.all(dataSource).stream().filter(v -> names.contains(v.module())).toList());
     }
 
     /**
@@ -174,7 +176,7 @@ public final class BackupStatus {
                 report.activeInstance().startedAt(), report.activeInstance().refreshedAt(),
                 report.activeInstance().thisInstanceActive());
         return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
-                report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount());
+                report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount(), report.verifications());
     }
 
     public ModuleStatus module(String module) throws SQLException {

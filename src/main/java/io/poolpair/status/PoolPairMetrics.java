@@ -67,4 +67,10 @@ public final class PoolPairMetrics {
         Counter.builder("poolpair.files.quarantined").tag("module", module == null ? "unknown" : module)
                 .register(registry).increment();
     }
+
+    /** After a verification: the rows found to differ from the peer's copy (in flight ones not counted). */
+    public void verified(String module, long differences) {
+        Counter.builder("poolpair.verify.runs").tag("module", module).register(registry).increment();
+        Counter.builder("poolpair.verify.differences").tag("module", module).register(registry).increment(differences);
+    }
 }

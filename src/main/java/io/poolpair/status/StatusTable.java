@@ -53,6 +53,11 @@ public final class StatusTable {
             row(out, "Recovery point age", m.oldestUnacknowledgedChangeAgeSeconds() + " s");
             row(out, "Quarantined files", Long.toString(m.quarantinedFiles()));
             row(out, "Last error", m.lastError() == null ? "-" : m.lastError());
+            var verified = report.verifications() == null ? null
+                    : report.verifications().stream().filter(v -> v.module().equals(m.module())).findFirst().orElse(null);
+            row(out, "Last verification", verified == null ? "never (poolpair verify)"
+                    : verified.result() + at(verified.verifiedAt()) + ": " + verified.differences() + " differ, "
+                    + verified.inFlight() + " in flight, " + verified.rowsCompared() + " rows compared");
             if (m.peerRowWrites() > 0) {
                 row(out, "Peer rows written here", m.peerRowWrites() + " (last: " + m.lastPeerRowWrite() + ")");
             }
