@@ -177,3 +177,7 @@ ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
 ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;
+-- replay: the sequence of the newest cookie read from the peer (per module) and of the newest failover notice read
+-- from it; an older one found later in the share is a replay and is ignored
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_cookie_sequence BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_store ADD COLUMN IF NOT EXISTS peer_notice_sequence BIGINT DEFAULT 0 NOT NULL;

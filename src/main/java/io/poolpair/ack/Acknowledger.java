@@ -74,6 +74,11 @@ public final class Acknowledger {
         if (!module.equals(cookie.module())) {
             throw new Cookie.CookieRejectedException("cookie names module " + cookie.module() + " but lies in " + relative);
         }
+        if (!exports.admitCookie(module, cookie.sequence())) {
+            throw new Cookie.CookieRejectedException("cookie " + cookie.sequence() + " (applied batch " + cookie.lastAppliedBatch()
+                    + ") is older than a cookie of " + module + " read before: an old cookie replayed into the share, or"
+                    + " overtaken; it neither moves nor resets the acknowledgement");
+        }
         PeerIncarnations.Seen seen = peers.observe(cookie.importingIncarnation(), "cookie of " + module);
         if (seen == PeerIncarnations.Seen.RETIRED) {
             LOG.info("{}: ignored a cookie of {}'s replaced incarnation {}", module, config.peer(), cookie.importingIncarnation());

@@ -23,11 +23,17 @@ import java.util.zip.ZipOutputStream;
  * number from one of a history it lost);
  * {@code contradiction} says that a batch of that incarnation differed from the one applied under its number (the
  * exporting store went back in time), else null.
+ *
+ * <p>{@code sequence} orders the cookies of one importing pool: strictly increasing from one cookie to the next (the
+ * writer's clock in milliseconds, never below its previous cookie's plus one). The exporting pool ignores a cookie older
+ * than one it has already read, so an old cookie replayed into its share moves its acknowledgement neither back nor
+ * forward. The signature covers the {@link Signer.Kind#COOKIE} type label, so no other signed object passes for a cookie.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cookie(int format, String importingPool, String sourcePool, String module, long lastAppliedBatch,
                      String appliedAt, String importState, String lastError, String importingIncarnation,
-                     String sourceIncarnation, String lastAppliedManifest, String contradiction) {
+                     String sourceIncarnation, String lastAppliedManifest, String contradiction,
+                     long sequence) {
 
     public static final int FORMAT = 2;
     static final String JSON_ENTRY = "cookie.json";
@@ -44,7 +50,7 @@ public record Cookie(int format, String importingPool, String sourcePool, String
             zip.write(json);
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry(SIG_ENTRY));
-            zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.write(signer.sign(Signer.Kind.COOKIE, json).getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
         }
         return bytes.toByteArray();
@@ -73,8 +79,12 @@ public record Cookie(int format, String importingPool, String sourcePool, String
         if (json == null || sig == null) {
             throw new CookieRejectedException("cookie.json or cookie.sig is missing");
         }
-        if (!signer.verify(json, new String(sig, StandardCharsets.US_ASCII))) {
-            throw new CookieRejectedException("signature does not match the pair's key");
+        String signature = new String(sig, StandardCharsets.US_ASCII);
+        if (!signer.verify(Signer.Kind.COOKIE, json, signature)) {
+            throw new CookieRejectedException(signer.isUnlabelled(json, signature)
+                    ? "signed without a type label: the peer runs a poolpair older than typed signatures; upgrade both pools"
+                    : "cookie.sig is not a cookie's signature under the pair's key (poolpair.key): forged, signed with"
+                    + " another key, or another kind of signed object (a batch manifest or a failover notice)");
         }
         Cookie cookie;
         try {
@@ -82,9 +92,9 @@ public record Cookie(int format, String importingPool, String sourcePool, String
         } catch (IOException e) {
             throw new CookieRejectedException("cookie.json is malformed: " + e.getMessage());
         }
-        if (cookie.format() != FORMAT || cookie.importingIncarnation() == null) {
+        if (cookie.format() != FORMAT || cookie.importingIncarnation() == null || cookie.sequence() <= 0) {
             throw new CookieRejectedException("cookie format " + cookie.format() + " is not supported (expected " + FORMAT
-                    + ", with the importing store's incarnation): upgrade both pools");
+                    + ", with the importing store's incarnation and a sequence): upgrade both pools");
         }
         return cookie;
     }

@@ -24,6 +24,8 @@ public final class CookieWriter {
     private final String peer;
     private final Duration resendAfter;
     private final ExportState exports;
+    /** The sequence of the last cookie built here: its successor's is the clock in ms, or this plus one if not later. */
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     public CookieWriter(ImportState state, ExportState exports, StoreIncarnation incarnation, Signer signer, String pool,
                         String peer, Duration resendAfter) {
@@ -48,7 +50,7 @@ public final class CookieWriter {
         Cookie cookie = new Cookie(Cookie.FORMAT, pool, peer, module, applied,
                 s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
                 mine, s.sourceIncarnation(), applied > 0 ? state.appliedManifest(module, applied).orElse(null) : null,
-                s.currentContradiction());
+                s.currentContradiction(), sequence.updateAndGet(last -> Math.max(System.currentTimeMillis(), last + 1)));
         return cookie.toZip(signer);
     }
 }

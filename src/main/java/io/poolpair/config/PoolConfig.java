@@ -166,6 +166,7 @@ public final class PoolConfig {
         maxContentBytesPerSync();
         importPollDelay();
         resendAfter();
+        failoverNoticeValidity();
         rpoAlert();
         statusHistory();
         statusPageRefresh();
@@ -484,6 +485,26 @@ public final class PoolConfig {
 
     public Duration resendAfter() {
         return duration("poolpair.resend-after");
+    }
+
+    /**
+     * How long a failover notice holds after it was written ({@code poolpair.failover.notice-validity}, default PT24H,
+     * at least three sync intervals: the acting pool renews it every export cycle). An older notice is ignored.
+     */
+    public Duration failoverNoticeValidity() {
+        String v = get("poolpair.failover.notice-validity", "PT24H").trim();
+        Duration d;
+        try {
+            d = Duration.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("poolpair.failover.notice-validity = " + v + ": not an ISO-8601 duration (example:"
+                    + " PT24H)", e);
+        }
+        if (d.compareTo(syncInterval().multipliedBy(3)) < 0) {
+            throw new ConfigException("poolpair.failover.notice-validity = " + v + ": must be at least three sync intervals"
+                    + " (poolpair.sync-interval = " + syncInterval() + "), since the acting pool renews the notice once a cycle");
+        }
+        return d;
     }
 
     public long maxBatchBytes() {

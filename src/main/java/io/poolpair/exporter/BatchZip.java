@@ -46,7 +46,7 @@ final class BatchZip {
         zip.write(json);
         zip.closeEntry();
         zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
-        zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+        zip.write(signer.sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
         zip.closeEntry();
     }
 }

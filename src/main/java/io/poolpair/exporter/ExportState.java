@@ -127,6 +127,20 @@ public final class ExportState {
         update("UPDATE pp_export SET peer_import_error = ?, peer_heard_at = ? WHERE module = ?", error, now(), module);
     }
 
+    /**
+     * Admits a cookie of {@code module} by its sequence: true, and remembered, unless a newer cookie was read before
+     * (then the one at hand is an old cookie replayed into the share, or overtaken, and must be ignored).
+     */
+    public boolean admitCookie(String module, long sequence) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_export SET peer_cookie_sequence = ? WHERE module = ? AND peer_cookie_sequence <= ?")) {
+            ps.setLong(1, sequence);
+            ps.setString(2, module);
+            ps.setLong(3, sequence);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Records that an outbox zip now lies in the peer's Data folder. */
     public void markPublished(@Body File batchFile) throws SQLException {
         BatchName name = BatchName.parse(batchFile.getName())

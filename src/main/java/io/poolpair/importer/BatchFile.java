@@ -27,8 +27,15 @@ final class BatchFile {
     static Signed readSigned(ZipFile zip, Signer signer) throws BatchRejectedException {
         byte[] json = readSmallEntry(zip, Manifest.FILE);
         byte[] sig = readSmallEntry(zip, Manifest.SIGNATURE);
-        if (!signer.verify(json, new String(sig, java.nio.charset.StandardCharsets.US_ASCII))) {
-            throw new BatchRejectedException("manifest signature does not match the pair's key (poolpair.key)");
+        String signature = new String(sig, java.nio.charset.StandardCharsets.US_ASCII);
+        if (!signer.verify(Signer.Kind.BATCH_MANIFEST, json, signature)) {
+            if (signer.isUnlabelled(json, signature)) {
+                throw new BatchRejectedException("manifest.sig is the pair's signature without a type label: the peer runs"
+                        + " a poolpair older than typed signatures; upgrade both pools");
+            }
+            throw new BatchRejectedException("manifest.sig is not a batch manifest's signature under the pair's key"
+                    + " (poolpair.key): forged, signed with another key, or another kind of signed object (a cookie or a"
+                    + " failover notice)");
         }
         try {
             return new Signed(Manifest.fromJson(json), io.poolpair.batch.ManifestDigest.of(json));
