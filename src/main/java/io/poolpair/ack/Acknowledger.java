@@ -66,7 +66,7 @@ public final class Acknowledger {
             exchange.setRouteStop(true);
             return;
         }
-        Cookie cookie = Cookie.fromZip(Files.readAllBytes(file.toPath()), signer);
+        Cookie cookie = Cookie.read(file.toPath(), signer);
         if (!config.peer().equals(cookie.importingPool()) || !config.pool().equals(cookie.sourcePool())) {
             throw new Cookie.CookieRejectedException("cookie is from " + cookie.importingPool() + " about " + cookie.sourcePool()
                     + ", expected " + config.peer() + " about " + config.pool());
@@ -147,7 +147,7 @@ public final class Acknowledger {
             if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 return -1;
             }
-            Cookie cookie = Cookie.fromZip(Files.readAllBytes(file), signer);
+            Cookie cookie = Cookie.read(file, signer);
             boolean ours = config.peer().equals(cookie.importingPool()) && config.pool().equals(cookie.sourcePool())
                     && module.equals(cookie.module()) && incarnation.current().equals(cookie.sourceIncarnation());
             return ours ? cookie.lastAppliedBatch() : -1;

@@ -39,6 +39,8 @@ public record Cookie(int format, String importingPool, String sourcePool, String
     static final String JSON_ENTRY = "cookie.json";
     static final String SIG_ENTRY = "cookie.sig";
     private static final int MAX_ENTRY_BYTES = 64 * 1024;
+    /** A cookie file larger than this is not read: two entries of at most {@link #MAX_ENTRY_BYTES} and their headers. */
+    public static final int MAX_FILE_BYTES = 2 * MAX_ENTRY_BYTES + 4096;
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
 
@@ -54,6 +56,21 @@ public record Cookie(int format, String importingPool, String sourcePool, String
             zip.closeEntry();
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a cookie file, no more than {@link #MAX_FILE_BYTES} of it and without following a link, then authenticates
+     * it as {@link #fromZip} does.
+     */
+    public static Cookie read(java.nio.file.Path file, Signer signer) throws CookieRejectedException, IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new CookieRejectedException("the file is larger than " + MAX_FILE_BYTES + " bytes; a cookie is not");
+        }
+        return fromZip(bytes, signer);
     }
 
     /** Reads and authenticates a cookie; throws {@link CookieRejectedException} for anything not signed by the pair. */

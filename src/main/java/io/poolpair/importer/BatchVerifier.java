@@ -46,6 +46,7 @@ public final class BatchVerifier {
     private final RowCheck rows;
     private final EntryCipher cipher;
     private final PeerIncarnations peers;
+    private final ZipBounds bounds;
 
     public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog,
                          PeerIncarnations peers) {
@@ -56,6 +57,7 @@ public final class BatchVerifier {
         this.state = state;
         this.rows = new RowCheck(catalog);
         this.cipher = new EntryCipher(config.key());
+        this.bounds = new ZipBounds(config.maxBatchBytes(), config.maxEntries());
     }
 
     public void verify(Exchange exchange) throws Exception {
@@ -66,9 +68,28 @@ public final class BatchVerifier {
         msg.setHeader(Headers.MODULE, module);
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
-        BatchFile.Signed signed = checkContents(file, name);
-        msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
-        msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
+        bounds.check(file.toPath());
+        try (ZipFile zip = zips.open(file)) {
+            Map<String, ZipEntry> entries = checkEntryNames(zip);
+            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+            checkManifest(signed.manifest(), name);
+            // decided on the signed manifest alone: a duplicate or a batch that waits is not read through
+            String disposition = disposition(module, name, signed);
+            if (APPLY.equals(disposition)) {
+                checkEntries(zip, entries, signed.manifest());
+            }
+            msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
+            msg.setHeader(Headers.DISPOSITION, disposition);
+        } catch (ZipException e) {
+            throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (isFormatProblem(e)) {
+                throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
+            }
+            // the share failed to deliver bytes, the file may be fine: not quarantined, retried at the next poll
+            throw new IOException("cannot read " + name.fileName() + " from the share (retried at the next poll): "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
@@ -133,43 +154,36 @@ public final class BatchVerifier {
         return name;
     }
 
-    private BatchFile.Signed checkContents(File file, BatchName name) throws BatchRejectedException, IOException {
-        if (file.length() > config.maxBatchBytes()) {
-            throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes");
+    /** Every entry the manifest lists, each held to its declared size and sha256; no entry it does not list. */
+    private void checkEntries(ZipFile zip, Map<String, ZipEntry> entries, Manifest manifest)
+            throws BatchRejectedException, IOException {
+        long declared = 0;
+        for (Manifest.Entry entry : manifest.entries()) {
+            declared = addDeclared(declared, entry);
+            ZipEntry zipEntry = entries.remove(entry.name());
+            if (zipEntry == null) {
+                throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
+            }
+            checkEntry(zip, zipEntry, entry, manifest);
         }
-        try (ZipFile zip = zips.open(file)) {
-            Map<String, ZipEntry> entries = checkEntryNames(zip);
-            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
-            Manifest manifest = signed.manifest();
-            checkManifest(manifest, name);
-            long declared = 0;
-            for (Manifest.Entry entry : manifest.entries()) {
-                declared += entry.size();
-                if (declared > config.maxBatchBytes()) {
-                    throw new BatchRejectedException("the entries decompress to more than poolpair.import.max-batch-bytes");
-                }
-                ZipEntry zipEntry = entries.remove(entry.name());
-                if (zipEntry == null) {
-                    throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
-                }
-                checkEntry(zip, zipEntry, entry, manifest);
-            }
-            entries.remove(Manifest.FILE);
-            entries.remove(Manifest.SIGNATURE);
-            if (!entries.isEmpty()) {
-                throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
-            }
-            return signed;
-        } catch (ZipException e) {
-            throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (isFormatProblem(e)) {
-                throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
-            }
-            // the share failed to deliver bytes, the file may be fine: not quarantined, retried at the next poll
-            throw new IOException("cannot read " + name.fileName() + " from the share (retried at the next poll): "
-                    + e.getMessage(), e);
+        entries.remove(Manifest.FILE);
+        entries.remove(Manifest.SIGNATURE);
+        if (!entries.isEmpty()) {
+            throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
         }
+    }
+
+    /** The running total of declared entry sizes, in exact arithmetic, held to poolpair.import.max-batch-bytes. */
+    private long addDeclared(long declared, Manifest.Entry entry) throws BatchRejectedException {
+        try {
+            long total = Math.addExact(declared, entry.size());
+            if (total <= config.maxBatchBytes()) {
+                return total;
+            }
+        } catch (ArithmeticException overflow) {
+            // over any limit
+        }
+        throw new BatchRejectedException("the entries decompress to more than poolpair.import.max-batch-bytes");
     }
 
     private Map<String, ZipEntry> checkEntryNames(ZipFile zip) throws BatchRejectedException {
@@ -286,8 +300,9 @@ public final class BatchVerifier {
     }
 
     /**
-     * Reads an entry once: its size and sha256 against the manifest and, for row entries, every row against
-     * the receiving table. A size or hash mismatch is reported before a row problem, since it explains it.
+     * Reads an entry's stored bytes through and holds them to the manifest's size and sha256; only then, for row entries,
+     * reads it again (the file is this pool's private copy, so both passes read the same bytes) and checks every row
+     * against the receiving table: nothing of an entry is parsed before it is known to be the one signed for.
      */
     private void checkEntry(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
@@ -296,32 +311,25 @@ public final class BatchVerifier {
                     + entry.size());
         }
         checkCompressionRatio(zipEntry, entry);
-        BatchRejectedException rowProblem = null;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (stored) {
-            if (!Manifest.Entry.CONTENT.equals(entry.op())) {
-                try {
-                    rows.check(manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()), entry);
-                } catch (BatchRejectedException e) {
-                    rowProblem = e;
-                } catch (IOException e) {
-                    if (!isFormatProblem(e)) {
-                        throw e;
-                    }
-                    rowProblem = new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
-                }
-            }
-            if (!stored.tooLarge()) {
-                stored.drain();
-            }
+            stored.drain();
         } catch (IOException e) {
             if (!stored.tooLarge()) {
                 throw e;
             }
         }
         stored.verify();
-        if (rowProblem != null) {
-            throw rowProblem;
+        if (Manifest.Entry.CONTENT.equals(entry.op())) {
+            return;
+        }
+        try (CheckedEntryStream again = new CheckedEntryStream(zip.getInputStream(zipEntry), entry)) {
+            rows.check(manifest.encryption() == null ? again : cipher.decrypting(again, entry.name()), entry);
+        } catch (IOException e) {
+            if (!isFormatProblem(e)) {
+                throw e;
+            }
+            throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -109,7 +109,8 @@ public final class PoolPairBeans {
             throw new IllegalStateException("cannot check the outbox " + config.outbox() + ": " + e.getMessage(), e);
         }
         registry.accept("outbox", outbox);
-        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
+        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer,
+                new io.poolpair.importer.ZipBounds(config.maxBatchBytes(), config.maxEntries())));
         registry.accept("batchVerifier", new BatchVerifier(config, share, signer, importState, store.catalog(), peers));
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));
