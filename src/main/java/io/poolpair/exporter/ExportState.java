@@ -188,7 +188,7 @@ public final class ExportState {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
         String message = ErrorText.of(e);
-        LOG.error("export of {} failed: {}", module, message, e);
+        LOG.error("export of {} failed: {}{}", module, message, ErrorText.stackTrace(e));
         if (module != null) {
             update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", message, now(), module);
         }

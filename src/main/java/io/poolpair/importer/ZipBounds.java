@@ -61,7 +61,7 @@ public final class ZipBounds {
             throw new BatchRejectedException("the file is " + size + " bytes, over poolpair.import.max-batch-bytes " + maxFileBytes);
         }
         if (size < END_LEN) {
-            throw new BatchRejectedException("not a zip: " + size + " bytes, too short for an end-of-central-directory record");
+            throw new BatchRejectedException("not a readable zip: " + size + " bytes, too short for an end-of-central-directory record");
         }
     }
 
@@ -89,8 +89,8 @@ public final class ZipBounds {
         long endAt = size - END_LEN;
         ByteBuffer end = read(ch, endAt, END_LEN);
         if (end.getInt(0) != END_SIG || Short.toUnsignedInt(end.getShort(20)) != 0) {
-            throw new BatchRejectedException("not a poolpair batch: the file does not end with a zip's"
-                    + " end-of-central-directory record (a zip with a comment or with bytes appended is refused)");
+            throw new BatchRejectedException("not a readable zip: the file does not end with a zip's"
+                    + " end-of-central-directory record (truncated, or bytes appended; a zip with a comment is refused too)");
         }
         long entries = Short.toUnsignedLong(end.getShort(10));
         long bytes = Integer.toUnsignedLong(end.getInt(12));
