@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -70,6 +71,23 @@ class ReplayTest {
             Files.write(notice, acting);
             assertTrue(onA.supersededSince().isEmpty(), "a replayed acting notice made poolA superseded again");
             assertArrayEquals(acting, Files.readAllBytes(notice), "the replayed notice was the one read");
+        }
+    }
+
+    @Test
+    void actingNoticeNotRenewedExpires() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.sync-interval", "PT5S",
+                "poolpair.failover.notice-validity", "PT15S"))) {
+            FailoverState onB = failover(pools.b);
+            FailoverState onA = failover(pools.a);
+            onB.begin();
+            pools.b.syncNow();
+            TwoPools.await("poolA reads poolB's acting notice", () -> onA.supersededSince().isPresent());
+            pools.b.context().getRouteController().stopRoute("export-on-schedule"); // poolB renews it no more
+            Path notice = pools.a.config().shareLocal().resolve(ShareLayout.TASK_ASSIGNMENT).resolve("poolB.acting-for.json");
+            byte[] last = Files.readAllBytes(notice);
+            TwoPools.await("the notice expires", () -> onA.supersededSince().isEmpty());
+            assertArrayEquals(last, Files.readAllBytes(notice), "the notice that expired is still the one in the share");
         }
     }
 
