@@ -61,7 +61,8 @@ public final class ZipBounds {
             throw new BatchRejectedException("the file is " + size + " bytes, over poolpair.import.max-batch-bytes " + maxFileBytes);
         }
         if (size < END_LEN) {
-            throw new BatchRejectedException("not a readable zip: " + size + " bytes, too short for an end-of-central-directory record");
+            throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + size
+                    + " bytes, too short for an end-of-central-directory record");
         }
     }
 
@@ -76,7 +77,7 @@ public final class ZipBounds {
                     + " allows (checked before the zip is opened)");
         }
         if (dir.bytes() > dir.endAt()) {
-            throw new BatchRejectedException("not a readable zip: its central directory (" + dir.bytes()
+            throw new BatchRejectedException("not a readable zip (truncated or corrupt): its central directory (" + dir.bytes()
                     + " bytes) would begin before the file does");
         }
     }
@@ -89,8 +90,8 @@ public final class ZipBounds {
         long endAt = size - END_LEN;
         ByteBuffer end = read(ch, endAt, END_LEN);
         if (end.getInt(0) != END_SIG || Short.toUnsignedInt(end.getShort(20)) != 0) {
-            throw new BatchRejectedException("not a readable zip: the file does not end with a zip's"
-                    + " end-of-central-directory record (truncated, or bytes appended; a zip with a comment is refused too)");
+            throw new BatchRejectedException("not a readable zip (truncated or corrupt): the file does not end"
+                    + " with a zip's end-of-central-directory record (a zip with bytes appended or a comment is refused too)");
         }
         long entries = Short.toUnsignedLong(end.getShort(10));
         long bytes = Integer.toUnsignedLong(end.getInt(12));
@@ -113,7 +114,7 @@ public final class ZipBounds {
                         }
                     }
                 } else if (end64At < 0 || end64At > size) {
-                    throw new BatchRejectedException("not a readable zip: its ZIP64 locator points outside the file");
+                    throw new BatchRejectedException("not a readable zip (truncated or corrupt): its ZIP64 locator points outside the file");
                 }
             }
         }
