@@ -203,3 +203,7 @@ CREATE TABLE IF NOT EXISTS pp_verify (
   repair_queued  BIGINT        NOT NULL,
   summary        VARCHAR(4000)
 );
+-- replay: the sequence of the newest cookie read from the peer (per module) and of the newest failover notice read
+-- from it; an older one found later in the share is a replay and is ignored
+ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_cookie_sequence BIGINT DEFAULT 0 NOT NULL;
+ALTER TABLE pp_store ADD COLUMN IF NOT EXISTS peer_notice_sequence BIGINT DEFAULT 0 NOT NULL;

@@ -65,6 +65,43 @@ class EncryptionTest {
     }
 
     @Test
+    void encryptedBatchWithContentHasNoKeyValueAnywhereInItsBytes() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.encrypt", "true", "poolpair.modules", "ConfServices.DataConf"))) {
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            String keyValue = "quarterly-results-secret.pdf";
+            byte[] bytes = "the deck".getBytes(StandardCharsets.UTF_8);
+            Path file = pools.a.config().module("ConfServices.DataConf").contentDir().orElseThrow().resolve("7319046/" + keyValue);
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, bytes);
+            TwoPools.exec(pools.a, "INSERT INTO conference_content (conference_id, file_name, size_bytes, sha256, home_pool)"
+                    + " VALUES (7319046, '" + keyValue + "', 8, 'x', 'poolA')");
+            pools.a.syncNow();
+            Path batch = pools.dataFolder(pools.b, "ConfServices.DataConf")
+                    .resolve(new BatchName("poolA", "ConfServices.DataConf", 1).fileName());
+            // the zip's raw bytes (entry names in its headers and directory), and every entry inflated
+            StringBuilder everything = new StringBuilder(new String(java.nio.file.Files.readAllBytes(batch), StandardCharsets.ISO_8859_1));
+            int contentEntries = 0;
+            try (ZipFile zip = new ZipFile(batch.toFile())) {
+                for (var e = zip.entries(); e.hasMoreElements(); ) {
+                    var entry = e.nextElement();
+                    everything.append(entry.getName()).append('\n')
+                            .append(new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1));
+                    contentEntries += entry.getName().startsWith("content/") ? 1 : 0;
+                }
+            }
+            assertEquals(1, contentEntries, "the batch carries the file");
+            for (String secret : new String[] {keyValue, "quarterly", "7319046"}) {
+                assertFalse(everything.toString().contains(secret), "'" + secret + "' stands in the batch on the share");
+            }
+
+            pools.b.context().getRouteController().startRoute("import-batches");
+            pools.awaitApplied(pools.b, "ConfServices.DataConf", 1);
+            Path copy = pools.b.config().module("ConfServices.DataConf").contentDir().orElseThrow().resolve("7319046/" + keyValue);
+            assertArrayEquals(bytes, java.nio.file.Files.readAllBytes(copy));
+        }
+    }
+
+    @Test
     void chunksCannotBeCutOffReorderedOrMovedToAnotherEntry() throws Exception {
         EntryCipher cipher = new EntryCipher("the-pair's-shared-key-of-32-bytes!!".getBytes(StandardCharsets.UTF_8));
         byte[] plain = new byte[200_000];

@@ -56,7 +56,7 @@ class HostileInputTest {
             zip.write(json);
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry("manifest.sig"));
-            zip.write(new Signer(pools.a.config().key()).sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.write(new Signer(pools.a.config().key()).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
         }
         return out.toByteArray();
@@ -119,7 +119,7 @@ class HostileInputTest {
             zip.write(json);
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry("manifest.sig"));
-            zip.write(new Signer(pools.a.config().key()).sign(json).getBytes(StandardCharsets.US_ASCII));
+            zip.write(new Signer(pools.a.config().key()).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
         }
         assertTrue(out.size() < 200_000, "the bomb is small on disk: " + out.size());
@@ -153,7 +153,7 @@ class HostileInputTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:cookie@example.com");
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
-            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null);
+            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null, 1);
             Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
             TwoPools.awaitPolls(pools.a, "acknowledge-batches", 3); // whole polls of the cookie folder after the write
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.poolpair.config.ConfigException;
+import io.poolpair.config.PoolConfig;
+import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.share.ShareLayout;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -97,6 +100,25 @@ class LocalSecretsTest {
                 assertFalse(written.findAny().isPresent(), "a file was written through the link");
             }
         }
+    }
+
+    @Test
+    void h2StoreWithAnEmptyPasswordIsRefusedAtStartUp() throws Exception {
+        Path file = dir.resolve("poolA.properties");
+        Files.createDirectories(dir.resolve("share"));
+        Files.writeString(file, "poolpair.pool = poolA\npoolpair.peer = poolB\npoolpair.share.local = " + dir.resolve("share")
+                + "\npoolpair.share.peer = " + dir.resolve("share")
+                + "\npoolpair.key = 4f1c9a07e3b85d26a1f0c7e49b3d8265f7a0e1c93b4d6a28c5e07f19b2d4a6c3"
+                + "\npoolpair.data-dir = " + dir.resolve("data") + "\npoolpair.http.enabled = false\n");
+        PoolConfig config = PoolConfig.load(PoolConfig.locateHome(), file);
+        assertTrue(config.datasourceUrl().contains("AUTO_SERVER=TRUE"), config.datasourceUrl());
+        ConfigException refused = assertThrows(ConfigException.class, () -> {
+            try (PoolPairRuntime started = PoolPairRuntime.create(config).start()) {
+                started.config();
+            }
+        });
+        assertTrue(refused.getMessage().contains("an H2 store with an empty poolpair.datasource.password"), refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("data").resolve("store.mv.db")), "the store was created without a password");
     }
 
     static InetAddress externalAddress() throws IOException {

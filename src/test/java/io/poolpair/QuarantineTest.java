@@ -40,10 +40,10 @@ class QuarantineTest {
 
     @Test
     void batchWithWrongSignatureIsQuarantined() throws Exception {
-        assertQuarantined("manifest signature does not match", (genuine, key) -> {
+        assertQuarantined("not a batch manifest's signature under the pair's key", (genuine, key) -> {
             Map<String, byte[]> entries = read(genuine);
             entries.put("manifest.sig", new Signer("another-pair's-key-of-at-least-32-bytes".getBytes())
-                    .sign(entries.get("manifest.json")).getBytes(StandardCharsets.US_ASCII));
+                    .sign(Signer.Kind.BATCH_MANIFEST, entries.get("manifest.json")).getBytes(StandardCharsets.US_ASCII));
             return zip(entries);
         }, null);
     }
@@ -92,7 +92,7 @@ class QuarantineTest {
             }
             byte[] json = JSON.writeValueAsBytes(manifest);
             entries.put("manifest.json", json);
-            entries.put("manifest.sig", new Signer(key).sign(json).getBytes(StandardCharsets.US_ASCII));
+            entries.put("manifest.sig", new Signer(key).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
             return zip(entries);
         }, null);
     }
@@ -116,7 +116,7 @@ class QuarantineTest {
                             .put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rows)));
                     byte[] json = JSON.writeValueAsBytes(manifest);
                     entries.put("manifest.json", json);
-                    entries.put("manifest.sig", new Signer(key).sign(json).getBytes(StandardCharsets.US_ASCII));
+                    entries.put("manifest.sig", new Signer(key).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
                     return zip(entries);
                 }, null);
     }

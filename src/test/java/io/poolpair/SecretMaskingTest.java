@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,5 +131,35 @@ class SecretMaskingTest {
         assertTrue(log.contains("poolpair.key is set as a system property (-Dpoolpair.key=...): every local user can read"
                 + " it in the process list; use poolpair.key-file instead"), log);
         assertFalse(log.contains(key), log);
+    }
+
+    @Test
+    void unreachableSftpShareWithAPasswordLeavesItInNeitherLogNorStatus() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // closed again: nothing answers there
+        }
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "");
+        String share = "sftp://poolA:hunter2@127.0.0.1:" + port + "/share?strictHostKeyChecking=yes&knownHostsFile=" + knownHosts
+                + "&useUserKnownHostsFile=false";
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        String json;
+        try (TwoPools pools = TwoPools.start(dir.resolve("pair"), Map.of(), Map.of("poolpair.share.peer", share), Map.of())) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:unreachable@example.com");
+            pools.a.syncNow();
+            TwoPools.await("the export failure is recorded", () -> pools.exportState(pools.a, PRESENCE).lastError() != null);
+            assertTrue(pools.exportState(pools.a, PRESENCE).lastError().contains("127.0.0.1"),
+                    pools.exportState(pools.a, PRESENCE).lastError());
+            json = TwoPools.cli("status", "--config", pools.configFile(TwoPools.A).toString(), "--json").out();
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("sftp://poolA@127.0.0.1:" + port), "the log names the share: " + log);
+        assertFalse(log.contains("hunter2"), log);
+        assertTrue(json.contains("\"lastError\""), json);
+        assertFalse(json.contains("hunter2"), json);
     }
 }

@@ -66,13 +66,18 @@ public final class Acknowledger {
             exchange.setRouteStop(true);
             return;
         }
-        Cookie cookie = Cookie.fromZip(Files.readAllBytes(file.toPath()), signer);
+        Cookie cookie = Cookie.read(file.toPath(), signer);
         if (!config.peer().equals(cookie.importingPool()) || !config.pool().equals(cookie.sourcePool())) {
             throw new Cookie.CookieRejectedException("cookie is from " + cookie.importingPool() + " about " + cookie.sourcePool()
                     + ", expected " + config.peer() + " about " + config.pool());
         }
         if (!module.equals(cookie.module())) {
             throw new Cookie.CookieRejectedException("cookie names module " + cookie.module() + " but lies in " + relative);
+        }
+        if (!exports.admitCookie(module, cookie.sequence())) {
+            throw new Cookie.CookieRejectedException("cookie " + cookie.sequence() + " (applied batch " + cookie.lastAppliedBatch()
+                    + ") is older than a cookie of " + module + " read before: an old cookie replayed into the share, or"
+                    + " overtaken; it neither moves nor resets the acknowledgement");
         }
         PeerIncarnations.Seen seen = peers.observe(cookie.importingIncarnation(), "cookie of " + module);
         if (seen == PeerIncarnations.Seen.RETIRED) {
@@ -146,7 +151,7 @@ public final class Acknowledger {
             if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 return -1;
             }
-            Cookie cookie = Cookie.fromZip(Files.readAllBytes(file), signer);
+            Cookie cookie = Cookie.read(file, signer);
             boolean ours = config.peer().equals(cookie.importingPool()) && config.pool().equals(cookie.sourcePool())
                     && module.equals(cookie.module()) && incarnation.current().equals(cookie.sourceIncarnation());
             return ours ? cookie.lastAppliedBatch() : -1;

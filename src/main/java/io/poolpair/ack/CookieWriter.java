@@ -24,6 +24,8 @@ public final class CookieWriter {
     private final String peer;
     private final Duration resendAfter;
     private final ExportState exports;
+    /** The sequence of the last cookie built here: its successor's is the clock in ms, or this plus one if not later. */
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     public CookieWriter(ImportState state, ExportState exports, StoreIncarnation incarnation, Signer signer, String pool,
                         String peer, Duration resendAfter) {
@@ -49,7 +51,8 @@ public final class CookieWriter {
                 s.appliedAt() == null ? null : s.appliedAt().toString(), error == null ? "NormalState" : "ErrorState", error,
                 mine, s.sourceIncarnation(), applied > 0 ? state.appliedManifest(module, applied).orElse(null) : null,
                 s.currentContradiction(), s.refusedBatch() == null ? null
-                : new Cookie.Refusal(s.refusedBatch(), s.refusedIncarnation(), s.refusedReason()));
+                : new Cookie.Refusal(s.refusedBatch(), s.refusedIncarnation(), s.refusedReason()),
+                sequence.updateAndGet(last -> Math.max(System.currentTimeMillis(), last + 1)));
         return cookie.toZip(signer);
     }
 }

@@ -166,6 +166,7 @@ public final class PoolConfig {
         maxContentBytesPerSync();
         importPollDelay();
         resendAfter();
+        failoverNoticeValidity();
         rpoAlert();
         statusHistory();
         statusPageRefresh();
@@ -265,6 +266,24 @@ public final class PoolConfig {
             throw new ConfigException("poolpair.datasource.url = '" + url + "': expected a JDBC URL (jdbc:h2:... or jdbc:postgresql:...)");
         }
         return url;
+    }
+
+    /**
+     * Why the store may not be opened with these credentials, or empty: an H2 store (other than an in-memory one) needs
+     * a password. Its AUTO_SERVER port, open so that commands can read the store while the service runs, takes
+     * connections from every local user; with H2's {@code sa} and an empty password any of them could read and change
+     * the store. The demo and the tests write a random password for each pool.
+     */
+    public Optional<String> datasourcePasswordProblem() {
+        String url = datasourceUrl();
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || !datasourcePassword().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("poolpair.datasource.url = " + SecretText.mask(url) + " is an H2 store with an empty"
+                + " poolpair.datasource.password: any local user could connect to it (H2 listens on a loopback port while"
+                + " the service runs). Set poolpair.datasource.password (or the environment variable"
+                + " POOLPAIR_DATASOURCE_PASSWORD) for a new store; for a store made without one, set the password in it first"
+                + " (H2 Shell: ALTER USER SA SET PASSWORD '...') with the service stopped");
     }
 
     public String datasourceUsername() {
@@ -525,7 +544,26 @@ public final class PoolConfig {
         return duration("poolpair.resend-after");
     }
 
-    /** Bytes per batch (zip file and decompressed entries), sent and received: see {@code batch.BatchLimits}. */
+    /**
+     * How long a failover notice holds after it was written ({@code poolpair.failover.notice-validity}, default PT24H,
+     * at least three sync intervals: the acting pool renews it every export cycle). An older notice is ignored.
+     */
+    public Duration failoverNoticeValidity() {
+        String v = get("poolpair.failover.notice-validity", "PT24H").trim();
+        Duration d;
+        try {
+            d = Duration.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("poolpair.failover.notice-validity = " + v + ": not an ISO-8601 duration (example:"
+                    + " PT24H)", e);
+        }
+        if (d.compareTo(syncInterval().multipliedBy(3)) < 0) {
+            throw new ConfigException("poolpair.failover.notice-validity = " + v + ": must be at least three sync intervals"
+                    + " (poolpair.sync-interval = " + syncInterval() + "), since the acting pool renews the notice once a cycle");
+        }
+        return d;
+    }
+
     /** {@code verify}: rows per checksum bucket (the table's row count divided by this is the number of buckets). */
     public int verifyChunkRows() {
         return positiveInt("poolpair.verify.chunk-rows", 1000);
@@ -541,6 +579,7 @@ public final class PoolConfig {
         return n;
     }
 
+    /** Bytes per batch (zip file and decompressed entries), sent and received: see {@code batch.BatchLimits}. */
     public long maxBatchBytes() {
         long bytes = positiveLong("poolpair.import.max-batch-bytes", 1L << 30);
         if (bytes < MIN_BATCH_BYTES) {

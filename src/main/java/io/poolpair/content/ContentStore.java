@@ -97,6 +97,51 @@ public final class ContentStore {
         return entryPrefix(table.name()) + relativePath;
     }
 
+    /** The longest relative path a sealed content entry may name (its header's length is checked before it is read). */
+    static final int MAX_SEALED_PATH_BYTES = 4096;
+
+    /**
+     * The name of the {@code index}-th entry of a batch when entries are encrypted: {@code content/<table>/<index>}, so
+     * that no key value stands in plain text in the zip or the manifest. The file's path then travels inside the
+     * encrypted entry ({@link #writeSealedPath}).
+     */
+    public String sealedEntryName(int index) {
+        return entryPrefix(table.name()) + index;
+    }
+
+    /** Writes the header of a sealed content entry: the file's relative path (2-byte length, UTF-8), before its bytes. */
+    public static void writeSealedPath(java.io.OutputStream plain, String relativePath) throws java.io.IOException {
+        byte[] path = relativePath.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (path.length > MAX_SEALED_PATH_BYTES) {
+            throw new java.io.IOException("content path " + relativePath + " is longer than " + MAX_SEALED_PATH_BYTES + " bytes");
+        }
+        plain.write(path.length >>> 8);
+        plain.write(path.length & 0xff);
+        plain.write(path);
+    }
+
+    /** Reads the header of a sealed content entry (its decrypted bytes): the file's relative path, refused if unsafe. */
+    public String readSealedPath(java.io.InputStream plain, String entryName) throws BatchRejectedException, java.io.IOException {
+        int hi = plain.read();
+        int lo = plain.read();
+        if (hi < 0 || lo < 0) {
+            throw new BatchRejectedException(entryName + " ends before the path of its file");
+        }
+        int length = hi << 8 | lo;
+        if (length == 0 || length > MAX_SEALED_PATH_BYTES) {
+            throw new BatchRejectedException(entryName + " names a path of " + length + " bytes");
+        }
+        byte[] path = plain.readNBytes(length);
+        if (path.length != length) {
+            throw new BatchRejectedException(entryName + " ends within the path of its file");
+        }
+        String relative = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(path)).toString();
+        if (relative.contains("\\") || relative.indexOf('\0') >= 0) {
+            throw new BatchRejectedException("unsafe content path in " + entryName);
+        }
+        return relativePathOfEntry(entryPrefix(table.name()) + relative);
+    }
+
     public static String entryPrefix(String tableName) {
         return "content/" + tableName + "/";
     }

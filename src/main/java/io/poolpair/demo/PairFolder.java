@@ -79,6 +79,10 @@ public final class PairFolder {
                 props.put("poolpair.share.peer", share(peer).toString());
                 props.put("poolpair.data-dir", data(pool).toString());
                 props.put("poolpair.key", key);
+                // the embedded H2 store's own password (its AUTO_SERVER port takes connections from local users)
+                byte[] password = new byte[16];
+                new SecureRandom().nextBytes(password);
+                props.put("poolpair.datasource.password", HexFormat.of().formatHex(password));
                 props.put("poolpair.http.port", Integer.toString(freePort()));
                 props.put("poolpair.datasource.init-script", home.resolve("config/sql/h2/demo-schema.sql").toString());
                 StringBuilder text = new StringBuilder("# written by poolpair demo\n");

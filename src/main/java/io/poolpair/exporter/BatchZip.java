@@ -18,13 +18,20 @@ final class BatchZip {
     private BatchZip() {
     }
 
-    /** Streams a content file into the zip as {@code content/<table>/<path>} and lists it for the manifest. */
+    /**
+     * Streams a content file into the zip as {@code content/<table>/<path>} and lists it for the manifest. When entries
+     * are encrypted, the path (the row's key values) is not in the name: the entry is {@code content/<table>/<n>} and
+     * the path goes inside it, encrypted, before the file's bytes.
+     */
     static void writeContent(ZipOutputStream zip, List<Manifest.Entry> entries, ContentStore store, String relative,
                              EntryCipher cipher) throws IOException {
-        String name = store.entryName(relative);
+        String name = cipher == null ? store.entryName(relative) : store.sealedEntryName(entries.size() + 1);
         zip.putNextEntry(new ZipEntry(name));
         EntryStream out = new EntryStream(zip);
         try (OutputStream target = sealed(out, cipher, name)) {
+            if (cipher != null) {
+                ContentStore.writeSealedPath(target, relative);
+            }
             Files.copy(store.file(relative), target);
         }
         zip.closeEntry();
@@ -46,7 +53,7 @@ final class BatchZip {
         zip.write(json);
         zip.closeEntry();
         zip.putNextEntry(new ZipEntry(Manifest.SIGNATURE));
-        zip.write(signer.sign(json).getBytes(StandardCharsets.US_ASCII));
+        zip.write(signer.sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
         zip.closeEntry();
     }
 }

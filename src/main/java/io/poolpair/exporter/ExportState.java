@@ -152,6 +152,19 @@ public final class ExportState {
                 + " WHERE module = ?", error, now(), refusedBatch, ErrorText.truncate(refusedReason), module);
     }
 
+    /**
+     * Admits a cookie of {@code module} by its sequence: true, and remembered, unless a newer cookie was read before
+     * (then the one at hand is an old cookie replayed into the share, or overtaken, and must be ignored).
+     */
+    public boolean admitCookie(String module, long sequence) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_export SET peer_cookie_sequence = ? WHERE module = ? AND peer_cookie_sequence <= ?")) {
+            ps.setLong(1, sequence);
+            ps.setString(2, module);
+            ps.setLong(3, sequence);
+            return ps.executeUpdate() == 1;
+        }
+    }
 
     /** Records that an outbox zip now lies in the peer's Data folder. */
     public void markPublished(@Body File batchFile) throws SQLException {
@@ -200,7 +213,7 @@ public final class ExportState {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
         String message = ErrorText.of(e);
-        LOG.error("export of {} failed: {}", module, message, e);
+        LOG.error("export of {} failed: {}{}", module, message, ErrorText.stackTrace(e));
         if (module != null) {
             update("UPDATE pp_export SET last_error = ?, last_error_at = ? WHERE module = ?", message, now(), module);
         }

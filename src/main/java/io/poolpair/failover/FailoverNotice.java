@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,14 @@ import org.slf4j.LoggerFactory;
  * peer's share (a local folder, SFTP or SMB alike; a share that is down does not stop the cycle), and replaced by a
  * handed-back notice at failback. The failed pool, when it comes back, finds it in its own share: its status then
  * says who acts for it, and its own writes are split-brain writes. Its facts (type, pools, the acting store's
- * incarnation, state, since) are signed with the pair's key (HMAC-SHA256), like everything else on a share; a
- * notice that does not verify is ignored and logged.
+ * incarnation, state, since, sequence, expiry) are signed with the pair's key (HMAC-SHA256 under the
+ * {@link Signer.Kind#FAILOVER_NOTICE} label, so no cookie or manifest passes for one).
+ *
+ * <p>Against replay: the sequence rises with every notice the acting pool writes (its clock in ms, never below the
+ * previous notice's plus one), and the failed pool remembers the highest it has read ({@code pp_store}); an older
+ * notice, such as an "acting" notice saved during the failover and put back after the failback, is ignored. A notice
+ * also expires ({@code poolpair.failover.notice-validity} after it was written; the acting pool renews it every cycle).
+ * A notice that fails any check is ignored, with a warning that says why.
  */
 public final class FailoverNotice {
 
@@ -35,12 +42,22 @@ public final class FailoverNotice {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(FailoverNotice.class);
 
+    /** The highest notice sequence the failed pool has accepted, kept in its store. */
+    interface Watermark {
+        /** Raises the mark to {@code sequence} and returns true, or returns false when a higher one was accepted before. */
+        boolean admit(long sequence);
+    }
+
     private final PoolConfig config;
     private final Signer signer;
+    private final Watermark watermark;
+    private final AtomicLong lastSequence = new AtomicLong();
+    private volatile String lastWarning;
 
-    FailoverNotice(PoolConfig config) {
+    FailoverNotice(PoolConfig config, Watermark watermark) {
         this.config = config;
         this.signer = new Signer(config.key());
+        this.watermark = watermark;
     }
 
     /** Path of the notice this pool writes, relative to the peer's share root: the publish step's file name. */
@@ -55,6 +72,8 @@ public final class FailoverNotice {
 
     /** The signed notice: this pool acts for the peer since {@code since}, or ({@code acting} false) handed it back. */
     byte[] build(boolean acting, Instant since, String incarnation) {
+        Instant now = Instant.now();
+        long sequence = lastSequence.updateAndGet(last -> Math.max(now.toEpochMilli(), Math.addExact(last, 1)));
         ObjectNode node = JSON.createObjectNode();
         node.put("type", TYPE);
         node.put("actingPool", config.pool());
@@ -62,7 +81,9 @@ public final class FailoverNotice {
         node.put("actingIncarnation", incarnation);
         node.put("state", acting ? ACTING : HANDED_BACK);
         node.put("since", since.toString());
-        node.put("signature", signer.sign(facts(node).getBytes(StandardCharsets.UTF_8)));
+        node.put("sequence", sequence);
+        node.put("expiresAt", now.plus(config.failoverNoticeValidity()).toString());
+        node.put("signature", signer.sign(Signer.Kind.FAILOVER_NOTICE, facts(node).getBytes(StandardCharsets.UTF_8)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
         } catch (IOException e) {
@@ -72,10 +93,11 @@ public final class FailoverNotice {
 
     private static String facts(JsonNode node) {
         return String.join("\n", node.path("type").asText(), node.path("actingPool").asText(), node.path("failedPool").asText(),
-                node.path("actingIncarnation").asText(), node.path("state").asText(), node.path("since").asText());
+                node.path("actingIncarnation").asText(), node.path("state").asText(), node.path("since").asText(),
+                node.path("sequence").asText(), node.path("expiresAt").asText());
     }
 
-    /** When the peer started acting for this pool, while its signed acting notice is in this pool's share. */
+    /** When the peer started acting for this pool, while its signed, current acting notice is in this pool's share. */
     public Optional<Instant> peerActingSince() {
         Path file = inOwnShare();
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -87,21 +109,45 @@ public final class FailoverNotice {
                 bytes = in.readNBytes(MAX_BYTES + 1);
             }
             if (bytes.length > MAX_BYTES) {
-                LOG.warn("ignored {}: larger than {} bytes", file, MAX_BYTES);
-                return Optional.empty();
+                return ignored(file, "larger than " + MAX_BYTES + " bytes");
             }
             JsonNode node = JSON.readTree(bytes);
             if (!TYPE.equals(node.path("type").asText()) || !config.peer().equals(node.path("actingPool").asText())
                     || !config.pool().equals(node.path("failedPool").asText())
-                    || !signer.verify(facts(node).getBytes(StandardCharsets.UTF_8), node.path("signature").asText())) {
-                LOG.warn("ignored {}: not a failover notice signed by {} with the pair's key", file, config.peer());
-                return Optional.empty();
+                    || !signer.verify(Signer.Kind.FAILOVER_NOTICE, facts(node).getBytes(StandardCharsets.UTF_8),
+                    node.path("signature").asText())) {
+                return ignored(file, "not a failover notice signed by " + config.peer() + " with the pair's key (forged,"
+                        + " signed with another key, another kind of signed object, or written by a poolpair older than"
+                        + " typed signatures)");
             }
+            if (!node.path("sequence").canConvertToExactIntegral() || node.path("sequence").asLong() <= 0) {
+                return ignored(file, "it carries no sequence");
+            }
+            Instant expires = Instant.parse(node.path("expiresAt").asText());
+            if (!Instant.now().isBefore(expires)) {
+                return ignored(file, "expired at " + expires + " (" + config.peer() + " renews its notice every export cycle"
+                        + " while it acts: an old notice, or " + config.peer() + " has not reached this share since)");
+            }
+            long sequence = node.path("sequence").asLong();
+            if (!watermark.admit(sequence)) {
+                return ignored(file, "older than a notice read before (sequence " + sequence + "): an old notice put back"
+                        + " into the share (replayed)");
+            }
+            lastWarning = null;
             return ACTING.equals(node.path("state").asText()) ? Optional.of(Instant.parse(node.path("since").asText()))
                     : Optional.empty();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("ignored {}: unreadable ({})", file, e.getMessage());
-            return Optional.empty();
+            return ignored(file, "unreadable (" + e.getMessage() + ")");
         }
+    }
+
+    /** Logs why a notice is ignored, once for as long as the reason stays the same (it is read at every cycle). */
+    private Optional<Instant> ignored(Path file, String why) {
+        String warning = "ignored " + file + ": " + why;
+        if (!warning.equals(lastWarning)) {
+            lastWarning = warning;
+            LOG.warn(warning);
+        }
+        return Optional.empty();
     }
 }

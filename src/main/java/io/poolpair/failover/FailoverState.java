@@ -48,7 +48,7 @@ public final class FailoverState {
         this.dataSource = dataSource;
         this.pool = config.pool();
         this.peer = config.peer();
-        this.notice = new FailoverNotice(config);
+        this.notice = new FailoverNotice(config, this::admitNotice);
     }
 
     public String pool() {
@@ -171,6 +171,18 @@ public final class FailoverState {
             ps.setTimestamp(1, Timestamp.from(Instant.now()));
             ps.setString(2, peer);
             ps.executeUpdate();
+        }
+    }
+
+    /** The failover notices' replay guard: the highest sequence of a notice from the peer accepted here. */
+    private boolean admitNotice(long sequence) {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_store SET peer_notice_sequence = ? WHERE id = 1 AND peer_notice_sequence <= ?")) {
+            ps.setLong(1, sequence);
+            ps.setLong(2, sequence);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the failover notice's sequence in pp_store: " + e.getMessage(), e);
         }
     }
 

@@ -284,16 +284,22 @@ public final class BatchApplier {
             if (store == null) {
                 throw new BatchRejectedException("content entry " + entry.name() + " for a table without content-dir");
             }
-            Path target = store.file(store.relativePathOfEntry(entry.name()));
-            Files.createDirectories(target.getParent());
-            Path part = target.resolveSibling(target.getFileName() + ".part");
+            Path target = null;
+            Path part = null;
             CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zip.getEntry(entry.name())), entry);
             try (stored; InputStream in = open(stored, manifest, entry.name())) {
+                // an encrypted batch names its content entries by number; the file's path is inside, encrypted
+                target = store.file(manifest.encryption() == null ? store.relativePathOfEntry(entry.name())
+                        : store.readSealedPath(in, entry.name()));
+                Files.createDirectories(target.getParent());
+                part = target.resolveSibling(target.getFileName() + ".part");
                 Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
                 stored.drain();
                 stored.verify();
             } catch (IOException | BatchRejectedException e) {
-                Files.deleteIfExists(part);
+                if (part != null) {
+                    Files.deleteIfExists(part);
+                }
                 if (stored.tooLarge()) {
                     stored.verify();
                 }

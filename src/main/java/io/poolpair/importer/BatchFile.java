@@ -5,6 +5,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -27,13 +28,63 @@ final class BatchFile {
     static Signed readSigned(ZipFile zip, Signer signer) throws BatchRejectedException {
         byte[] json = readSmallEntry(zip, Manifest.FILE);
         byte[] sig = readSmallEntry(zip, Manifest.SIGNATURE);
-        if (!signer.verify(json, new String(sig, java.nio.charset.StandardCharsets.US_ASCII))) {
-            throw new BatchRejectedException("manifest signature does not match the pair's key (poolpair.key)");
+        String signature = new String(sig, java.nio.charset.StandardCharsets.US_ASCII);
+        if (!signer.verify(Signer.Kind.BATCH_MANIFEST, json, signature)) {
+            if (signer.isUnlabelled(json, signature)) {
+                throw new BatchRejectedException("manifest.sig is the pair's signature without a type label: the peer runs"
+                        + " a poolpair older than typed signatures; upgrade both pools");
+            }
+            throw new BatchRejectedException("manifest.sig is not a batch manifest's signature under the pair's key"
+                    + " (poolpair.key): forged, signed with another key, or another kind of signed object (a cookie or a"
+                    + " failover notice)");
         }
         try {
             return new Signed(Manifest.fromJson(json), io.poolpair.batch.ManifestDigest.of(json));
         } catch (IOException e) {
             throw new BatchRejectedException("manifest.json is not a valid manifest: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The signed manifest of a zip that must not be opened as a {@link ZipFile} (its end record claims more than may be
+     * loaded): read as a stream of local entries, at most {@code maxBytes} decompressed in all; empty when it is not
+     * found within that, or its signature does not hold. Used only to tell whether the sender signed what was refused.
+     */
+    static Optional<Manifest> signedManifestOf(java.nio.file.Path file, Signer signer, long maxBytes) {
+        byte[] json = null;
+        byte[] sig = null;
+        long read = 0;
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.BufferedInputStream(
+                java.nio.file.Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+            byte[] skip = new byte[1 << 16];
+            for (ZipEntry entry = in.getNextEntry(); entry != null && (json == null || sig == null); entry = in.getNextEntry()) {
+                if (Manifest.FILE.equals(entry.getName()) || Manifest.SIGNATURE.equals(entry.getName())) {
+                    byte[] data = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+                    if (data.length > MAX_MANIFEST_BYTES) {
+                        return Optional.empty();
+                    }
+                    read += data.length;
+                    if (Manifest.FILE.equals(entry.getName())) {
+                        json = data;
+                    } else {
+                        sig = data;
+                    }
+                    continue;
+                }
+                for (int n = in.read(skip); n > 0; n = in.read(skip)) {
+                    read += n;
+                    if (read > maxBytes) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            if (json == null || sig == null
+                    || !signer.verify(Signer.Kind.BATCH_MANIFEST, json, new String(sig, java.nio.charset.StandardCharsets.US_ASCII))) {
+                return Optional.empty();
+            }
+            return Optional.of(Manifest.fromJson(json));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -46,6 +46,7 @@ public final class BatchVerifier {
     private final RowCheck rows;
     private final EntryCipher cipher;
     private final PeerIncarnations peers;
+    private final ZipBounds bounds;
 
     public BatchVerifier(PoolConfig config, ShareLayout share, Signer signer, ImportState state, TableCatalog catalog,
                          PeerIncarnations peers) {
@@ -57,6 +58,7 @@ public final class BatchVerifier {
         this.state = state;
         this.rows = new RowCheck(catalog);
         this.cipher = new EntryCipher(config.key());
+        this.bounds = new ZipBounds(limits.maxBatchBytes(), limits.maxEntries());
     }
 
     public void verify(Exchange exchange) throws Exception {
@@ -67,9 +69,14 @@ public final class BatchVerifier {
         msg.setHeader(Headers.MODULE, module);
         BatchName name = checkName(file, relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
+        String[] disposition = new String[1];
         BatchFile.Signed signed;
         try {
-            signed = checkContents(file, name, config.peer(), config.pool());
+            // decided on the signed manifest alone: a duplicate or a batch that waits is not read through
+            signed = checkContents(file, name, config.peer(), config.pool(), s -> {
+                disposition[0] = disposition(module, name, s);
+                return APPLY.equals(disposition[0]);
+            });
         } catch (BatchRejectedException e) {
             if (e.incurable()) {
                 // the manifest was verified before the check failed: it names the sender's incarnation
@@ -79,7 +86,7 @@ public final class BatchVerifier {
             throw e;
         }
         msg.setHeader(Headers.VERIFIED_MANIFEST, signed.sha256());
-        msg.setHeader(Headers.DISPOSITION, disposition(module, name, signed));
+        msg.setHeader(Headers.DISPOSITION, disposition[0]);
     }
 
     /**
@@ -155,38 +162,43 @@ public final class BatchVerifier {
         String batchName = fileName.substring(0, fileName.lastIndexOf(".zip") + ".zip".length());
         BatchName name = BatchName.parse(batchName)
                 .orElseThrow(() -> new BatchRejectedException(fileName + " is not named as a batch"));
-        return checkContents(zip.toFile(), name, config.pool(), config.peer()).manifest();
+        try {
+            return checkContents(zip.toFile(), name, config.pool(), config.peer(), s -> true).manifest();
+        } catch (BatchRejectedException | IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    /** Checks {@code file} as a batch from pool {@code source} to pool {@code target}. */
-    private BatchFile.Signed checkContents(File file, BatchName name, String source, String target)
-            throws BatchRejectedException, IOException {
-        if (file.length() > limits.maxBatchBytes()) {
-            throw new BatchRejectedException("the file is " + file.length() + " bytes, over poolpair.import.max-batch-bytes "
-                    + limits.maxBatchBytes());
+    /** After the signed manifest passed its checks: whether to read the entries through (false: skip or wait). */
+    private interface ReadThrough {
+        boolean test(BatchFile.Signed signed) throws Exception;
+    }
+
+    /**
+     * Checks {@code file} as a batch from pool {@code source} to pool {@code target}: what it may cost before it is
+     * opened ({@link ZipBounds}), its entry names, its signed manifest, then (when {@code readThrough} says so) every entry.
+     */
+    private BatchFile.Signed checkContents(File file, BatchName name, String source, String target, ReadThrough readThrough)
+            throws Exception {
+        try {
+            bounds.check(file.toPath());
+        } catch (BatchRejectedException e) {
+            // too many entries declared by a manifest the sender signed: no copy of it will ever pass here
+            if (BatchFile.signedManifestOf(file.toPath(), signer, limits.maxBatchBytes())
+                    .map(m -> m.entries().size() + BatchLimits.FRAME_ENTRIES > limits.maxEntries()).orElse(false)) {
+                throw BatchRejectedException.incurable(e.getMessage(), e);
+            }
+            throw e;
         }
         try (ZipFile zip = zips.open(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
             BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
             Manifest manifest = signed.manifest();
             checkManifest(manifest, name, source, target);
-            long declared = 0;
-            for (Manifest.Entry entry : manifest.entries()) {
-                declared += entry.size();
-                if (declared > limits.maxBatchBytes()) {
-                    throw BatchRejectedException.incurable("the entries decompress to more than poolpair.import.max-batch-bytes "
-                            + limits.maxBatchBytes());
-                }
-                ZipEntry zipEntry = entries.remove(entry.name());
-                if (zipEntry == null) {
-                    throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
-                }
-                checkEntry(zip, zipEntry, entry, manifest);
-            }
-            entries.remove(Manifest.FILE);
-            entries.remove(Manifest.SIGNATURE);
-            if (!entries.isEmpty()) {
-                throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
+            if (readThrough.test(signed)) {
+                checkEntries(zip, entries, manifest);
             }
             return signed;
         } catch (ZipException e) {
@@ -199,6 +211,42 @@ public final class BatchVerifier {
             throw new IOException("cannot read " + name.fileName() + " from the share (retried at the next poll): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Every entry the manifest lists, each held to its declared size and sha256; no entry it does not list. */
+    private void checkEntries(ZipFile zip, Map<String, ZipEntry> entries, Manifest manifest)
+            throws BatchRejectedException, IOException {
+        long declared = 0;
+        for (Manifest.Entry entry : manifest.entries()) {
+            declared = addDeclared(declared, entry);
+            ZipEntry zipEntry = entries.remove(entry.name());
+            if (zipEntry == null) {
+                throw new BatchRejectedException("the manifest lists " + entry.name() + " but the zip does not hold it");
+            }
+            checkEntry(zip, zipEntry, entry, manifest);
+        }
+        entries.remove(Manifest.FILE);
+        entries.remove(Manifest.SIGNATURE);
+        if (!entries.isEmpty()) {
+            throw new BatchRejectedException("the zip holds entries the manifest does not list: " + entries.keySet());
+        }
+    }
+
+    /**
+     * The running total of declared entry sizes, in exact arithmetic, held to poolpair.import.max-batch-bytes: over it,
+     * the signed manifest itself breaks the limit, which no re-send cures.
+     */
+    private long addDeclared(long declared, Manifest.Entry entry) throws BatchRejectedException {
+        try {
+            long total = Math.addExact(declared, entry.size());
+            if (total <= limits.maxBatchBytes()) {
+                return total;
+            }
+        } catch (ArithmeticException overflow) {
+            // over any limit
+        }
+        throw BatchRejectedException.incurable("the entries decompress to more than poolpair.import.max-batch-bytes "
+                + limits.maxBatchBytes());
     }
 
     private Map<String, ZipEntry> checkEntryNames(ZipFile zip) throws BatchRejectedException {
@@ -336,8 +384,10 @@ public final class BatchVerifier {
     }
 
     /**
-     * Reads an entry once: its size and sha256 against the manifest and, for row entries, every row against
-     * the receiving table. A size or hash mismatch is reported before a row problem, since it explains it.
+     * Reads an entry's stored bytes through and holds them to the manifest's size and sha256; only then, for row entries,
+     * reads it again (the file is this pool's private copy, so both passes read the same bytes) and checks every row
+     * against the receiving table: nothing of an entry is parsed before it is known to be the one signed for. A row
+     * problem found then is in what the sender signed, so no copy of the batch will pass here (incurable).
      */
     private void checkEntry(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
@@ -346,33 +396,27 @@ public final class BatchVerifier {
                     + entry.size());
         }
         checkCompressionRatio(zipEntry, entry);
-        BatchRejectedException rowProblem = null;
         CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
         try (stored) {
-            if (!Manifest.Entry.CONTENT.equals(entry.op()) && !Manifest.Entry.KEY_TIMES.equals(entry.op())) {
-                try {
-                    rows.check(manifest.encryption() == null ? stored : cipher.decrypting(stored, entry.name()), entry);
-                } catch (BatchRejectedException e) {
-                    rowProblem = e;
-                } catch (IOException e) {
-                    if (!isFormatProblem(e)) {
-                        throw e;
-                    }
-                    rowProblem = new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
-                }
-            }
-            if (!stored.tooLarge()) {
-                stored.drain();
-            }
+            stored.drain();
         } catch (IOException e) {
             if (!stored.tooLarge()) {
                 throw e;
             }
         }
         stored.verify();
-        if (rowProblem != null) {
-            // the entry is the one the sender signed: its rows are what this pool cannot take, whatever copy comes
-            throw BatchRejectedException.incurable(rowProblem.getMessage(), rowProblem);
+        if (Manifest.Entry.CONTENT.equals(entry.op()) || Manifest.Entry.KEY_TIMES.equals(entry.op())) {
+            return;
+        }
+        try (CheckedEntryStream again = new CheckedEntryStream(zip.getInputStream(zipEntry), entry)) {
+            rows.check(manifest.encryption() == null ? again : cipher.decrypting(again, entry.name()), entry);
+        } catch (BatchRejectedException e) {
+            throw BatchRejectedException.incurable(e.getMessage(), e);
+        } catch (IOException e) {
+            if (!isFormatProblem(e)) {
+                throw e;
+            }
+            throw BatchRejectedException.incurable(entry.name() + " cannot be read: " + e.getMessage(), e);
         }
     }
 

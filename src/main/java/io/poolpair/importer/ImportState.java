@@ -294,7 +294,8 @@ public final class ImportState {
         String module = exchange.getMessage().getHeader(Headers.MODULE, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String message = ErrorText.of(cause);
-        LOG.error("import of {} failed, will retry: {}", exchange.getMessage().getHeader(Exchange.FILE_NAME), message, cause);
+        LOG.error("import of {} failed, will retry: {}{}", exchange.getMessage().getHeader(Exchange.FILE_NAME), message,
+                ErrorText.stackTrace(cause));
         if (module != null) {
             recordError(module, message, false);
         }

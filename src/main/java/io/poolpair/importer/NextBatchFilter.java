@@ -37,6 +37,7 @@ public final class NextBatchFilter implements GenericFileFilter<File> {
     private final ImportState state;
     private final String peer;
     private final Signer signer;
+    private final ZipBounds bounds;
     /** Whether a file (by name, size and time) is the first part of a restore, as its signed manifest said. */
     private final Map<String, Boolean> baselines = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -45,7 +46,8 @@ public final class NextBatchFilter implements GenericFileFilter<File> {
         }
     });
 
-    public NextBatchFilter(ShareLayout share, ImportState state, String peer, Signer signer) {
+    public NextBatchFilter(ShareLayout share, ImportState state, String peer, Signer signer, ZipBounds bounds) {
+        this.bounds = bounds;
         this.share = share;
         this.state = state;
         this.peer = peer;
@@ -104,6 +106,11 @@ public final class NextBatchFilter implements GenericFileFilter<File> {
     private boolean isBaseline(File file) {
         String key = file.getName() + '/' + file.length() + '/' + file.lastModified();
         return baselines.computeIfAbsent(key, k -> {
+            try {
+                bounds.check(file.toPath());
+            } catch (IOException | BatchRejectedException e) {
+                return false; // the verifier rejects it with the reason
+            }
             try (ZipFile zip = new ZipFile(file)) {
                 Manifest manifest = BatchFile.readSignedManifest(zip, signer);
                 return manifest.restore() && manifest.part() == 1;

@@ -128,7 +128,8 @@ public final class PoolPairBeans {
             throw new IllegalStateException("cannot reset the refused batches in pp_import: " + e.getMessage(), e);
         }
         registry.accept("outbox", outbox);
-        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer));
+        registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer,
+                new io.poolpair.importer.ZipBounds(config.maxBatchBytes(), config.maxEntries())));
         registry.accept("batchVerifier", verifier);
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));

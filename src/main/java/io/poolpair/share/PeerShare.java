@@ -93,7 +93,10 @@ public record PeerShare(String endpoint, Path folder) {
 
     /** A secret option of a share URI and its value (plain, or Camel's {@code RAW(...)}). */
     private static final Pattern SECRET_OPTION = Pattern.compile(
-            "([?&])(password|privateKeyPassphrase)=(RAW\\([^)]*\\)|[^&]*)", Pattern.CASE_INSENSITIVE);
+            "([?&])(password|privateKeyPassphrase|privateKey)=(RAW\\([^)]*\\)|RAW\\{[^}]*\\}|[^&]*)", Pattern.CASE_INSENSITIVE);
+    /** The password in a URI's user info ({@code sftp://user:secret@host}): group 1 up to the user, group 2 the password. */
+    private static final Pattern USER_INFO_PASSWORD = Pattern.compile("^([a-z][a-z0-9+.-]*://[^/:@?#]*):([^@/?#]*)@",
+            Pattern.CASE_INSENSITIVE);
 
     /**
      * The endpoint with the value of each secret option ({@code password=}, {@code privateKeyPassphrase=})
@@ -102,7 +105,8 @@ public record PeerShare(String endpoint, Path folder) {
      * {@code password} or {@code passphrase}, never shows the secret.
      */
     public String endpointWithSecretPlaceholders(String prefix) {
-        Matcher m = SECRET_OPTION.matcher(endpoint);
+        String uri = withoutUserInfoPassword();
+        Matcher m = SECRET_OPTION.matcher(uri);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + m.group(2) + "={{" + prefix + secretName(m.group(2)) + "}}"));
@@ -110,15 +114,32 @@ public record PeerShare(String endpoint, Path folder) {
         return m.appendTail(out).toString();
     }
 
-    /** The property name of a secret option: one Camel masks ({@code password}, {@code passphrase}). */
+    /**
+     * The endpoint with a user-info password ({@code sftp://user:secret@host}) moved into a {@code password} option, so
+     * that it gets a placeholder like the others: Camel logs its properties at start-up, masking only those whose name
+     * says they are secret. Unchanged when the URI has no such password or already has a {@code password} option.
+     */
+    private String withoutUserInfoPassword() {
+        Matcher userInfo = USER_INFO_PASSWORD.matcher(endpoint);
+        if (!userInfo.find() || SECRET_OPTION.matcher(endpoint).results().anyMatch(r -> r.group(2).equalsIgnoreCase("password"))) {
+            return endpoint;
+        }
+        String password = java.net.URLDecoder.decode(userInfo.group(2).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        String raw = password.contains(")") ? "RAW{" + password + "}" : "RAW(" + password + ")";
+        String rest = endpoint.substring(userInfo.end());
+        return userInfo.group(1) + "@" + rest + (rest.contains("?") ? "&" : "?") + "password=" + raw;
+    }
+
+    /** The property name of a secret option: one Camel masks ({@code password}, {@code passphrase}, {@code privateKey}). */
     private static String secretName(String option) {
-        return option.equalsIgnoreCase("password") ? "password" : "passphrase";
+        return option.equalsIgnoreCase("password") ? "password" : option.equalsIgnoreCase("privateKey") ? "privateKey"
+                : "passphrase";
     }
 
     /** The values of the placeholders of {@link #endpointWithSecretPlaceholders}, by property name. */
     public Map<String, String> secrets(String prefix) {
         Map<String, String> secrets = new LinkedHashMap<>();
-        Matcher m = SECRET_OPTION.matcher(endpoint);
+        Matcher m = SECRET_OPTION.matcher(withoutUserInfoPassword());
         while (m.find()) {
             secrets.put(prefix + secretName(m.group(2)), m.group(3));
         }

@@ -38,6 +38,19 @@ public final class ErrorText {
         return masked.length() > MAX ? masked.substring(0, MAX) + "..." : masked;
     }
 
+    /**
+     * A log's stack trace of {@code e}, on the lines after the message, with the secrets of share URIs masked (a
+     * throwable handed to the logger would be printed raw, and exception messages may quote a share URI).
+     */
+    public static String stackTrace(Throwable e) {
+        if (e == null) {
+            return "";
+        }
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        return System.lineSeparator() + SecretText.mask(trace.toString().stripTrailing());
+    }
+
     /** For a route or log line: {@code text} with the secrets of share URIs masked. */
     public static String mask(String text) {
         return SecretText.mask(text);

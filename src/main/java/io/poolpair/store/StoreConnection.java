@@ -33,6 +33,9 @@ public final class StoreConnection {
      *     starting, or an embedded H2 file whose lock a killed process left behind
      */
     static HikariDataSource open(PoolConfig config, int size, String name, long waitMillis) {
+        config.datasourcePasswordProblem().ifPresent(problem -> {
+            throw new ConfigException(problem);
+        });
         if (config.datasourceUrl().startsWith("jdbc:h2:")) {
             bindH2ToLoopback();
         }

@@ -57,13 +57,13 @@ public final class VerifyFile {
         return bytes.toByteArray();
     }
 
-    /** The one place a verification file is signed (a type label for signed objects goes here). */
+    /** The one place a verification file is signed: under its own type label, so no other signed object passes for it. */
     static String sign(Signer signer, byte[] json) {
-        return signer.sign(json);
+        return signer.sign(Signer.Kind.VERIFICATION, json);
     }
 
     static boolean signatureMatches(Signer signer, byte[] json, String signature) {
-        return signer.verify(json, signature);
+        return signer.verify(Signer.Kind.VERIFICATION, json, signature);
     }
 
     /**
