@@ -52,6 +52,16 @@ class ExitCodesTest {
     }
 
     @Test
+    void everyCommandsHelpEndsWithExamplesAndTheExitCodes() {
+        picocli.CommandLine root = io.poolpair.cli.PoolPairCommand.commandLine();
+        for (var sub : root.getSubcommands().entrySet()) {
+            String help = sub.getValue().getUsageMessage();
+            assertTrue(help.contains("Examples:") && help.contains("poolpair " + sub.getKey()), sub.getKey() + ":\n" + help);
+            assertTrue(help.strip().endsWith("4 internal error."), sub.getKey() + ":\n" + help);
+        }
+    }
+
+    @Test
     void unknownOptionExitsTwo() {
         TwoPools.CommandResult status = TwoPools.cli("status", "--no-such-option");
         assertEquals(2, status.exit(), status.err());

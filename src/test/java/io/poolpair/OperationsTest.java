@@ -67,6 +67,54 @@ class OperationsTest {
     }
 
     @Test
+    void syncWithoutWaitExitsOneWhenTheCycleEndsInErrorState() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            Path category = pools.b.config().shareLocal().resolve("UserServices");
+            Files.move(category, dir.resolve("aside-for-sync"));
+            Files.writeString(category, "a file where the folder should be");
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:sync-error@example.com");
+            TwoPools.CommandResult sync = TwoPools.cli("sync", "--config", pools.configFile(TwoPools.A).toString());
+            assertEquals(1, sync.exit(), sync.out() + sync.err());
+            assertTrue(sync.err().contains(PRESENCE + " is in ExportStatus ErrorState"), sync.err());
+        }
+    }
+
+    @Test
+    void reportingCommandsPrintOneJsonObjectWithJson() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            String config = pools.configFile(TwoPools.A).toString();
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:json-sync@example.com");
+            TwoPools.CommandResult sync = TwoPools.cli("sync", "--config", config, "--wait", "--json");
+            assertEquals(0, sync.exit(), sync.out() + sync.err());
+            JsonNode synced = JSON.readTree(sync.out());
+            assertEquals("done", synced.get("result").asText());
+            assertEquals("service", synced.get("ranIn").asText());
+            assertEquals("FinalState", synced.get("status").get("modules").get(0).get("exportStatus").asText());
+
+            JsonNode settings = JSON.readTree(TwoPools.cli("config", "--config", config, "--json").out());
+            assertEquals("poolA", settings.get("settings").get("poolpair.pool").get("value").asText());
+            assertEquals("******", settings.get("settings").get("poolpair.datasource.password").get("value").asText());
+
+            Path key = dir.resolve("new.key");
+            JsonNode keygen = JSON.readTree(TwoPools.cli("keygen", key.toString(), "--json").out());
+            assertEquals(key.toAbsolutePath().normalize().toString(), keygen.get("file").asText());
+            assertEquals(256, keygen.get("keyBits").asInt());
+        }
+    }
+
+    @Test
+    void failoverDryRunSaysWhatWouldHappenAndChangesNothing() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            TwoPools.CommandResult dryRun = TwoPools.cli("failover", "--config", pools.configFile(TwoPools.B).toString(),
+                    "--pool", TwoPools.A, "--dry-run");
+            assertEquals(0, dryRun.exit(), dryRun.out() + dryRun.err());
+            assertTrue(dryRun.out().contains("dry run: poolB would act for poolA") && dryRun.out().contains("Nothing changed"),
+                    dryRun.out());
+            assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_failover"), "no failover recorded");
+        }
+    }
+
+    @Test
     void backlogBeyondOneCycleIsNonSteadyThenDrainsToFinal() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "2",
                 "poolpair.max-batches-per-sync", "2"))) {
@@ -213,9 +261,10 @@ class OperationsTest {
             pools.a.syncNow();
             pools.awaitAcknowledged(pools.a, PRESENCE, 1);
             String metrics = get(base + "/observe/metrics").body();
-            assertTrue(metrics.contains("poolpair_batches_exported_total{module=\"UserServices.PresenceFocus\"} 1.0"), metrics);
-            assertTrue(metrics.contains("poolpair_pending_changes{module=\"UserServices.PresenceFocus\"} 0.0"), metrics);
-            assertTrue(metrics.contains("poolpair_oldest_unacknowledged_change_age_seconds"), metrics);
+            assertTrue(metrics.contains("poolpair_exported_batches_total{module=\"UserServices.PresenceFocus\",pool=\"poolA\"} 1.0"),
+                    metrics);
+            assertTrue(metrics.contains("poolpair_pending_changes{module=\"UserServices.PresenceFocus\",pool=\"poolA\"} 0.0"), metrics);
+            assertTrue(metrics.contains("poolpair_recovery_point_age_seconds"), metrics);
             JsonNode status = JSON.readTree(get(base + "/poolpair/status").body());
             assertEquals("FinalState", status.get("modules").get(0).get("exportStatus").asText());
 

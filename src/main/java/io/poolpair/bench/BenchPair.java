@@ -110,10 +110,10 @@ final class BenchPair implements AutoCloseable {
         }
     }
 
-    /** Bytes poolA has put on poolB's share so far (the poolpair_bytes_exported_total counter). */
+    /** Bytes poolA has put on poolB's share so far (the poolpair_exported_bytes_total counter). */
     double bytesExported() {
         MeterRegistry meters = a.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-        Counter c = meters.find("poolpair.bytes.exported").tag("module", MODULE).counter();
+        Counter c = meters.find("poolpair.exported").tag("module", MODULE).counter();
         return c == null ? 0 : c.count();
     }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  * PostgreSQL logical replication) and prints a markdown table and one RATIO line per target.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair bench --quick", "  poolpair bench --only delta,full-copy --stores postgresql --runs 3"},
         description = "Benchmark poolpair against plain JDBC upserts, a full copy and PostgreSQL logical replication, on H2"
                 + " and PostgreSQL; prints a markdown table and RATIO lines, writes bench.md and bench.png."
                 + " Exit code 0 when every target is met, 1 when one is missed, 2 on bad arguments.")

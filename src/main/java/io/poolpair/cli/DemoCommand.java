@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Two pools on H2 in one process, replicating each other's writes. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair demo", "  poolpair demo --rounds 5 --dir /tmp/pair --verbose"},
         description = "Run poolA and poolB on embedded H2 with local folders as shares, write to both, and show"
                 + " that their copies match. Exit code 0 only when they do.")
 public final class DemoCommand implements Callable<Integer> {

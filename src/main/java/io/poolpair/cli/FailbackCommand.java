@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
  * every module), then hands the peer's rows back: later writes to them on this pool are flagged in status.
  */
 @Command(name = "failback", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair failback --config poolB.properties --pool poolA", "  poolpair failback --config poolB.properties --pool poolA --timeout PT2H --skip-data-verification"},
         description = "Hand the returned paired pool's users back: send it everything it missed, wait until it applied"
                 + " all of it (FinalState), then stop acting for it. Exit code 0 when handed back, 1 on timeout (still"
                 + " acting; run it again), 2 on bad arguments, 3 when the service runs but"
@@ -49,6 +50,12 @@ public final class FailbackCommand implements Callable<Integer> {
             + " back (Lync's -SkipDataVerification); run poolpair verify later.")
     boolean skipDataVerification;
 
+    @Mixin
+    JsonOutput output;
+
+    @Mixin
+    Confirmation confirmation;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +67,7 @@ public final class FailbackCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("poolpair: " + mismatch);
             return 2;
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = output.text(spec.commandLine().getOut());
         try (HikariDataSource ds = StoreConnection.open(pool)) {
             FailoverCommand.prepareTables(pool, ds);
             FailoverState state = new FailoverState(pool, ds);
@@ -68,6 +75,20 @@ public final class FailbackCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("poolpair: " + pool.pool() + " is not acting for " + pool.peer()
                         + " (run failover first)");
                 return 2;
+            }
+            BackupStatus before = new BackupStatus(pool, ds);
+            if (confirmation.dryRun) {
+                out.printf("dry run: %s would send %s everything it missed, wait until %s applied it (FinalState on"
+                        + " every module, up to %s), hand %s's rows back, then verify the modules%s. Now:%n", pool.pool(),
+                        pool.peer(), pool.peer(), timeout, pool.peer(), skipDataVerification ? " (skipped)" : "");
+                StatusTable.print(before.report(null), out);
+                output.print(spec.commandLine().getOut(), Map.of("dryRun", true, "pool", pool.pool(), "wouldHandBackTo",
+                        pool.peer(), "status", JsonOutput.tree(before.report(null).toJson())));
+                return ExitCodes.OK;
+            }
+            if (!confirmation.confirmed(pool.pool() + " is about to hand " + pool.peer() + "'s users back.", pool.peer(), out)) {
+                spec.commandLine().getErr().println("poolpair: not confirmed: nothing changed");
+                return ExitCodes.USAGE;
             }
             state.startFailback();
             out.printf("%s fails back to %s: sending everything %s missed%n", pool.pool(), pool.peer(), pool.peer());
@@ -110,11 +131,16 @@ public final class FailbackCommand implements Callable<Integer> {
                 out.printf("timed out after %s: %s has not applied everything yet; %s still acts for it (run failback"
                         + " again)%n", timeout, pool.peer(), pool.pool());
                 StatusTable.print(status.report(null), out);
-                return 1;
+                output.print(spec.commandLine().getOut(), Map.of("result", "timed-out", "exitCode", ExitCodes.UNHEALTHY,
+                        "pool", pool.pool(), "actingFor", pool.peer(), "status", JsonOutput.tree(status.report(null).toJson())));
+                return ExitCodes.UNHEALTHY;
             }
             out.printf("%s applied everything; its rows are handed back at %s%n", pool.peer(), handedBack.handedBackAt());
             StatusTable.print(status.report(null), out);
-            return 0;
+            output.print(spec.commandLine().getOut(), Map.of("result", "handed-back", "exitCode", ExitCodes.OK, "pool", pool.pool(),
+                    "handedBackTo", pool.peer(), "handedBackAt", handedBack.handedBackAt(),
+                    "status", JsonOutput.tree(status.report(null).toJson())));
+            return ExitCodes.OK;
         }
     }
 
@@ -137,7 +163,7 @@ public final class FailbackCommand implements Callable<Integer> {
     private boolean await(BackupStatus status, javax.sql.DataSource dataSource, PoolConfig pool, PoolPairRuntime runtime,
                           FailoverState failover) throws Exception {
         Instant failbackStarted = failover.ofPeer().map(FailoverState.Failover::failbackStartedAt).orElse(Instant.now());
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = output.text(spec.commandLine().getOut());
         ExportState exportState = new ExportState(dataSource);
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";

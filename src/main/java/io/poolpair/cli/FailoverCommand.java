@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * to them are captured and queued for the failed pool (as every write is); status says this pool acts for it.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair failover --config poolB.properties --pool poolA   # on poolB, poolA is lost"},
         description = "Take over the failed paired pool's users: this pool acts for --pool until failback. Run on the"
                 + " surviving pool; works whether its service runs or not. Exit code 0 when done, 2 on bad arguments.")
 public final class FailoverCommand implements Callable<Integer> {
@@ -28,6 +29,12 @@ public final class FailoverCommand implements Callable<Integer> {
 
     @Mixin
     PeerPoolOption failed;
+
+    @Mixin
+    JsonOutput output;
+
+    @Mixin
+    Confirmation confirmation;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,8 +47,21 @@ public final class FailoverCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("poolpair: " + mismatch);
             return 2;
         }
-        var out = spec.commandLine().getOut();
+        var out = output.text(spec.commandLine().getOut());
         try (HikariDataSource ds = StoreConnection.open(pool)) {
+            if (confirmation.dryRun) {
+                out.printf("dry run: %s would act for %s from now on: %s's users are served here, writes here to %s's rows"
+                        + " are kept and flagged, and a signed notice goes into %s's share at the next export cycle that"
+                        + " reaches it (%s is then superseded until failback). Nothing changed.%n", pool.pool(), pool.peer(),
+                        pool.peer(), pool.peer(), pool.peer(), pool.peer());
+                output.print(spec.commandLine().getOut(), java.util.Map.of("dryRun", true, "pool", pool.pool(),
+                        "wouldActFor", pool.peer()));
+                return ExitCodes.OK;
+            }
+            if (!confirmation.confirmed(pool.pool() + " is about to act for " + pool.peer() + ".", pool.peer(), out)) {
+                spec.commandLine().getErr().println("poolpair: not confirmed: nothing changed");
+                return ExitCodes.USAGE;
+            }
             prepareTables(pool, ds);
             FailoverState state = new FailoverState(pool, ds);
             FailoverState.Failover failover = state.begin();
@@ -50,7 +70,10 @@ public final class FailoverCommand implements Callable<Integer> {
             // cycle that reaches the share: nothing here needs that share, which may be gone with its site
             out.printf("the service writes the notice into %s's share (TaskAssignment/%s.acting-for.json) at its next"
                     + " export cycle that reaches it%n", pool.peer(), pool.pool());
-            StatusTable.print(new BackupStatus(pool, ds).report(null), out);
+            BackupStatus.Report report = new BackupStatus(pool, ds).report(null);
+            StatusTable.print(report, out);
+            output.print(spec.commandLine().getOut(), java.util.Map.of("pool", pool.pool(), "actingFor", pool.peer(),
+                    "since", failover.since(), "status", JsonOutput.tree(report.toJson())));
         }
         return 0;
     }

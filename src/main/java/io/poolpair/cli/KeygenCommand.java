@@ -7,12 +7,14 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Writes a fresh random key for a pair (poolpair.key-file), readable by its owner only. */
 @Command(name = "keygen", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair keygen data/pair.key   # then copy the same file to the paired pool"},
         description = "Write a fresh random key for a pair into FILE (32 random bytes as 64 hex digits, file mode 0600);"
                 + " set poolpair.key-file to it on this pool and copy the same file to the paired pool."
                 + " Exit code 0 when written, 2 when FILE exists (without --force) or cannot be written.")
@@ -23,6 +25,9 @@ public final class KeygenCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace FILE when it exists (both pools then need the new key).")
     boolean force;
+
+    @Mixin
+    JsonOutput output;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -46,8 +51,10 @@ public final class KeygenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("poolpair: cannot write " + file + ": " + e.getMessage());
             return 2;
         }
-        spec.commandLine().getOut().println("wrote a new pair key to " + file.toAbsolutePath().normalize()
+        output.text(spec.commandLine().getOut()).println("wrote a new pair key to " + file.toAbsolutePath().normalize()
                 + " (mode 0600): set poolpair.key-file to it and copy it to the paired pool");
+        output.print(spec.commandLine().getOut(), java.util.Map.of("file", file.toAbsolutePath().normalize().toString(),
+                "mode", "0600", "keyBits", key.length * 8));
         return 0;
     }
 }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Mixin;
 
 /** Runs one pool's backup service until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair run --config /etc/poolpair/poolA.properties", "  JAVA_OPTS=-Xmx1g poolpair run --config poolA.properties   # more heap"},
         description = "Run this pool's backup service (export, import, acknowledge, HTTP operations) until stopped.")
 public final class RunCommand implements Callable<Integer> {
 

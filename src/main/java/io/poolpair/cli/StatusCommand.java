@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 /** Get-CsBackupServiceStatus: per module export and import state, read from the store whether the service runs or not. */
 @Command(name = "status", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair status --config poolA.properties", "  poolpair status --config poolA.properties --module UserServices.PresenceFocus --json"},
         description = "Show each module's ExportStatus and ImportStatus, backlog, recovery point and last error."
                 + " Exit code 0 when every module is FinalState/SteadyState and NormalState, 1 otherwise, 2 on bad arguments.")
 public final class StatusCommand implements Callable<Integer> {

@@ -27,9 +27,11 @@ import picocli.CommandLine.Spec;
  * else in this process; with {@code --wait}, until the peer has acknowledged what the cycle exported.
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair sync --config poolA.properties --wait", "  poolpair sync --config poolA.properties --module CentralMgmt.CMSMaster --full --wait --timeout PT30M"},
         description = "Run an export cycle now (via the running service, else in-process); --wait waits for the peer's"
-                + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout, 2 on bad arguments, 3 when the"
-                + " service runs but cannot be reached (HTTP off, or not answering).")
+                + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout or when the cycle"
+                + " left a module in ExportStatus ErrorState, 2 on bad arguments, 3 when the service runs but cannot be"
+                + " reached or refuses (HTTP off, not answering, a standby instance).")
 public final class SyncCommand implements Callable<Integer> {
 
     @Mixin
@@ -49,6 +51,9 @@ public final class SyncCommand implements Callable<Integer> {
             description = "Longest wait with --wait (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    JsonOutput output;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,36 +72,63 @@ public final class SyncCommand implements Callable<Integer> {
             boolean reached;
             try {
                 reached = RunningService.reach(pool, () -> syncThroughService(pool), out());
-            } catch (RunningService.Unreachable e) {
+            } catch (RunningService.Unreachable | ServiceRefused e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
-                return 3;
+                return ExitCodes.UNREACHABLE;
             }
+            int code;
             if (reached) {
                 out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
-                return waitForAck ? await(status, modules, null) : 0;
-            }
-            out().println("the service is not running here: running the export cycle in this process");
-            try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
-                if (full) {
-                    for (String m : modules) {
-                        new ExportState(ds).requestFullSync(m);
+                code = waitForAck ? await(status, modules, null) : cycleOutcome(status);
+            } else {
+                out().println("the service is not running here: running the export cycle in this process");
+                try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
+                    if (full) {
+                        for (String m : modules) {
+                            new ExportState(ds).requestFullSync(m);
+                        }
                     }
+                    runtime.syncNow(module);
+                    code = waitForAck ? await(status, modules, runtime) : cycleOutcome(status);
                 }
-                runtime.syncNow(module);
-                return waitForAck ? await(status, modules, runtime) : 0;
             }
+            output.print(spec.commandLine().getOut(), Map.of("result", code == ExitCodes.OK ? "done"
+                    : waitForAck ? "timed-out" : "error-state", "exitCode", code,
+                    "ranIn", reached ? "service" : "this process", "status", JsonOutput.tree(status.report(module).toJson())));
+            return code;
         }
     }
 
+    /** The service answered but did not run the cycle (a standby instance: 503; a refused token: 401). */
+    static final class ServiceRefused extends IOException {
+        ServiceRefused(String message) {
+            super(message);
+        }
+    }
+
+    /** Without --wait: 0 when the cycle left no module of this sync in ExportStatus ErrorState, else 1 naming them. */
+    private int cycleOutcome(BackupStatus status) throws Exception {
+        int failed = 0;
+        for (BackupStatus.ModuleStatus m : status.report(module).modules()) {
+            if (m.exportStatus() == BackupStatus.ExportStatus.ErrorState) {
+                spec.commandLine().getErr().println("poolpair: " + m.module() + " is in ExportStatus ErrorState: " + m.lastError());
+                failed++;
+            }
+        }
+        return failed == 0 ? ExitCodes.OK : ExitCodes.UNHEALTHY;
+    }
+
+    /** The command's text (nothing with --json). */
     private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
+        return output.text(spec.commandLine().getOut());
     }
 
     private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
         Optional<HttpResponse<String>> response = ServiceRequest.send(pool, "/poolpair/sync?module="
                 + URLEncoder.encode(module, StandardCharsets.UTF_8) + (full ? "&full=true" : ""));
         if (response.isPresent() && response.get().statusCode() != 200) {
-            throw new IOException("the service answered " + response.get().statusCode() + ": " + response.get().body().strip());
+            throw new ServiceRefused("the service at " + ServiceRequest.describe(pool) + " answered " + response.get().statusCode()
+                    + ": " + response.get().body().strip());
         }
         return response.isPresent();
     }

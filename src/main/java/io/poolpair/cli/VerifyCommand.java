@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
  * runs, else in this process (the peer's service answers either way).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
+        footer = {"%nExamples:", "  poolpair verify --config poolA.properties", "  poolpair verify --config poolA.properties --module CentralMgmt.CMSMaster --repair --wait --json"},
         description = "Compare both pools' copies by checksums exchanged through the shares (the peer's service must run);"
                 + " name the rows that differ; --repair re-sends the differing rows this pool owns. Exit code 0 when the"
                 + " copies are equal (rows in flight aside), 1 when rows differ, 2 on bad arguments, 3 when the peer did not"

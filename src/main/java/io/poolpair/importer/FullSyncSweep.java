@@ -93,7 +93,7 @@ final class FullSyncSweep implements AutoCloseable {
         List<TableInfo> reversed = new ArrayList<>(tablesInApplyOrder);
         java.util.Collections.reverse(reversed);
         StringBuilder marks = new StringBuilder();
-        for (int i = 0; i < PROBE; i++) {
+        for (int i = 0; i < dialect.keysPerProbe(); i++) {
             marks.append(i == 0 ? "?" : ", ?");
         }
         try (PreparedStatement probe = conn.prepareStatement("SELECT pk FROM pp_full_seen WHERE source_pool = ? AND module = ?"
@@ -145,17 +145,20 @@ final class FullSyncSweep implements AutoCloseable {
         if (chunk.isEmpty()) {
             return List.of();
         }
-        probe.setString(1, source);
-        probe.setString(2, module);
-        probe.setLong(3, syncId);
-        probe.setString(4, table.name());
-        for (int i = 0; i < PROBE; i++) {
-            probe.setString(5 + i, chunk.get(Math.min(i, chunk.size() - 1)));
-        }
+        int width = dialect.keysPerProbe();
         java.util.Set<String> seenKeys = new java.util.HashSet<>();
-        try (ResultSet hit = probe.executeQuery()) {
-            while (hit.next()) {
-                seenKeys.add(hit.getString(1));
+        for (int from = 0; from < chunk.size(); from += width) {
+            probe.setString(1, source);
+            probe.setString(2, module);
+            probe.setLong(3, syncId);
+            probe.setString(4, table.name());
+            for (int i = 0; i < width; i++) {
+                probe.setString(5 + i, chunk.get(Math.min(from + i, chunk.size() - 1)));
+            }
+            try (ResultSet hit = probe.executeQuery()) {
+                while (hit.next()) {
+                    seenKeys.add(hit.getString(1));
+                }
             }
         }
         List<String> stale = new ArrayList<>();

@@ -89,7 +89,9 @@ public final class PoolPairBeans {
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.modules().stream().map(m -> m.name()).toList());
+        PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.pool(),
+                config.modules().stream().map(m -> m.name()).toList());
+        metrics.refresh(); // the gauges' first snapshot; then once per export cycle and after each acknowledgement
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
         registry.accept("httpAccess", HttpAccess.start(config));

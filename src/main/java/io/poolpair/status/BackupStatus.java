@@ -138,7 +138,7 @@ public final class BackupStatus {
         }
         List<String> names = modules.stream().map(ModuleStatus::module).toList();
         return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation(), conflictCount(), VerifyRecords.all(dataSource).stream().filter(v -> names.contains(v.module())).toList());
+                incarnation(), conflictCount(), verifications(names));
     }
 
     /**
@@ -356,6 +356,14 @@ public final class BackupStatus {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The last verification of each listed module (none before poolpair's tables exist: a command before the first start). */
+    private List<VerifyRecords.LastVerification> verifications(List<String> modules) throws SQLException {
+        if (!tableExists("pp_verify")) {
+            return List.of();
+        }
+        return VerifyRecords.all(dataSource).stream().filter(v -> modules.contains(v.module())).toList();
     }
 
     private boolean tableExists(String name) throws SQLException {

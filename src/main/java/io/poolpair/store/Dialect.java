@@ -97,6 +97,14 @@ public interface Dialect {
      */
     java.util.List<String> uninstallStatements(Connection conn) throws SQLException;
 
+    /**
+     * Keys per {@code pk IN (...)} lookup of an indexed key column: PostgreSQL seeks the index for a long list; H2
+     * scans the whole index range for a list (measured: 1 s a probe of 500 keys over 200,000 rows), but seeks it for one.
+     */
+    default int keysPerProbe() {
+        return 500;
+    }
+
     /** Installs the capture trigger on a table; does nothing when it is already there. */
     void installCapture(Connection conn, TableInfo table) throws SQLException;
 }

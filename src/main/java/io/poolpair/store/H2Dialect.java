@@ -63,6 +63,11 @@ public final class H2Dialect implements Dialect {
     }
 
     @Override
+    public int keysPerProbe() {
+        return 1;
+    }
+
+    @Override
     public void installCapture(Connection conn, TableInfo table) throws SQLException {
         String trigger = quote("PP_CAPTURE_" + table.dbName().toUpperCase());
         String schemaPrefix = table.schema() == null ? "" : quote(table.schema()) + ".";
