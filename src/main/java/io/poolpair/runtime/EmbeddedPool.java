@@ -13,47 +13,33 @@ import org.apache.camel.spi.PropertiesComponent;
  */
 public final class EmbeddedPool implements AutoCloseable {
 
-    private final Store store;
-    private final InstanceLock lock;
+    private final LockedStore opened;
 
-    private EmbeddedPool(Store store, InstanceLock lock) {
-        this.store = store;
-        this.lock = lock;
+    private EmbeddedPool(LockedStore opened) {
+        this.opened = opened;
     }
 
     /** Opens the pool's store (creating poolpair's tables and triggers when absent) and binds properties and beans. */
     public static EmbeddedPool install(CamelContext context, PoolConfig config) {
-        InstanceLock lock = InstanceLock.acquire(config);
-        Store store;
-        try {
-            store = Store.open(config);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
-        }
+        LockedStore opened = LockedStore.open(config);
         try {
             PropertiesComponent properties = context.getPropertiesComponent();
             config.camelProperties().forEach((k, v) -> properties.addInitialProperty((String) k, (String) v));
-            PoolPairBeans.bind(config, store, context.getRegistry()::bind);
-            return new EmbeddedPool(store, lock);
+            PoolPairBeans.bind(config, opened.store(), context.getRegistry()::bind);
+            return new EmbeddedPool(opened);
         } catch (RuntimeException e) {
-            store.close();
-            lock.close();
+            opened.close();
             throw e;
         }
     }
 
     public Store store() {
-        return store;
+        return opened.store();
     }
 
     /** Closes the store; stop the Camel context first. */
     @Override
     public void close() {
-        try {
-            store.close();
-        } finally {
-            lock.close();
-        }
+        opened.close();
     }
 }

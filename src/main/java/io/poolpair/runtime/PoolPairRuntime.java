@@ -15,36 +15,28 @@ public final class PoolPairRuntime implements AutoCloseable {
     private final PoolConfig config;
     private final Store store;
     private final Main main;
-    private final InstanceLock lock;
+    private final LockedStore opened;
     private ProducerTemplate template;
 
-    private PoolPairRuntime(PoolConfig config, Store store, Main main, InstanceLock lock) {
+    private PoolPairRuntime(PoolConfig config, LockedStore opened, Main main) {
         this.config = config;
-        this.store = store;
+        this.store = opened.store();
         this.main = main;
-        this.lock = lock;
+        this.opened = opened;
     }
 
     /** Opens the store (creating poolpair's tables and triggers) and prepares camel-main; nothing runs yet. */
     public static PoolPairRuntime create(PoolConfig config) {
         LocalFolders.prepare(config);
-        InstanceLock lock = InstanceLock.acquire(config);
-        Store store;
-        try {
-            store = Store.open(config);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
-        }
+        LockedStore opened = LockedStore.open(config);
         try {
             Main main = new Main();
             main.setInitialProperties(config.camelProperties());
-            PoolPairBeans.bind(config, store, main::bind);
+            PoolPairBeans.bind(config, opened.store(), main::bind);
             CrashPoint.installIfRequested(main);
-            return new PoolPairRuntime(config, store, main, lock);
+            return new PoolPairRuntime(config, opened, main);
         } catch (RuntimeException e) {
-            store.close();
-            lock.close();
+            opened.close();
             throw e;
         }
     }
@@ -65,8 +57,7 @@ public final class PoolPairRuntime implements AutoCloseable {
         try {
             main.run();
         } finally {
-            store.close();
-            lock.close();
+            opened.close();
         }
     }
 
@@ -107,8 +98,7 @@ public final class PoolPairRuntime implements AutoCloseable {
             }
             main.stop();
         } finally {
-            store.close();
-            lock.close();
+            opened.close();
         }
     }
 }
