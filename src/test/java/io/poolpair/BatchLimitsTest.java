@@ -213,7 +213,7 @@ class BatchLimitsTest {
         pools.syncUntilSettled();
         pools.a.close(); // poolA is lost
         pools.a = null;
-        TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A);
+        TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A, "--skip-data-verification");
         assertEquals(0, failover.exit(), failover.out() + failover.err());
         return pools;
     }

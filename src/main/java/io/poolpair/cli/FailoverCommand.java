@@ -36,6 +36,15 @@ public final class FailoverCommand implements Callable<Integer> {
     @Mixin
     Confirmation confirmation;
 
+    @picocli.CommandLine.Option(names = "--skip-data-verification", description = "Do not compare this pool's copies with"
+            + " the failed pool's first (Lync's -SkipDataVerification). Without it, a failed pool that does not answer"
+            + " within --verification-timeout is reported and the failover goes on.")
+    boolean skipDataVerification;
+
+    @picocli.CommandLine.Option(names = "--verification-timeout", defaultValue = "PT30S", paramLabel = "DURATION",
+            description = "Longest wait for the failed pool's answer to the data verification (default: ${DEFAULT-VALUE}).")
+    java.time.Duration verificationTimeout;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -63,6 +72,7 @@ public final class FailoverCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
             prepareTables(pool, ds);
+            verifyData(pool, out);
             FailoverState state = new FailoverState(pool, ds);
             FailoverState.Failover failover = state.begin();
             out.printf("%s acts for %s since %s%n", pool.pool(), pool.peer(), failover.since());
@@ -76,6 +86,40 @@ public final class FailoverCommand implements Callable<Integer> {
                     "since", failover.since(), "status", JsonOutput.tree(report.toJson())));
         }
         return 0;
+    }
+
+    /**
+     * Before taking over, the copies of every module are compared with the failed pool's (a planned failover: both
+     * answer); a lost pool cannot answer, which is reported, and the failover goes on: it is what the failover is for.
+     */
+    private void verifyData(PoolConfig pool, java.io.PrintWriter out) {
+        if (skipDataVerification) {
+            out.println("data verification skipped (--skip-data-verification)");
+            return;
+        }
+        out.printf("data verification of every module against %s (a lost pool cannot answer; --skip-data-verification"
+                + " skips this):%n", pool.peer());
+        out.flush();
+        try {
+            java.util.Optional<io.poolpair.verify.VerifyReport> viaService = VerifyCommand.throughService(pool, "All", null,
+                    false, false, verificationTimeout);
+            io.poolpair.verify.VerifyReport report;
+            if (viaService.isPresent()) {
+                report = viaService.get();
+            } else {
+                try (io.poolpair.runtime.PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
+                    report = VerifyCommand.inRuntime(runtime, "All", null, false, false, verificationTimeout);
+                }
+            }
+            report.print(out);
+            if (!report.equal()) {
+                out.printf("the copies differ: the failover goes on; once %s is back, failback and verify --repair put them"
+                        + " right%n", pool.peer());
+            }
+        } catch (Exception e) {
+            out.printf("data verification could not run (%s): the failover goes on%n", e.getMessage());
+        }
+        out.flush();
     }
 
     /** poolpair's tables, when the service has not run on this store yet. */
