@@ -48,6 +48,32 @@ class OneRuntimePerPoolTest {
         }
     }
 
+    /**
+     * On Linux, closing any channel of a file drops every lock the process holds on it: asking whether a runtime runs
+     * (as uninstall, sync and failback do) from the JVM that runs it must not release its lock.
+     */
+    @Test
+    void askingFromTheServicesOwnJvmKeepsItsLock() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir)) {
+            assertTrue(io.poolpair.runtime.PoolPairRuntime.runsHere(pools.a.config()));
+            assertTrue(io.poolpair.runtime.PoolPairRuntime.runsHere(pools.a.config()));
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            Path log = dir.resolve("second.log");
+            Process second = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dpoolpair.home=" + io.poolpair.config.PoolConfig.locateHome(), "-cp", classpath,
+                    "io.poolpair.cli.PoolPairCommand", "run", "--config", pools.configFile(A).toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                assertTrue(second.waitFor(90, TimeUnit.SECONDS), "a second service of poolA kept running: the lock was lost\n"
+                        + java.nio.file.Files.readString(log));
+                assertEquals(2, second.exitValue(), java.nio.file.Files.readString(log));
+                assertTrue(java.nio.file.Files.readString(log).contains("instance.lock"));
+            } finally {
+                second.destroyForcibly();
+            }
+        }
+    }
+
     private PoolProcesses startedWithoutHttp() throws Exception {
         PoolProcesses pools = PoolProcesses.on(StoreKind.H2, dir, Map.of("poolpair.http.enabled", "false",
                 "poolpair.sync-interval", "PT5S"));

@@ -23,18 +23,28 @@ import java.nio.file.StandardOpenOption;
 final class InstanceLock implements AutoCloseable {
 
     static final String FILE = "instance.lock";
+    /**
+     * The lock files this JVM holds. A second channel on such a file must never be opened and closed: on Linux, closing
+     * any channel of a file releases every lock this process holds on it (POSIX record locks belong to the process).
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private InstanceLock(FileChannel channel, FileLock lock) {
+    private InstanceLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
 
     static InstanceLock acquire(PoolConfig config) {
-        Path file = config.dataDir().resolve(FILE);
+        Path file = config.dataDir().resolve(FILE).toAbsolutePath().normalize();
         boolean shared = config.clusterEnabled();
+        if (!HELD.add(file)) {
+            throw refused(config, file);
+        }
         FileChannel channel = null;
         try {
             PrivateFiles.createFolders(config.dataDir());
@@ -44,17 +54,16 @@ final class InstanceLock implements AutoCloseable {
             try {
                 lock = channel.tryLock(0, Long.MAX_VALUE, shared);
             } catch (OverlappingFileLockException e) {
-                lock = null; // held by a runtime of this pool in this very JVM
+                lock = null; // held in this JVM through a path spelled otherwise
             }
             if (lock == null) {
                 channel.close();
-                throw new ConfigException("another poolpair process runs for pool " + config.pool() + " (it holds " + file
-                        + "): stop it first, or let it do the work (sync and failback reach a running service through"
-                        + " its HTTP endpoint, poolpair.http.enabled); several service instances of one pool need"
-                        + " poolpair.cluster.enabled=true on each");
+                HELD.remove(file);
+                throw refused(config, file);
             }
-            return new InstanceLock(channel, lock);
+            return new InstanceLock(file, channel, lock);
         } catch (IOException e) {
+            HELD.remove(file);
             if (channel != null) {
                 try {
                     channel.close();
@@ -66,9 +75,19 @@ final class InstanceLock implements AutoCloseable {
         }
     }
 
+    private static ConfigException refused(PoolConfig config, Path file) {
+        return new ConfigException("another poolpair process runs for pool " + config.pool() + " (it holds " + file
+                + "): stop it first, or let it do the work (sync and failback reach a running service through"
+                + " its HTTP endpoint, poolpair.http.enabled); several service instances of one pool need"
+                + " poolpair.cluster.enabled=true on each");
+    }
+
     /** True when a runtime of this pool (a service, starting or running, or a command's) holds the lock now. */
     static boolean heldByAnother(PoolConfig config) {
-        Path file = config.dataDir().resolve(FILE);
+        Path file = config.dataDir().resolve(FILE).toAbsolutePath().normalize();
+        if (HELD.contains(file)) {
+            return true;
+        }
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -91,6 +110,8 @@ final class InstanceLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             // the process ends soon or the store closes: the OS drops the lock with the channel
+        } finally {
+            HELD.remove(file);
         }
     }
 }
