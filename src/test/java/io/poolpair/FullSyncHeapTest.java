@@ -3,6 +3,7 @@ package io.poolpair;
 import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -49,6 +50,7 @@ class FullSyncHeapTest {
             String log = java.nio.file.Files.readString(dir.resolve("sender.log"));
             assertEquals(true, finished, "the sender did not finish: " + log);
             assertEquals(0, sender.exitValue(), log);
+            assertTrue(log.matches("(?s).*\\[[0-9.]+ batches/s, about \\d+ s left\\].*"), "progress with rate and time left: " + log);
             assertEquals(ROWS, TwoPools.count(b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolA'"));
         }
     }

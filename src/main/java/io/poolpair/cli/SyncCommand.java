@@ -139,19 +139,30 @@ public final class SyncCommand implements Callable<Integer> {
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        Map<String, Long> ackedAtStart = new HashMap<>();
         String last = "";
         while (true) {
             StringBuilder progress = new StringBuilder();
             boolean done = true;
+            long left = 0;
+            long gained = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
                 done &= s.lastAcknowledgedBatch() >= target.get(m);
+                ackedAtStart.putIfAbsent(m, s.lastAcknowledgedBatch());
+                left += Math.max(0, target.get(m) - s.lastAcknowledgedBatch());
+                gained += s.lastAcknowledgedBatch() - ackedAtStart.get(m);
                 progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
                         s.lastAcknowledgedBatch()));
             }
             if (!progress.toString().equals(last)) {
-                out().println("  " + progress.toString().trim());
+                // rate and time left from what was acknowledged since the wait began (a full sync: one batch a part)
+                double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
+                String eta = gained == 0 || left == 0 ? "" : String.format(" [%.1f batches/s, about %d s left]",
+                        gained / seconds, Math.round(left / (gained / seconds)));
+                out().println("  " + progress.toString().trim() + eta);
                 out().flush();
                 last = progress.toString();
             }
