@@ -83,7 +83,7 @@ public final class FailbackCommand implements Callable<Integer> {
                         pool.peer(), pool.peer(), timeout, pool.peer(), skipDataVerification ? " (skipped)" : "");
                 StatusTable.print(before.report(null), out);
                 output.print(spec.commandLine().getOut(), Map.of("dryRun", true, "pool", pool.pool(), "wouldHandBackTo",
-                        pool.peer(), "status", JsonOutput.tree(before.report(null).toJson())));
+                        pool.peer(), "status", before.report(null)));
                 return ExitCodes.OK;
             }
             if (!confirmation.confirmed(pool.pool() + " is about to hand " + pool.peer() + "'s users back.", pool.peer(), out)) {
@@ -132,14 +132,14 @@ public final class FailbackCommand implements Callable<Integer> {
                         + " again)%n", timeout, pool.peer(), pool.pool());
                 StatusTable.print(status.report(null), out);
                 output.print(spec.commandLine().getOut(), Map.of("result", "timed-out", "exitCode", ExitCodes.UNHEALTHY,
-                        "pool", pool.pool(), "actingFor", pool.peer(), "status", JsonOutput.tree(status.report(null).toJson())));
+                        "pool", pool.pool(), "actingFor", pool.peer(), "status", status.report(null)));
                 return ExitCodes.UNHEALTHY;
             }
             out.printf("%s applied everything; its rows are handed back at %s%n", pool.peer(), handedBack.handedBackAt());
             StatusTable.print(status.report(null), out);
             output.print(spec.commandLine().getOut(), Map.of("result", "handed-back", "exitCode", ExitCodes.OK, "pool", pool.pool(),
                     "handedBackTo", pool.peer(), "handedBackAt", handedBack.handedBackAt(),
-                    "status", JsonOutput.tree(status.report(null).toJson())));
+                    "status", status.report(null)));
             return ExitCodes.OK;
         }
     }
@@ -226,30 +226,17 @@ public final class FailbackCommand implements Callable<Integer> {
         }
     }
 
-    private interface Verification {
-        VerifyReport run() throws Exception;
-    }
-
     /**
      * The data verification of a failback (unless skipped): both pools' copies compared once the rows are handed back.
      * Its result is printed; a difference or a peer that does not answer does not undo the failback.
      */
-    private void verifyData(PrintWriter out, Verification verification) {
+    private void verifyData(PrintWriter out, VerifyCommand.Verification verification) {
         if (skipDataVerification) {
             out.println("data verification skipped (--skip-data-verification): run poolpair verify to compare the copies");
             return;
         }
-        out.println("data verification of every module (--skip-data-verification skips it):");
-        out.flush();
-        try {
-            VerifyReport report = verification.run();
-            report.print(out);
-            if (!report.equal()) {
-                out.println("the copies differ: poolpair verify --repair on the owning pool puts the differing rows right");
-            }
-        } catch (Exception e) {
-            out.printf("data verification could not run: %s (run poolpair verify once both services run)%n", e.getMessage());
-        }
-        out.flush();
+        VerifyCommand.printDataVerification(out, "data verification of every module (--skip-data-verification skips it):",
+                verification, "the copies differ: poolpair verify --repair on the owning pool puts the differing rows right",
+                "run poolpair verify once both services run");
     }
 }

@@ -8,10 +8,13 @@ import io.poolpair.status.StatusTable;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.SqlScript;
 import io.poolpair.store.StoreConnection;
+import java.io.PrintWriter;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,14 +39,14 @@ public final class FailoverCommand implements Callable<Integer> {
     @Mixin
     Confirmation confirmation;
 
-    @picocli.CommandLine.Option(names = "--skip-data-verification", description = "Do not compare this pool's copies with"
+    @Option(names = "--skip-data-verification", description = "Do not compare this pool's copies with"
             + " the failed pool's first (Lync's -SkipDataVerification). Without it, a failed pool that does not answer"
             + " within --verification-timeout is reported and the failover goes on.")
     boolean skipDataVerification;
 
-    @picocli.CommandLine.Option(names = "--verification-timeout", defaultValue = "PT30S", paramLabel = "DURATION",
+    @Option(names = "--verification-timeout", defaultValue = "PT30S", paramLabel = "DURATION",
             description = "Longest wait for the failed pool's answer to the data verification (default: ${DEFAULT-VALUE}).")
-    java.time.Duration verificationTimeout;
+    Duration verificationTimeout;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -83,7 +86,7 @@ public final class FailoverCommand implements Callable<Integer> {
             BackupStatus.Report report = new BackupStatus(pool, ds).report(null);
             StatusTable.print(report, out);
             output.print(spec.commandLine().getOut(), java.util.Map.of("pool", pool.pool(), "actingFor", pool.peer(),
-                    "since", failover.since(), "status", JsonOutput.tree(report.toJson())));
+                    "since", failover.since(), "status", report));
         }
         return 0;
     }
@@ -92,34 +95,16 @@ public final class FailoverCommand implements Callable<Integer> {
      * Before taking over, the copies of every module are compared with the failed pool's (a planned failover: both
      * answer); a lost pool cannot answer, which is reported, and the failover goes on: it is what the failover is for.
      */
-    private void verifyData(PoolConfig pool, java.io.PrintWriter out) {
+    private void verifyData(PoolConfig pool, PrintWriter out) {
         if (skipDataVerification) {
             out.println("data verification skipped (--skip-data-verification)");
             return;
         }
-        out.printf("data verification of every module against %s (a lost pool cannot answer; --skip-data-verification"
-                + " skips this):%n", pool.peer());
-        out.flush();
-        try {
-            java.util.Optional<io.poolpair.verify.VerifyReport> viaService = VerifyCommand.throughService(pool, "All", null,
-                    false, false, verificationTimeout);
-            io.poolpair.verify.VerifyReport report;
-            if (viaService.isPresent()) {
-                report = viaService.get();
-            } else {
-                try (io.poolpair.runtime.PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
-                    report = VerifyCommand.inRuntime(runtime, "All", null, false, false, verificationTimeout);
-                }
-            }
-            report.print(out);
-            if (!report.equal()) {
-                out.printf("the copies differ: the failover goes on; once %s is back, failback and verify --repair put them"
-                        + " right%n", pool.peer());
-            }
-        } catch (Exception e) {
-            out.printf("data verification could not run (%s): the failover goes on%n", e.getMessage());
-        }
-        out.flush();
+        VerifyCommand.printDataVerification(out, "data verification of every module against " + pool.peer()
+                        + " (a lost pool cannot answer; --skip-data-verification skips this):",
+                () -> VerifyCommand.serviceOrInProcess(config, pool, "All", null, false, false, verificationTimeout, out),
+                "the copies differ: the failover goes on; once " + pool.peer() + " is back, failback and verify --repair put"
+                        + " them right", "the failover goes on");
     }
 
     /** poolpair's tables, when the service has not run on this store yet. */

@@ -37,13 +37,4 @@ public final class JsonOutput {
         }
         out.flush();
     }
-
-    /** The status report as a JSON tree, to nest in a command's result. */
-    static Object tree(String reportJson) {
-        try {
-            return JSON.readTree(reportJson);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -94,7 +94,7 @@ public final class SyncCommand implements Callable<Integer> {
             }
             output.print(spec.commandLine().getOut(), Map.of("result", code == ExitCodes.OK ? "done"
                     : waitForAck ? "timed-out" : "error-state", "exitCode", code,
-                    "ranIn", reached ? "service" : "this process", "status", JsonOutput.tree(status.report(module).toJson())));
+                    "ranIn", reached ? "service" : "this process", "status", status.report(module)));
             return code;
         }
     }

@@ -60,17 +60,8 @@ public final class VerifyCommand implements Callable<Integer> {
         PoolConfig pool = config.load();
         VerifyReport report;
         try {
-            Optional<VerifyReport> viaService = throughService(pool, module, table, repair, waitForAck, timeout);
-            if (viaService.isPresent()) {
-                report = viaService.get();
-            } else {
-                if (!json) {
-                    spec.commandLine().getOut().println("the service is not running here: verifying in this process");
-                }
-                try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
-                    report = inRuntime(runtime, module, table, repair, waitForAck, timeout);
-                }
-            }
+            report = serviceOrInProcess(config, pool, module, table, repair, waitForAck, timeout,
+                    json ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("poolpair: " + e.getMessage());
             return 2;
@@ -85,6 +76,44 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return report.equal() ? 0 : 1;
+    }
+
+    /** A verification through the pool's service when it runs here, else in a runtime of this process. */
+    static VerifyReport serviceOrInProcess(ConfigOption config, PoolConfig pool, String module, String table, boolean repair,
+                                           boolean wait, Duration timeout, java.io.PrintWriter out) throws Exception {
+        Optional<VerifyReport> viaService = throughService(pool, module, table, repair, wait, timeout);
+        if (viaService.isPresent()) {
+            return viaService.get();
+        }
+        out.println("the service is not running here: verifying in this process");
+        try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
+            return inRuntime(runtime, module, table, repair, wait, timeout);
+        }
+    }
+
+    /** A verification that failover or failback runs on the way. */
+    interface Verification {
+        VerifyReport run() throws Exception;
+    }
+
+    /**
+     * Failover and failback: runs a data verification of every module and prints its result, or why it could not run;
+     * it never stops the command that asked for it ({@code onDifference} and {@code onFailure} say what to do next).
+     */
+    static void printDataVerification(java.io.PrintWriter out, String heading, Verification verification, String onDifference,
+                                      String onFailure) {
+        out.println(heading);
+        out.flush();
+        try {
+            VerifyReport report = verification.run();
+            report.print(out);
+            if (!report.equal()) {
+                out.println(onDifference);
+            }
+        } catch (Exception e) {
+            out.printf("data verification could not run (%s): %s%n", e.getMessage(), onFailure);
+        }
+        out.flush();
     }
 
     /** The service answered with an error (other than a bad argument). */
