@@ -3,25 +3,15 @@ package io.poolpair.verify;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.content.ContentStore;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,13 +19,10 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -71,9 +58,14 @@ public final class RowDigest {
     }
 
     /** A row's key, hash, and owner (null when the module names no owner column). */
-    record RowHash(String key, String hash, long a, long b, String owner) {
+    record RowHash(String key, long a, long b, String owner) {
+        /** The first 16 bytes of the row's sha256 in hex (built only when a row is listed, not for every row summed). */
+        String hash() {
+            return HexFormat.of().toHexDigits(a) + HexFormat.of().toHexDigits(b);
+        }
+
         VerifyMessage.Row toRow() {
-            return new VerifyMessage.Row(key, hash, owner);
+            return new VerifyMessage.Row(key, hash(), owner);
         }
     }
 
@@ -82,6 +74,12 @@ public final class RowDigest {
         boolean sameBucket(int i, long count, long sumA, long sumB) {
             return counts[i] == count && sumsA[i] == sumA && sumsB[i] == sumB;
         }
+    }
+
+    private RowHasher hasher(TableInfo table) {
+        String owner = ownerColumns.getOrDefault(table.module(), Optional.empty())
+                .flatMap(o -> table.column(o)).map(Column::name).orElse(null);
+        return new RowHasher(table, owner, content.get(table.name()));
     }
 
     /** The number of rows of a table. */
@@ -132,7 +130,7 @@ public final class RowDigest {
     Map<String, RowHash> rowsByKeys(TableInfo table, Collection<String> keys) throws SQLException, BatchRejectedException {
         Map<String, RowHash> rows = new LinkedHashMap<>();
         List<Column> pk = table.primaryKey();
-        Hasher hasher = new Hasher(table);
+        RowHasher hasher = hasher(table);
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement("SELECT "
                 + dialect.columnList(table.columns()) + " FROM " + dialect.qualified(table) + " WHERE " + dialect.keyCondition(table))) {
             for (String key : keys) {
@@ -185,7 +183,7 @@ public final class RowDigest {
 
     /** Streams every row of a table through {@code sink} until it returns false; true when all rows were read. */
     private boolean scan(TableInfo table, RowSink sink) throws SQLException {
-        Hasher hasher = new Hasher(table);
+        RowHasher hasher = hasher(table);
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
             conn.setReadOnly(true);
@@ -251,19 +249,6 @@ public final class RowDigest {
         return out.toString();
     }
 
-    /** A column whose codec value is already in normal form: text (not json/uuid) or a whole number. */
-    private static boolean simple(Column c) {
-        if (ValueCodec.isJson(c) || ValueCodec.isUuid(c)) {
-            return false;
-        }
-        return switch (c.jdbcType()) {
-            case java.sql.Types.CHAR, java.sql.Types.VARCHAR, java.sql.Types.LONGVARCHAR, java.sql.Types.NCHAR,
-                 java.sql.Types.NVARCHAR, java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
-                 java.sql.Types.BIGINT -> true;
-            default -> false;
-        };
-    }
-
     /** A key from a verification file, checked against the table's key columns. */
     static JsonNode parseKey(String key, List<Column> pk) throws BatchRejectedException {
         try {
@@ -278,129 +263,5 @@ public final class RowDigest {
 
     private static String abbreviate(String s) {
         return s == null ? "null" : s.length() > 80 ? s.substring(0, 77) + "..." : s;
-    }
-
-    /** Hashes the rows of one table read as {@code SELECT <every column>}. */
-    private final class Hasher {
-        private final TableInfo table;
-        private final List<Column> columns;
-        private final int[] order;
-        private final String[] names;
-        private final int[] keyIndexes;
-        private final int ownerIndex;
-        private final boolean simpleKey;
-        private final ContentStore store;
-        private final MessageDigest sha;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
-        /** One generator for every row (values separated by nothing), flushed into {@link #buffer} after each. */
-        private final JsonGenerator gen;
-
-        Hasher(TableInfo table) {
-            this.table = table;
-            this.columns = table.columns();
-            List<Integer> sorted = new ArrayList<>();
-            for (int i = 0; i < columns.size(); i++) {
-                sorted.add(i);
-            }
-            sorted.sort(Comparator.comparing(i -> columns.get(i).name().toLowerCase(Locale.ROOT)));
-            this.order = sorted.stream().mapToInt(Integer::intValue).toArray();
-            this.names = columns.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
-            this.keyIndexes = table.primaryKey().stream().mapToInt(columns::indexOf).toArray();
-            this.simpleKey = table.primaryKey().stream().allMatch(RowDigest::simple);
-            String owner = ownerColumns.getOrDefault(table.module(), Optional.empty())
-                    .flatMap(o -> table.column(o)).map(Column::name).orElse(null);
-            this.ownerIndex = owner == null ? -1 : indexOf(owner);
-            this.store = content.get(table.name());
-            try {
-                this.gen = MAPPER.createGenerator(buffer);
-                gen.setRootValueSeparator(null);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try {
-                this.sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private int indexOf(String name) {
-            for (int i = 0; i < columns.size(); i++) {
-                if (columns.get(i).name().equals(name)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        RowHash hash(ResultSet rs) throws SQLException {
-            try {
-                buffer.reset();
-                gen.writeStartArray();
-                for (int i : keyIndexes) {
-                    ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                }
-                gen.writeEndArray();
-                gen.flush();
-                // text and whole-number keys are already in normal form as the codec writes them; others are normalized
-                String key = simpleKey ? buffer.toString(StandardCharsets.UTF_8)
-                        : normalKey(MAPPER.readTree(buffer.toByteArray()), table.primaryKey());
-                buffer.reset();
-                gen.writeStartObject();
-                for (int i : order) {
-                    gen.writeFieldName(names[i]);
-                    ValueCodec.write(gen, rs, i + 1, columns.get(i));
-                }
-                gen.writeEndObject();
-                gen.flush();
-                sha.reset();
-                sha.update(key.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
-                sha.update(buffer.toByteArray());
-                if (store != null) {
-                    sha.update(("\nfile:" + fileDigest(rs)).getBytes(StandardCharsets.UTF_8));
-                }
-                byte[] digest = sha.digest();
-                ByteBuffer bytes = ByteBuffer.wrap(digest);
-                long a = bytes.getLong();
-                long b = bytes.getLong();
-                String hash = HexFormat.of().formatHex(digest, 0, 16);
-                return new RowHash(key, hash, a, b, ownerIndex < 0 ? null : rs.getString(ownerIndex + 1));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** The sha256 of the row's file, "none" when it has none, "unnamed" when its key cannot name a file. */
-        private String fileDigest(ResultSet rs) throws SQLException, IOException {
-            ObjectNode key = MAPPER.createObjectNode();
-            for (int i : keyIndexes) {
-                key.put(columns.get(i).name(), rs.getString(i + 1));
-            }
-            String relative;
-            try {
-                relative = store.relativePath(key);
-            } catch (BatchRejectedException e) {
-                return "unnamed";
-            }
-            Path file = store.file(relative);
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                return "none";
-            }
-            MessageDigest fileSha;
-            try {
-                fileSha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                byte[] chunk = new byte[1 << 16];
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    fileSha.update(chunk, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(fileSha.digest());
-        }
     }
 }
