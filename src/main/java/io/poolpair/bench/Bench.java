@@ -68,7 +68,11 @@ public final class Bench {
         out.print(markdown);
         Files.writeString(options.out().resolve("bench.md"), markdown);
         Path chart = options.out().resolve("bench.png");
-        new BenchChart(figures, stores.stream().map(BenchStore::name).toList()).write(chart);
+        BenchChart charts = new BenchChart(figures, stores.stream().map(BenchStore::name).toList());
+        charts.write(chart);
+        if (charts.writeSustained(options.out().resolve("bench-sustained.png"))) {
+            out.println("wrote " + options.out().resolve("bench-sustained.png"));
+        }
         out.println();
         report.ratioLines().forEach(out::println);
         out.println();
@@ -87,7 +91,7 @@ public final class Bench {
         }
         if (options.runs("logical") && store.isPostgres()) {
             progress.say("%s: its own logical replication", store.label());
-            new LogicalReplication(store.server(), figures, progress).run(store, options.deltaSizes(), options.runs());
+            new LogicalReplication(figures, progress).run(store, options.deltaSizes(), options.runs());
         }
         if (options.runs("store-size") || options.runs("full-copy") || options.runs("verify")) {
             if (options.runs("store-size")) {
@@ -123,6 +127,15 @@ public final class Bench {
         if (options.runs("lag")) {
             progress.say("%s: replication lag under a steady writer for %d s", store.label(), options.lagSeconds());
             ReplicationLag.measure(store, dir.resolve("lag"), options.lagSeconds(), figures, progress);
+        }
+        if (options.runs("sustained")) {
+            SustainedRate sustained = new SustainedRate(options.sustainedStepSeconds(), figures, progress);
+            progress.say("%s: the highest change rate kept with lag p99 ≤ 10 s, %d s a step", store.label(),
+                    options.sustainedStepSeconds());
+            sustained.measurePoolpair(store, dir.resolve("sustained"));
+            if (store.isPostgres()) {
+                sustained.measureLogical(store);
+            }
         }
         progress.say("%s done", store.label());
     }

@@ -3,7 +3,9 @@ package io.poolpair.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -44,6 +46,39 @@ final class BenchChart {
                 "rows or changes per second",
                 data, PlotOrientation.VERTICAL, true, false, false);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1400, 700);
+    }
+
+    /**
+     * The sustained-rate chart: lag p99 per rate step for poolpair on each store and PostgreSQL logical replication,
+     * beside the 10 s limit (a step whose rows did not all arrive is left out). False when nothing was measured.
+     */
+    boolean writeSustained(Path png) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        TreeMap<Long, Map<String, Double>> byRate = new TreeMap<>();
+        for (Figures.Row row : figures.rows()) {
+            boolean logical = row.id().startsWith("sustained-logical-lag-");
+            if (!logical && !row.id().startsWith("sustained-lag-")) {
+                continue;
+            }
+            long rate = Long.parseLong(row.id().substring(row.id().lastIndexOf('-') + 1));
+            for (String store : stores) {
+                String series = logical ? "PostgreSQL logical replication" : "poolpair " + BenchReport.label(store);
+                figures.median(row.id(), store).filter(Double::isFinite)
+                        .ifPresent(v -> byRate.computeIfAbsent(rate, r -> new TreeMap<>()).put(series, v));
+            }
+        }
+        if (byRate.isEmpty()) {
+            return false;
+        }
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        byRate.forEach((rate, values) -> {
+            values.forEach((series, v) -> data.addValue(v, series, BenchReport.shortCount(rate) + "/s"));
+            data.addValue(SustainedRate.P99_LIMIT_SECONDS, "limit (10 s)", BenchReport.shortCount(rate) + "/s");
+        });
+        JFreeChart chart = ChartFactory.createLineChart("poolpair bench: lag p99 by steady change rate (PT5S)",
+                "changes per second", "lag p99 (s)", data, PlotOrientation.VERTICAL, true, false, false);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 600);
+        return true;
     }
 
     private static String series(String id) {

@@ -16,7 +16,7 @@ import java.util.Set;
 public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, List<String> stores) {
 
     public static final List<String> MEASUREMENTS = List.of("delta", "logical", "store-size", "full-copy", "verify",
-            "capture", "heap", "lag");
+            "capture", "heap", "lag", "sustained");
 
     boolean runs(String measurement) {
         return only.isEmpty() || only.contains(measurement);
@@ -49,6 +49,11 @@ public record BenchOptions(boolean quick, int runs, Path out, Set<String> only, 
     /** Rows written with and without capture. */
     long captureRows() {
         return quick ? 30_000 : 200_000;
+    }
+
+    /** Seconds of each rate step of the sustained-rate measurement. */
+    int sustainedStepSeconds() {
+        return quick ? 15 : 60;
     }
 
     /** Seconds of steady writing in the lag measurement. */

@@ -88,6 +88,12 @@ final class BenchReport {
                 }
             }
         }
+        Optional<Double> sustained = figures.median(SustainedRate.RATE, "postgresql");
+        Optional<Double> sustainedLogical = figures.median(SustainedRate.LOGICAL, "postgresql");
+        if (sustained.isPresent() && sustainedLogical.isPresent() && sustainedLogical.get() > 0) {
+            targets.add(new Target("RATIO", "sustained/pg-logical", "PostgreSQL: sustained rate (lag p99 ≤ 10 s at PT5S)"
+                    + " / logical replication's", sustained.get() / sustainedLogical.get(), 0.5, false));
+        }
         for (String store : stores) {
             ratio(StoreSize.LARGE, StoreSize.SMALL, store).ifPresent(r -> targets.add(new Target("RATIO",
                     "store-" + shortCount(options.largeStore()) + "/store-" + shortCount(options.smallStore()) + "@" + store,

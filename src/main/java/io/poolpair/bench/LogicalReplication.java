@@ -16,12 +16,10 @@ import java.util.List;
  */
 final class LogicalReplication {
 
-    private final LocalPostgres server;
     private final Figures figures;
     private final Progress progress;
 
-    LogicalReplication(LocalPostgres server, Figures figures, Progress progress) {
-        this.server = server;
+    LogicalReplication(Figures figures, Progress progress) {
         this.figures = figures;
         this.progress = progress;
     }
@@ -30,8 +28,17 @@ final class LogicalReplication {
         return "pg-logical-" + n;
     }
 
-    void run(BenchStore store, List<Long> sizes, int runs) throws Exception {
-        Dialect dialect = store.dialect();
+    /** Work done with a subscription in place: rows committed on the publisher arrive on the subscriber. */
+    interface SubscriptionWork {
+        void run(Connection publisher, Connection subscriber) throws Exception;
+    }
+
+    /**
+     * Creates a publisher and a subscriber database with the demo schema in the store's cluster, a publication of
+     * {@code user_contact} and a subscription to it, runs {@code work}, and drops the subscription (and its slot).
+     */
+    static void withSubscription(BenchStore store, SubscriptionWork work) throws Exception {
+        LocalPostgres server = store.server();
         try (Connection publisher = store.plainDatabase("lr_pub"); Connection subscriber = store.plainDatabase("lr_sub")) {
             String pubDb = publisher.getCatalog();
             try (Statement st = publisher.createStatement()) {
@@ -44,31 +51,38 @@ final class LogicalReplication {
                         + " slot_name = 'pp_bench_" + pubDb + "', copy_data = false)");
             }
             try {
-                for (long n : sizes) {
-                    for (int run = 1; run <= runs; run++) {
-                        try (Statement st = publisher.createStatement()) {
-                            st.execute("TRUNCATE user_contact");
-                        }
-                        awaitCount(subscriber, 0);
-                        String tag = "l" + n + "r" + run;
-                        Workload.write(publisher, dialect, Workload.INSERT, 0, n, false, Long.MAX_VALUE,
-                                (ps, i) -> Workload.bindRow(ps, tag, i, 0));
-                        long started = System.nanoTime();
-                        awaitRow(subscriber, tag, n - 1);
-                        long nanos = System.nanoTime() - started;
-                        awaitCount(subscriber, n);
-                        figures.add(id(n), "PostgreSQL logical replication, " + Progress.count(n) + " changes", "changes/s",
-                                store.name(), n / (nanos / 1e9));
-                        progress.say("postgresql logical replication %s run %d: %.0f changes/s (%.2f s after the last commit)",
-                                Progress.count(n), run, n / (nanos / 1e9), nanos / 1e9);
-                    }
-                }
+                work.run(publisher, subscriber);
             } finally {
                 try (Statement st = subscriber.createStatement()) {
                     st.execute("DROP SUBSCRIPTION pp_bench_" + pubDb); // also drops the slot on the publisher
                 }
             }
         }
+    }
+
+    void run(BenchStore store, List<Long> sizes, int runs) throws Exception {
+        Dialect dialect = store.dialect();
+        withSubscription(store, (publisher, subscriber) -> {
+            for (long n : sizes) {
+                for (int run = 1; run <= runs; run++) {
+                    try (Statement st = publisher.createStatement()) {
+                        st.execute("TRUNCATE user_contact");
+                    }
+                    awaitCount(subscriber, 0);
+                    String tag = "l" + n + "r" + run;
+                    Workload.write(publisher, dialect, Workload.INSERT, 0, n, false, Long.MAX_VALUE,
+                            (ps, i) -> Workload.bindRow(ps, tag, i, 0));
+                    long started = System.nanoTime();
+                    awaitRow(subscriber, tag, n - 1);
+                    long nanos = System.nanoTime() - started;
+                    awaitCount(subscriber, n);
+                    figures.add(id(n), "PostgreSQL logical replication, " + Progress.count(n) + " changes", "changes/s",
+                            store.name(), n / (nanos / 1e9));
+                    progress.say("postgresql logical replication %s run %d: %.0f changes/s (%.2f s after the last commit)",
+                            Progress.count(n), run, n / (nanos / 1e9), nanos / 1e9);
+                }
+            }
+        });
     }
 
     /** Waits for the row of the last commit: the subscriber applies transactions in commit order. */
