@@ -10,6 +10,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
@@ -77,6 +78,8 @@ final class BenchChart {
         });
         JFreeChart chart = ChartFactory.createLineChart("poolpair bench: lag p99 by steady change rate (PT5S)",
                 "changes per second", "lag p99 (s)", data, PlotOrientation.VERTICAL, true, false, false);
+        // points, not only lines: a series may have one step, or none at a rate the other series stepped to
+        ((LineAndShapeRenderer) chart.getCategoryPlot().getRenderer()).setDefaultShapesVisible(true);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1200, 600);
         return true;
     }
