@@ -7,7 +7,9 @@ import io.poolpair.Headers;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
+import io.poolpair.batch.EntryStream;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.failover.FailoverState;
@@ -199,7 +201,7 @@ public final class BatchWriter {
                         gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged, room, claimed));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
-                    BatchZip.writeContent(zip, entries, store, file, cipher);
+                    BatchZip.writeContent(zip, entries, store.table().name(), file, store.file(file), cipher);
                 }
                 if (!deletes.isEmpty()) {
                     writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),

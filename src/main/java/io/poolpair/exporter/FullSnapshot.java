@@ -6,7 +6,9 @@ import io.poolpair.Headers;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
+import io.poolpair.batch.EntryStream;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
@@ -366,7 +368,7 @@ public final class FullSnapshot {
                 counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
                 ContentStore store = content.get(current.table);
                 for (String relative : current.files) {
-                    BatchZip.writeContent(zip, entries, store, relative, cipher);
+                    BatchZip.writeContent(zip, entries, store.table().name(), relative, store.file(relative), cipher);
                 }
                 current = null;
                 closedBytes = entries.stream().mapToLong(Manifest.Entry::size).sum();
@@ -395,10 +397,12 @@ public final class FullSnapshot {
             return 128L << 10;
         }
         final List<String> files = new ArrayList<>();
+        final ZipOutputStream zip;
         long rows;
 
         TableEntry(String table, ZipOutputStream zip, EntryCipher cipher) throws Exception {
             this.table = table;
+            this.zip = zip;
             String name = Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT);
             zip.putNextEntry(new ZipEntry(name));
             this.out = new EntryStream(zip);
@@ -408,7 +412,7 @@ public final class FullSnapshot {
 
         Manifest.Entry close() throws IOException {
             gen.close();
-            out.zip.closeEntry();
+            zip.closeEntry();
             return new Manifest.Entry(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT), table, Manifest.Entry.UPSERT,
                     out.size(), out.sha256());
         }

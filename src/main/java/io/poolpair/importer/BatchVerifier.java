@@ -1,13 +1,16 @@
 package io.poolpair.importer;
 
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchFile;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.CheckedEntryStream;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.batch.Signer;
+import io.poolpair.batch.ZipBounds;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.share.ShareLayout;
@@ -15,7 +18,6 @@ import io.poolpair.state.PeerIncarnations;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
@@ -204,7 +206,7 @@ public final class BatchVerifier {
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
-            if (isFormatProblem(e)) {
+            if (BatchFile.isFormatProblem(e)) {
                 throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
             }
             // the share failed to deliver bytes, the file may be fine: not quarantined, retried at the next poll
@@ -260,7 +262,7 @@ public final class BatchVerifier {
         while (e.hasMoreElements()) {
             ZipEntry entry = e.nextElement();
             String entryName = entry.getName();
-            if (!isSafeEntryName(entryName) || entry.isDirectory()) {
+            if (!BatchFile.isSafeEntryName(entryName) || entry.isDirectory()) {
                 throw new BatchRejectedException("unsafe entry name '" + entryName + "' (absolute, '..', or a folder)");
             }
             if (entries.put(entryName, entry) != null) {
@@ -268,18 +270,6 @@ public final class BatchVerifier {
             }
         }
         return entries;
-    }
-
-    static boolean isSafeEntryName(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":") || name.indexOf('\0') >= 0) {
-            return false;
-        }
-        for (String segment : name.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -413,24 +403,11 @@ public final class BatchVerifier {
         } catch (BatchRejectedException e) {
             throw BatchRejectedException.incurable(e.getMessage(), e);
         } catch (IOException e) {
-            if (!isFormatProblem(e)) {
+            if (!BatchFile.isFormatProblem(e)) {
                 throw e;
             }
             throw BatchRejectedException.incurable(entry.name() + " cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * True when an exception reading a batch says that its bytes are wrong (not a zip, a corrupt or truncated
-     * entry, bytes that fail decryption or are not UTF-8), so the file is quarantined; false for a failure to
-     * read the share (an I/O error, a file replaced or removed meanwhile), which is retried at the next poll.
-     */
-    static boolean isFormatProblem(IOException e) {
-        return e instanceof ZipException || e instanceof java.io.EOFException
-                || e instanceof java.nio.charset.CharacterCodingException
-                || e instanceof com.fasterxml.jackson.core.JacksonException
-                || e.getCause() instanceof java.security.GeneralSecurityException
-                || e.getCause() instanceof java.util.zip.DataFormatException;
     }
 
     /** How the verifier opens a batch zip: {@link ZipFile#ZipFile(File)}; a test may put a faulty share here. */
@@ -443,13 +420,5 @@ public final class BatchVerifier {
     /** Test seam: opens batch zips with {@code opener}, e.g. one whose reads fail as a faulty share's would. */
     public void openZipsWith(ZipOpener opener) {
         this.zips = opener;
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,27 +1,21 @@
-package io.poolpair.exporter;
+package io.poolpair.batch;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.ZipOutputStream;
 
 /** What goes into one zip entry, counted and hashed for the manifest; closing it leaves the zip open. */
-final class EntryStream extends FilterOutputStream {
+public final class EntryStream extends FilterOutputStream {
 
     final ZipOutputStream zip;
     private final MessageDigest digest;
     private long size;
 
-    EntryStream(ZipOutputStream zip) {
+    public EntryStream(ZipOutputStream zip) {
         super(zip);
         this.zip = zip;
-        try {
-            this.digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.digest = Sha256.digest();
     }
 
     @Override
@@ -43,11 +37,11 @@ final class EntryStream extends FilterOutputStream {
         flush();
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
-    String sha256() {
-        return HexFormat.of().formatHex(digest.digest());
+    public String sha256() {
+        return Sha256.hex(digest);
     }
 }
