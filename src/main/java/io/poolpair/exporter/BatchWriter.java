@@ -216,10 +216,10 @@ public final class BatchWriter {
                     return 0;
                 });
             }
-            Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, Manifest.DELTA, 1, 1, claimed.minId,
-                    claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM, null,
-                    StoreIncarnation.info(conn).incarnation(), null, null);
+            Manifest manifest = Manifest.builder(Manifest.Kind.DELTA, pool, peer, module, batch)
+                    .changeIds(claimed.minId, claimed.maxId).changes(claimed.changes).createdAt(Instant.now().toString())
+                    .tables(counts).entries(entries).encryption(cipher == null ? null : EntryCipher.ALGORITHM)
+                    .incarnation(StoreIncarnation.info(conn).incarnation()).build();
             BatchZip.writeSignedManifest(zip, manifest, signer);
             return manifest;
         }

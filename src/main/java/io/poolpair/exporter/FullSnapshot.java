@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FullSnapshot {
 
-    public static final String KIND = Manifest.FULL;
+    public static final Manifest.Kind KIND = Manifest.Kind.FULL;
     static final String PART_SUFFIX = ".full-part";
     static final String RENUMBER_SUFFIX = ".renumber";
 
@@ -141,7 +141,7 @@ public final class FullSnapshot {
                 int partCount = (int) Math.max(1, (total + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch());
                 // how far this snapshot holds the peer's own changes: read in the same snapshot as the rows
                 ImportState.Snapshot peerApplied = new ImportState(dataSource, config.peer()).get(conn, module);
-                kind = new Kind(restore ? Manifest.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
+                kind = new Kind(restore ? Manifest.Kind.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
                         restore ? first : null, restore ? total : null, restore ? peerApplied.sourceIncarnation() : null,
                         restore ? peerApplied.lastApplied() : null);
                 rows = write(conn, module, owner, first, partCount, parts, kind);
@@ -218,7 +218,7 @@ public final class FullSnapshot {
     }
 
     /** What the parts' manifests say besides their numbers: the kind, the sender's incarnation, a restore's baseline and size. */
-    private record Kind(String name, String incarnation, Long baseline, Long snapshotRows, String peerIncarnation,
+    private record Kind(Manifest.Kind name, String incarnation, Long baseline, Long snapshotRows, String peerIncarnation,
                         Long peerApplied) {
     }
 
@@ -378,9 +378,10 @@ public final class FullSnapshot {
 
         Path finish() throws IOException {
             closeEntry();
-            Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, kind.name(), number,
-                    of, 0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
-                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows());
+            Manifest manifest = Manifest.builder(kind.name(), config.pool(), config.peer(), module, batch).part(number, of)
+                    .changes(rows).createdAt(Instant.now().toString()).tables(counts).entries(entries)
+                    .encryption(cipher == null ? null : EntryCipher.ALGORITHM).incarnation(kind.incarnation())
+                    .baseline(kind.baseline()).snapshotRows(kind.snapshotRows()).build();
             BatchZip.writeSignedManifest(zip, manifest, signer);
             zip.close();
             return file;

@@ -303,7 +303,7 @@ public final class BatchVerifier {
             throw new BatchRejectedException("manifest names no incarnation of " + m.sourcePool());
         }
         boolean full = m.snapshot();
-        if (!Manifest.DELTA.equals(m.kind()) && !full) {
+        if (m.kind() == null) {
             throw new BatchRejectedException("manifest kind '" + m.kind() + "' is not supported");
         }
         if (full && (m.part() < 1 || m.part() > m.parts() || m.firstPart() < 1)) {
