@@ -6,13 +6,13 @@ import java.security.MessageDigest;
 import java.util.zip.ZipOutputStream;
 
 /** What goes into one zip entry, counted and hashed for the manifest; closing it leaves the zip open. */
-public final class EntryStream extends FilterOutputStream {
+final class EntryStream extends FilterOutputStream {
 
     final ZipOutputStream zip;
     private final MessageDigest digest;
     private long size;
 
-    public EntryStream(ZipOutputStream zip) {
+    EntryStream(ZipOutputStream zip) {
         super(zip);
         this.zip = zip;
         this.digest = Sha256.digest();
@@ -37,11 +37,11 @@ public final class EntryStream extends FilterOutputStream {
         flush();
     }
 
-    public long size() {
+    long size() {
         return size;
     }
 
-    public String sha256() {
+    String sha256() {
         return Sha256.hex(digest);
     }
 }

@@ -9,7 +9,6 @@ import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
-import io.poolpair.batch.EntryStream;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.failover.FailoverState;
@@ -20,8 +19,6 @@ import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
-import io.poolpair.store.ValueCodec;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,8 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
@@ -116,26 +111,15 @@ public final class BatchWriter {
         Manifest manifest;
         List<Deferred> deferred = new ArrayList<>();
         PeerRows flagged = new PeerRows();
-        try (Connection conn = dataSource.getConnection()) {
-            conn.setAutoCommit(false);
-            conn.setReadOnly(true);
+        try {
             // one snapshot for the whole batch, so rows of related tables are read as of the same moment
-            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
-                manifest = write(conn, module, batch, tmp, deferred, flagged);
-                conn.commit();
-            } catch (IOException e) {
-                conn.rollback();
-                Files.deleteIfExists(tmp);
-                throw new IOException("cannot stage " + name.fileName() + " in the outbox " + outbox + ": " + e.getMessage(), e);
-            } catch (Exception e) {
-                conn.rollback();
-                Files.deleteIfExists(tmp);
-                throw e;
-            } finally {
-                conn.setReadOnly(false);
-                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
+            manifest = RowWriter.inOneSnapshot(dataSource, conn -> write(conn, module, batch, tmp, deferred, flagged));
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot stage " + name.fileName() + " in the outbox " + outbox + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -186,9 +170,8 @@ public final class BatchWriter {
         boolean stamped = true;
         ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
-        List<Manifest.Entry> entries = new ArrayList<>();
         Room room = new Room(claimed, stamped);
-        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (BatchZip zip = BatchZip.create(tmp, cipher)) {
             for (TableInfo table : catalog.tables(module)) {
                 List<String> keys = claimed.byTable.get(table.name());
                 if (keys == null) {
@@ -196,31 +179,31 @@ public final class BatchWriter {
                 }
                 List<JsonNode> deletes = new ArrayList<>();
                 List<String> files = new ArrayList<>();
-                long upserts = writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT),
+                long upserts = writeEntry(zip, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT),
                         Manifest.Entry.UPSERT, room,
                         gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged, room, claimed));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
-                    BatchZip.writeContent(zip, entries, store.table().name(), file, store.file(file), cipher);
+                    zip.content(store.table().name(), file, store.file(file));
                 }
                 if (!deletes.isEmpty()) {
-                    writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),
+                    writeEntry(zip, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),
                             Manifest.Entry.DELETE, room, gen -> writeDeletes(gen, table, deletes));
                 }
                 counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
             }
             if (stamped) {
                 // an entry like any other (checked, and encrypted when batches are), not the manifest: it grows with the keys
-                writeEntry(zip, entries, null, Manifest.Entry.KEY_TIMES_NAME, Manifest.Entry.KEY_TIMES, room, gen -> {
+                writeEntry(zip, null, Manifest.Entry.KEY_TIMES_NAME, Manifest.Entry.KEY_TIMES, room, gen -> {
                     MAPPER.writeValue(gen, claimed.times);
                     return 0;
                 });
             }
             Manifest manifest = Manifest.builder(Manifest.Kind.DELTA, pool, peer, module, batch)
                     .changeIds(claimed.minId, claimed.maxId).changes(claimed.changes).createdAt(Instant.now().toString())
-                    .tables(counts).entries(entries).encryption(cipher == null ? null : EntryCipher.ALGORITHM)
+                    .tables(counts).entries(zip.entries()).encryption(cipher == null ? null : EntryCipher.ALGORITHM)
                     .incarnation(StoreIncarnation.info(conn).incarnation()).build();
-            BatchZip.writeSignedManifest(zip, manifest, signer);
+            zip.finish(manifest, signer);
             return manifest;
         }
     }
@@ -235,7 +218,7 @@ public final class BatchWriter {
         private int entries;
         private final long reservedBytes;
         private long closedBytes;
-        private CountingStream current;
+        private BatchZip.RowsEntry current;
         private long shipped;
 
         Room(ClaimedKeys claimed, boolean stamped) {
@@ -253,7 +236,7 @@ public final class BatchWriter {
         }
 
         private long used() {
-            return closedBytes + (current == null ? 0 : current.count) + reservedBytes;
+            return closedBytes + (current == null ? 0 : current.plainBytes()) + reservedBytes;
         }
 
         /** True when a row (and its file of {@code fileBytes}, or -1 for none) still fits; counts it in if so. */
@@ -270,27 +253,6 @@ public final class BatchWriter {
                 closedBytes += fileBytes + fileBytes / 512 + 1024;
             }
             return true;
-        }
-    }
-
-    /** Counts the plain bytes of the entry being written (what the generator has handed on so far). */
-    private static final class CountingStream extends java.io.FilterOutputStream {
-        long count;
-
-        CountingStream(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 
@@ -324,13 +286,13 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (!include(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files, room,
+                        if (!include(store, table, MAPPER.readTree(keyJson), files, room,
                                 store == null ? null : expectedSize(store, rs, 2, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 2, owner, table, keyJson, flagged);
-                        writeRow(gen, rs, 2, columns);
+                        RowWriter.writeRow(gen, rs, 2, columns);
                         written++;
                     }
                 }
@@ -357,13 +319,13 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!include(store, table, pk, key, files, room,
+                        if (!include(store, table, key, files, room,
                                 store == null ? null : expectedSize(store, rs, 1, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 1, owner, table, keyJson, flagged);
-                        writeRow(gen, rs, 1, columns);
+                        RowWriter.writeRow(gen, rs, 1, columns);
                         written++;
                     } else {
                         deletes.add(key);
@@ -400,18 +362,6 @@ public final class BatchWriter {
         }
     }
 
-    /** One NDJSON line from the current row, whose first column is at {@code first}. */
-    private static void writeRow(JsonGenerator gen, ResultSet rs, int first, List<Column> columns)
-            throws SQLException, IOException {
-        gen.writeStartObject();
-        for (int i = 0; i < columns.size(); i++) {
-            gen.writeFieldName(columns.get(i).name());
-            ValueCodec.write(gen, rs, first + i, columns.get(i));
-        }
-        gen.writeEndObject();
-        gen.writeRaw('\n');
-    }
-
     /** The file size the current row records (content-size-column), or null. */
     private static Long expectedSize(ContentStore store, ResultSet rs, int first, List<Column> columns) throws SQLException {
         if (store.sizeColumn().isEmpty()) {
@@ -427,16 +377,12 @@ public final class BatchWriter {
      * missing or smaller than the row records waits (captured again, status names the file): it never travels
      * without its file.
      */
-    private boolean include(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files, Room room,
+    private boolean include(ContentStore store, TableInfo table, JsonNode key, List<String> files, Room room,
                             Long expectedSize) throws Exception {
         if (store == null) {
             return room.take(-1);
         }
-        com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
-        for (int i = 0; i < pk.size(); i++) {
-            keyObject.set(pk.get(i).name(), key.get(i));
-        }
-        String relative = store.relativePath(keyObject);
+        String relative = RowWriter.contentPath(store, key);
         Path file = store.file(relative);
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {
@@ -534,21 +480,13 @@ public final class BatchWriter {
         long write(JsonGenerator gen) throws Exception;
     }
 
-    private long writeEntry(ZipOutputStream zip, List<Manifest.Entry> entries, String table, String entryName, String op,
-                            Room room, RowsWriter rows) throws Exception {
-        zip.putNextEntry(new ZipEntry(entryName));
-        EntryStream out = new EntryStream(zip);
-        long count;
-        CountingStream counted = new CountingStream(BatchZip.sealed(out, cipher, entryName));
-        room.current = counted;
-        try (JsonGenerator gen = MAPPER.createGenerator(counted)) {
-            gen.setRootValueSeparator(null);
-            count = rows.write(gen);
-        }
+    private long writeEntry(BatchZip zip, String table, String entryName, String op, Room room, RowsWriter rows)
+            throws Exception {
+        BatchZip.RowsEntry entry = zip.rows(entryName, table, op);
+        room.current = entry;
+        long count = rows.write(entry.gen());
         room.current = null;
-        room.closedBytes += out.size();
-        zip.closeEntry();
-        entries.add(new Manifest.Entry(entryName, table, op, out.size(), out.sha256()));
+        room.closedBytes += entry.close().size();
         return count;
     }
 
