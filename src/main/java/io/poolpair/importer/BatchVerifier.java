@@ -3,6 +3,7 @@ package io.poolpair.importer;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchFile;
 import io.poolpair.batch.BatchLimits;
+import io.poolpair.batch.BatchReader;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.CheckedEntryStream;
@@ -196,11 +197,12 @@ public final class BatchVerifier {
         }
         try (ZipFile zip = zips.open(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
-            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+            BatchReader batch = BatchReader.open(zip, signer, cipher);
+            BatchFile.Signed signed = batch.signed();
             Manifest manifest = signed.manifest();
             checkManifest(manifest, name, source, target);
             if (readThrough.test(signed)) {
-                checkEntries(zip, entries, manifest);
+                checkEntries(batch, entries, manifest);
             }
             return signed;
         } catch (ZipException e) {
@@ -216,7 +218,7 @@ public final class BatchVerifier {
     }
 
     /** Every entry the manifest lists, each held to its declared size and sha256; no entry it does not list. */
-    private void checkEntries(ZipFile zip, Map<String, ZipEntry> entries, Manifest manifest)
+    private void checkEntries(BatchReader zip, Map<String, ZipEntry> entries, Manifest manifest)
             throws BatchRejectedException, IOException {
         long declared = 0;
         for (Manifest.Entry entry : manifest.entries()) {
@@ -379,27 +381,19 @@ public final class BatchVerifier {
      * against the receiving table: nothing of an entry is parsed before it is known to be the one signed for. A row
      * problem found then is in what the sender signed, so no copy of the batch will pass here (incurable).
      */
-    private void checkEntry(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
+    private void checkEntry(BatchReader zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
         if (zipEntry.getSize() >= 0 && zipEntry.getSize() != entry.size()) {
             throw new BatchRejectedException(entry.name() + " is " + zipEntry.getSize() + " bytes, the manifest says "
                     + entry.size());
         }
         checkCompressionRatio(zipEntry, entry);
-        CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
-        try (stored) {
-            stored.drain();
-        } catch (IOException e) {
-            if (!stored.tooLarge()) {
-                throw e;
-            }
-        }
-        stored.verify();
+        zip.checkStored(entry);
         if (Manifest.Entry.CONTENT.equals(entry.op()) || Manifest.Entry.KEY_TIMES.equals(entry.op())) {
             return;
         }
-        try (CheckedEntryStream again = new CheckedEntryStream(zip.getInputStream(zipEntry), entry)) {
-            rows.check(manifest.encryption() == null ? again : cipher.decrypting(again, entry.name()), entry);
+        try (CheckedEntryStream again = zip.stored(entry)) {
+            rows.check(zip.plain(again, entry), entry);
         } catch (BatchRejectedException e) {
             throw BatchRejectedException.incurable(e.getMessage(), e);
         } catch (IOException e) {
