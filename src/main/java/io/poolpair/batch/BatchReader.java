@@ -87,7 +87,12 @@ public final class BatchReader {
         CheckedEntryStream stored = stored(entry);
         T result;
         try (InputStream in = plain(stored, entry)) {
-            result = reader.read(in);
+            // the reader may close what it is given (a JSON parser does): the rest is still read through below
+            result = reader.read(new java.io.FilterInputStream(in) {
+                @Override
+                public void close() {
+                }
+            });
             stored.drain();
         } catch (BatchRejectedException e) {
             if (stored.tooLarge()) {
