@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * by key and the latest state of each key is read in one transaction: a row that exists is an upsert, a key
  * whose row is gone is a delete.
  *
- * <p>A bean with {@link ZipOutputStream} rather than camel-zipfile: rows stream straight from the result set
- * into the entry while its size and sha256 are computed for the manifest, which is written last and signed.
+ * <p>The zip itself is written by {@link io.poolpair.batch.BatchZip} (streamed, hashed, signed, encrypted), the rows by
+ * {@link RowWriter}, as for a full snapshot.
  *
  * <p>Every batch fits the {@link BatchLimits} the peer's importer applies: once the entries or bytes a batch may hold
  * are used up, the remaining claimed keys are captured again (with their original change time), so the next batch
@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * when it is shipped. A staged zip then passes the importer's own checks ({@link StagedCheck}) before it is put in
  * place; one that cannot be made to fit (a single file larger than a whole batch) is refused with an error that names
  * the module, the batch and the limit, and is never published.
+ *
+ * <p>One class over 300 lines because cutting a delta to the limits is one loop over one read: the claimed keys, the
+ * room left ({@code Room}), the rows and files taken in and the keys deferred to a later batch are decided together,
+ * row by row, inside the batch's snapshot transaction.
  */
 public final class BatchWriter {
 

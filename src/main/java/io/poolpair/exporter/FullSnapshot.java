@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * so a crash never leaves a numbered part half-written, and no part the peer would reject is ever numbered. When the
  * limits cut more parts than the row count alone (the manifest of each names the number of parts), the parts are
  * rewritten with the final count before they are checked.
+ *
+ * <p>One class over 300 lines because what a snapshot holds (owned or every row), how it is cut into parts, and how the
+ * parts are numbered, renumbered and checked before any is published are one decision made in one transaction.
  */
 public final class FullSnapshot {
 

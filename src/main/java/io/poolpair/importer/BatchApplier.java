@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * order, then upserts in configured order, streamed line by line in JDBC batches, and the batch recorded as applied in
  * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
  * rolls back instead of applying.
+ *
+ * <p>One class over 300 lines because everything it does belongs to one database transaction (deletes, upserts,
+ * conflicts, the full sync sweep, content files placed before the commit, the batch recorded as applied).
  */
 public final class BatchApplier {
 

@@ -34,6 +34,9 @@ import org.apache.camel.Message;
  * module, the manifest signature, every entry name and size, and every entry's sha256. Table names come from
  * configuration; a manifest naming any other table is rejected. Then decides what to do with it: apply it,
  * skip it as a duplicate, or let it wait for its predecessor.
+ *
+ * <p>One class over 300 lines because it is the one list of everything a batch is checked for before it is trusted (the
+ * sender runs the same list on what it staged, {@link #checkStaged}), read in one place by whoever audits it.
  */
 public final class BatchVerifier {
 
