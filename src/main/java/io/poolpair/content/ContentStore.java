@@ -2,6 +2,7 @@ package io.poolpair.content;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.ContentEntries;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
@@ -94,11 +95,10 @@ public final class ContentStore {
     }
 
     public String entryName(String relativePath) {
-        return entryPrefix(table.name()) + relativePath;
+        return ContentEntries.entryName(table.name(), relativePath);
     }
 
-    /** The longest relative path a sealed content entry may name (its header's length is checked before it is read). */
-    static final int MAX_SEALED_PATH_BYTES = 4096;
+    static final int MAX_SEALED_PATH_BYTES = ContentEntries.MAX_SEALED_PATH_BYTES;
 
     /**
      * The name of the {@code index}-th entry of a batch when entries are encrypted: {@code content/<table>/<index>}, so
@@ -106,18 +106,12 @@ public final class ContentStore {
      * encrypted entry ({@link #writeSealedPath}).
      */
     public String sealedEntryName(int index) {
-        return entryPrefix(table.name()) + index;
+        return ContentEntries.sealedEntryName(table.name(), index);
     }
 
     /** Writes the header of a sealed content entry: the file's relative path (2-byte length, UTF-8), before its bytes. */
     public static void writeSealedPath(java.io.OutputStream plain, String relativePath) throws java.io.IOException {
-        byte[] path = relativePath.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (path.length > MAX_SEALED_PATH_BYTES) {
-            throw new java.io.IOException("content path " + relativePath + " is longer than " + MAX_SEALED_PATH_BYTES + " bytes");
-        }
-        plain.write(path.length >>> 8);
-        plain.write(path.length & 0xff);
-        plain.write(path);
+        ContentEntries.writeSealedPath(plain, relativePath);
     }
 
     /** Reads the header of a sealed content entry (its decrypted bytes): the file's relative path, refused if unsafe. */
@@ -143,6 +137,6 @@ public final class ContentStore {
     }
 
     public static String entryPrefix(String tableName) {
-        return "content/" + tableName + "/";
+        return ContentEntries.entryPrefix(tableName);
     }
 }

@@ -7,6 +7,7 @@ import io.poolpair.Headers;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
@@ -18,8 +19,6 @@ import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
-import io.poolpair.store.ValueCodec;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -37,8 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
@@ -51,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * by key and the latest state of each key is read in one transaction: a row that exists is an upsert, a key
  * whose row is gone is a delete.
  *
- * <p>A bean with {@link ZipOutputStream} rather than camel-zipfile: rows stream straight from the result set
- * into the entry while its size and sha256 are computed for the manifest, which is written last and signed.
+ * <p>The zip itself is written by {@link io.poolpair.batch.BatchZip} (streamed, hashed, signed, encrypted), the rows by
+ * {@link RowWriter}, as for a full snapshot.
  *
  * <p>Every batch fits the {@link BatchLimits} the peer's importer applies: once the entries or bytes a batch may hold
  * are used up, the remaining claimed keys are captured again (with their original change time), so the next batch
@@ -60,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * when it is shipped. A staged zip then passes the importer's own checks ({@link StagedCheck}) before it is put in
  * place; one that cannot be made to fit (a single file larger than a whole batch) is refused with an error that names
  * the module, the batch and the limit, and is never published.
+ *
+ * <p>One class over 300 lines because cutting a delta to the limits is one loop over one read: the claimed keys, the
+ * room left ({@code Room}), the rows and files taken in and the keys deferred to a later batch are decided together,
+ * row by row, inside the batch's snapshot transaction.
  */
 public final class BatchWriter {
 
@@ -114,26 +115,15 @@ public final class BatchWriter {
         Manifest manifest;
         List<Deferred> deferred = new ArrayList<>();
         PeerRows flagged = new PeerRows();
-        try (Connection conn = dataSource.getConnection()) {
-            conn.setAutoCommit(false);
-            conn.setReadOnly(true);
+        try {
             // one snapshot for the whole batch, so rows of related tables are read as of the same moment
-            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
-                manifest = write(conn, module, batch, tmp, deferred, flagged);
-                conn.commit();
-            } catch (IOException e) {
-                conn.rollback();
-                Files.deleteIfExists(tmp);
-                throw new IOException("cannot stage " + name.fileName() + " in the outbox " + outbox + ": " + e.getMessage(), e);
-            } catch (Exception e) {
-                conn.rollback();
-                Files.deleteIfExists(tmp);
-                throw e;
-            } finally {
-                conn.setReadOnly(false);
-                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
+            manifest = RowWriter.inOneSnapshot(dataSource, conn -> write(conn, module, batch, tmp, deferred, flagged));
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot stage " + name.fileName() + " in the outbox " + outbox + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -184,9 +174,8 @@ public final class BatchWriter {
         boolean stamped = true;
         ClaimedKeys claimed = claimedKeys(conn, module, batch, stamped);
         Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
-        List<Manifest.Entry> entries = new ArrayList<>();
         Room room = new Room(claimed, stamped);
-        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (BatchZip zip = BatchZip.create(tmp, cipher)) {
             for (TableInfo table : catalog.tables(module)) {
                 List<String> keys = claimed.byTable.get(table.name());
                 if (keys == null) {
@@ -194,31 +183,31 @@ public final class BatchWriter {
                 }
                 List<JsonNode> deletes = new ArrayList<>();
                 List<String> files = new ArrayList<>();
-                long upserts = writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT),
+                long upserts = writeEntry(zip, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.UPSERT),
                         Manifest.Entry.UPSERT, room,
                         gen -> writeUpserts(conn, gen, table, keys, deletes, files, deferred, flagged, room, claimed));
                 ContentStore store = content.get(table.name());
                 for (String file : files) {
-                    BatchZip.writeContent(zip, entries, store, file, cipher);
+                    zip.content(store.table().name(), file, store.file(file));
                 }
                 if (!deletes.isEmpty()) {
-                    writeEntry(zip, entries, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),
+                    writeEntry(zip, table.name(), Manifest.Entry.nameFor(table.name(), Manifest.Entry.DELETE),
                             Manifest.Entry.DELETE, room, gen -> writeDeletes(gen, table, deletes));
                 }
                 counts.put(table.name(), new Manifest.TableCounts(upserts, deletes.size()));
             }
             if (stamped) {
                 // an entry like any other (checked, and encrypted when batches are), not the manifest: it grows with the keys
-                writeEntry(zip, entries, null, Manifest.Entry.KEY_TIMES_NAME, Manifest.Entry.KEY_TIMES, room, gen -> {
+                writeEntry(zip, null, Manifest.Entry.KEY_TIMES_NAME, Manifest.Entry.KEY_TIMES, room, gen -> {
                     MAPPER.writeValue(gen, claimed.times);
                     return 0;
                 });
             }
-            Manifest manifest = new Manifest(Manifest.FORMAT, pool, peer, module, batch, Manifest.DELTA, 1, 1, claimed.minId,
-                    claimed.maxId, claimed.changes, Instant.now().toString(), counts, entries,
-                    cipher == null ? null : EntryCipher.ALGORITHM, null,
-                    StoreIncarnation.info(conn).incarnation(), null, null);
-            BatchZip.writeSignedManifest(zip, manifest, signer);
+            Manifest manifest = Manifest.builder(Manifest.Kind.DELTA, pool, peer, module, batch)
+                    .changeIds(claimed.minId, claimed.maxId).changes(claimed.changes).createdAt(Instant.now().toString())
+                    .tables(counts).entries(zip.entries()).encryption(cipher == null ? null : EntryCipher.ALGORITHM)
+                    .incarnation(StoreIncarnation.info(conn).incarnation()).build();
+            zip.finish(manifest, signer);
             return manifest;
         }
     }
@@ -233,7 +222,7 @@ public final class BatchWriter {
         private int entries;
         private final long reservedBytes;
         private long closedBytes;
-        private CountingStream current;
+        private BatchZip.RowsEntry current;
         private long shipped;
 
         Room(ClaimedKeys claimed, boolean stamped) {
@@ -251,7 +240,7 @@ public final class BatchWriter {
         }
 
         private long used() {
-            return closedBytes + (current == null ? 0 : current.count) + reservedBytes;
+            return closedBytes + (current == null ? 0 : current.plainBytes()) + reservedBytes;
         }
 
         /** True when a row (and its file of {@code fileBytes}, or -1 for none) still fits; counts it in if so. */
@@ -268,27 +257,6 @@ public final class BatchWriter {
                 closedBytes += fileBytes + fileBytes / 512 + 1024;
             }
             return true;
-        }
-    }
-
-    /** Counts the plain bytes of the entry being written (what the generator has handed on so far). */
-    private static final class CountingStream extends java.io.FilterOutputStream {
-        long count;
-
-        CountingStream(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 
@@ -322,13 +290,13 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (!include(store, table, table.primaryKey(), MAPPER.readTree(keyJson), files, room,
+                        if (!include(store, table, MAPPER.readTree(keyJson), files, room,
                                 store == null ? null : expectedSize(store, rs, 2, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 2, owner, table, keyJson, flagged);
-                        writeRow(gen, rs, 2, columns);
+                        RowWriter.writeRow(gen, rs, 2, columns);
                         written++;
                     }
                 }
@@ -355,13 +323,13 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!include(store, table, pk, key, files, room,
+                        if (!include(store, table, key, files, room,
                                 store == null ? null : expectedSize(store, rs, 1, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
                         }
                         flagPeerRow(rs, 1, owner, table, keyJson, flagged);
-                        writeRow(gen, rs, 1, columns);
+                        RowWriter.writeRow(gen, rs, 1, columns);
                         written++;
                     } else {
                         deletes.add(key);
@@ -398,18 +366,6 @@ public final class BatchWriter {
         }
     }
 
-    /** One NDJSON line from the current row, whose first column is at {@code first}. */
-    private static void writeRow(JsonGenerator gen, ResultSet rs, int first, List<Column> columns)
-            throws SQLException, IOException {
-        gen.writeStartObject();
-        for (int i = 0; i < columns.size(); i++) {
-            gen.writeFieldName(columns.get(i).name());
-            ValueCodec.write(gen, rs, first + i, columns.get(i));
-        }
-        gen.writeEndObject();
-        gen.writeRaw('\n');
-    }
-
     /** The file size the current row records (content-size-column), or null. */
     private static Long expectedSize(ContentStore store, ResultSet rs, int first, List<Column> columns) throws SQLException {
         if (store.sizeColumn().isEmpty()) {
@@ -425,16 +381,12 @@ public final class BatchWriter {
      * missing or smaller than the row records waits (captured again, status names the file): it never travels
      * without its file.
      */
-    private boolean include(ContentStore store, TableInfo table, List<Column> pk, JsonNode key, List<String> files, Room room,
+    private boolean include(ContentStore store, TableInfo table, JsonNode key, List<String> files, Room room,
                             Long expectedSize) throws Exception {
         if (store == null) {
             return room.take(-1);
         }
-        com.fasterxml.jackson.databind.node.ObjectNode keyObject = MAPPER.createObjectNode();
-        for (int i = 0; i < pk.size(); i++) {
-            keyObject.set(pk.get(i).name(), key.get(i));
-        }
-        String relative = store.relativePath(keyObject);
+        String relative = RowWriter.contentPath(store, key);
         Path file = store.file(relative);
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {
@@ -532,21 +484,13 @@ public final class BatchWriter {
         long write(JsonGenerator gen) throws Exception;
     }
 
-    private long writeEntry(ZipOutputStream zip, List<Manifest.Entry> entries, String table, String entryName, String op,
-                            Room room, RowsWriter rows) throws Exception {
-        zip.putNextEntry(new ZipEntry(entryName));
-        EntryStream out = new EntryStream(zip);
-        long count;
-        CountingStream counted = new CountingStream(BatchZip.sealed(out, cipher, entryName));
-        room.current = counted;
-        try (JsonGenerator gen = MAPPER.createGenerator(counted)) {
-            gen.setRootValueSeparator(null);
-            count = rows.write(gen);
-        }
+    private long writeEntry(BatchZip zip, String table, String entryName, String op, Room room, RowsWriter rows)
+            throws Exception {
+        BatchZip.RowsEntry entry = zip.rows(entryName, table, op);
+        room.current = entry;
+        long count = rows.write(entry.gen());
         room.current = null;
-        room.closedBytes += out.size();
-        zip.closeEntry();
-        entries.add(new Manifest.Entry(entryName, table, op, out.size(), out.sha256()));
+        room.closedBytes += entry.close().size();
         return count;
     }
 

@@ -1,11 +1,10 @@
 package io.poolpair.exporter;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
@@ -19,12 +18,9 @@ import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
-import io.poolpair.store.ValueCodec;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
@@ -62,15 +56,17 @@ import org.slf4j.LoggerFactory;
  * so a crash never leaves a numbered part half-written, and no part the peer would reject is ever numbered. When the
  * limits cut more parts than the row count alone (the manifest of each names the number of parts), the parts are
  * rewritten with the final count before they are checked.
+ *
+ * <p>One class over 300 lines because what a snapshot holds (owned or every row), how it is cut into parts, and how the
+ * parts are numbered, renumbered and checked before any is published are one decision made in one transaction.
  */
 public final class FullSnapshot {
 
-    public static final String KIND = Manifest.FULL;
+    public static final Manifest.Kind KIND = Manifest.Kind.FULL;
     static final String PART_SUFFIX = ".full-part";
     static final String RENUMBER_SUFFIX = ".renumber";
 
     private static final Logger LOG = LoggerFactory.getLogger(FullSnapshot.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -125,13 +121,9 @@ public final class FullSnapshot {
                 ? Optional.of(OWNS_NONE) : moduleConfig.ownerColumn();
         long first = before.lastBatch() + 1;
         List<Path> parts = new ArrayList<>();
-        long rows;
-        Kind kind;
-        try (Connection conn = dataSource.getConnection()) {
-            conn.setAutoCommit(false);
-            conn.setReadOnly(true);
-            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
+        Written written;
+        try {
+            written = RowWriter.inOneSnapshot(dataSource, conn -> {
                 long total = 0;
                 for (TableInfo table : catalog.tables(module)) {
                     total += count(conn, table, owner);
@@ -139,26 +131,25 @@ public final class FullSnapshot {
                 int partCount = (int) Math.max(1, (total + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch());
                 // how far this snapshot holds the peer's own changes: read in the same snapshot as the rows
                 ImportState.Snapshot peerApplied = new ImportState(dataSource, config.peer()).get(conn, module);
-                kind = new Kind(restore ? Manifest.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
+                Kind k = new Kind(restore ? Manifest.Kind.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
                         restore ? first : null, restore ? total : null, restore ? peerApplied.sourceIncarnation() : null,
                         restore ? peerApplied.lastApplied() : null);
-                rows = write(conn, module, owner, first, partCount, parts, kind);
-                conn.commit();
-                if (parts.size() != partCount) {
-                    renumberParts(parts);
+                return new Written(write(conn, module, owner, first, partCount, parts, k), k, partCount);
+            });
+            if (parts.size() != written.partCount()) {
+                for (Path part : parts) {
+                    BatchZip.rewriteManifest(part, m -> m.withParts(parts.size()), signer, RENUMBER_SUFFIX);
                 }
-                checkParts(module, first, parts);
-            } catch (Exception e) {
-                conn.rollback();
-                for (Path p : parts) {
-                    Files.deleteIfExists(p);
-                }
-                throw e;
-            } finally {
-                conn.setReadOnly(false);
-                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
+            checkParts(module, first, parts);
+        } catch (Exception e) {
+            for (Path p : parts) {
+                Files.deleteIfExists(p);
+            }
+            throw e;
         }
+        long rows = written.rows();
+        Kind kind = written.kind();
         // the parts are renamed into place by the route's next step (Outbox.placeNumberedSnapshotParts), which is
         // also what a restart does with parts numbered before a crash
         state.numberSnapshot(module, first, parts.size(), restore, kind.peerIncarnation(),
@@ -182,41 +173,12 @@ public final class FullSnapshot {
         }
     }
 
-    /**
-     * The limits cut more parts than the row count foresaw: every part's manifest is written again with the final
-     * number of parts (its entries are copied as they are; their sizes and sha256 do not change).
-     */
-    private void renumberParts(List<Path> parts) throws IOException {
-        for (Path part : parts) {
-            Path rewritten = part.resolveSibling(part.getFileName() + RENUMBER_SUFFIX);
-            try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(part.toFile());
-                 ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(rewritten), 1 << 16))) {
-                Manifest manifest;
-                try (var json = in.getInputStream(in.getEntry(Manifest.FILE))) {
-                    manifest = Manifest.fromJson(json.readAllBytes());
-                }
-                for (var e = in.entries(); e.hasMoreElements(); ) {
-                    ZipEntry entry = e.nextElement();
-                    if (entry.getName().equals(Manifest.FILE) || entry.getName().equals(Manifest.SIGNATURE)) {
-                        continue;
-                    }
-                    out.putNextEntry(new ZipEntry(entry.getName()));
-                    try (var data = in.getInputStream(entry)) {
-                        data.transferTo(out);
-                    }
-                    out.closeEntry();
-                }
-                BatchZip.writeSignedManifest(out, manifest.withParts(parts.size()), signer);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(rewritten);
-                throw e;
-            }
-            Files.move(rewritten, part, StandardCopyOption.REPLACE_EXISTING);
-        }
+    /** The snapshot as written: its rows, its kind, and the number of parts the row count foresaw. */
+    private record Written(long rows, Kind kind, int partCount) {
     }
 
     /** What the parts' manifests say besides their numbers: the kind, the sender's incarnation, a restore's baseline and size. */
-    private record Kind(String name, String incarnation, Long baseline, Long snapshotRows, String peerIncarnation,
+    private record Kind(Manifest.Kind name, String incarnation, Long baseline, Long snapshotRows, String peerIncarnation,
                         Long peerApplied) {
     }
 
@@ -288,11 +250,7 @@ public final class FullSnapshot {
 
     /** The file of a content table's row, relative to the content folder, or null when the row has none. */
     private static String fileOf(ContentStore store, TableInfo table, ResultSet rs) throws Exception {
-        com.fasterxml.jackson.databind.node.ObjectNode key = MAPPER.createObjectNode();
-        for (Column c : table.primaryKey()) {
-            key.put(c.name(), rs.getString(c.name()));
-        }
-        String relative = store.relativePath(key);
+        String relative = RowWriter.contentPath(store, RowWriter.keyOf(rs, 1, table));
         return Files.isRegularFile(store.file(relative)) ? relative : null;
     }
 
@@ -304,9 +262,8 @@ public final class FullSnapshot {
         private final int of;
         private final Kind kind;
         private final Path file;
-        private final ZipOutputStream zip;
+        private final BatchZip zip;
         private final Map<String, Manifest.TableCounts> counts = new LinkedHashMap<>();
-        private final List<Manifest.Entry> entries = new ArrayList<>();
         private TableEntry current;
         private long rows;
         /** Bytes of the entries closed so far, and of the files waiting to follow the open entry (estimated). */
@@ -321,7 +278,7 @@ public final class FullSnapshot {
             this.of = of;
             this.file = config.outbox().resolve(new BatchName(config.pool(), module, batch).fileName() + PART_SUFFIX);
             Files.createDirectories(config.outbox());
-            this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+            this.zip = BatchZip.create(file, cipher);
         }
 
         /**
@@ -331,9 +288,9 @@ public final class FullSnapshot {
          */
         boolean fits(String table, long fileBytes) {
             boolean newEntry = current == null || !current.table.equals(table);
-            int used = BatchLimits.FRAME_ENTRIES + entries.size() + (current == null ? 0 : 1 + current.files.size())
+            int used = BatchLimits.FRAME_ENTRIES + zip.entries().size() + (current == null ? 0 : 1 + current.files.size())
                     + (newEntry ? 1 : 0) + (fileBytes >= 0 ? 1 : 0);
-            long bytes = closedBytes + pendingFileBytes + (current == null ? 0 : current.out.size() + current.buffered())
+            long bytes = closedBytes + pendingFileBytes + (current == null ? 0 : current.entry.storedBytes() + current.buffered())
                     + Math.max(0, fileBytes) + BatchLimits.MAX_MANIFEST_BYTES + (256L << 10);
             return used <= limits.maxEntries() && bytes <= limits.maxBatchBytes();
         }
@@ -341,16 +298,9 @@ public final class FullSnapshot {
         void row(TableInfo table, ResultSet rs, List<Column> columns, String file, long fileBytes) throws Exception {
             if (current == null || !current.table.equals(table.name())) {
                 closeEntry();
-                current = new TableEntry(table.name(), zip, cipher);
+                current = new TableEntry(table.name(), zip);
             }
-            JsonGenerator gen = current.gen;
-            gen.writeStartObject();
-            for (int i = 0; i < columns.size(); i++) {
-                gen.writeFieldName(columns.get(i).name());
-                ValueCodec.write(gen, rs, i + 1, columns.get(i));
-            }
-            gen.writeEndObject();
-            gen.writeRaw('\n');
+            RowWriter.writeRow(current.entry.gen(), rs, 1, columns);
             current.rows++;
             rows++;
             if (file != null) {
@@ -362,25 +312,25 @@ public final class FullSnapshot {
         /** Closes the table's row entry, then adds the files of its rows (conference content) after it. */
         private void closeEntry() throws IOException {
             if (current != null) {
-                entries.add(current.close());
+                current.entry.close();
                 counts.put(current.table, new Manifest.TableCounts(current.rows, 0));
                 ContentStore store = content.get(current.table);
                 for (String relative : current.files) {
-                    BatchZip.writeContent(zip, entries, store, relative, cipher);
+                    zip.content(store.table().name(), relative, store.file(relative));
                 }
                 current = null;
-                closedBytes = entries.stream().mapToLong(Manifest.Entry::size).sum();
+                closedBytes = zip.storedBytes();
                 pendingFileBytes = 0;
             }
         }
 
         Path finish() throws IOException {
             closeEntry();
-            Manifest manifest = new Manifest(Manifest.FORMAT, config.pool(), config.peer(), module, batch, kind.name(), number,
-                    of, 0, 0, rows, Instant.now().toString(), counts, entries, cipher == null ? null : EntryCipher.ALGORITHM,
-                    null, kind.incarnation(), kind.baseline(), kind.snapshotRows());
-            BatchZip.writeSignedManifest(zip, manifest, signer);
-            zip.close();
+            Manifest manifest = Manifest.builder(kind.name(), config.pool(), config.peer(), module, batch).part(number, of)
+                    .changes(rows).createdAt(Instant.now().toString()).tables(counts).entries(zip.entries())
+                    .encryption(cipher == null ? null : EntryCipher.ALGORITHM).incarnation(kind.incarnation())
+                    .baseline(kind.baseline()).snapshotRows(kind.snapshotRows()).build();
+            zip.finish(manifest, signer);
             return file;
         }
     }
@@ -388,29 +338,17 @@ public final class FullSnapshot {
     /** The upsert entry of one table inside a part. */
     private static final class TableEntry {
         final String table;
-        final EntryStream out;
-        final JsonGenerator gen;
-        /** What the generator and the cipher hold back at most before it reaches {@link #out}. */
+        final BatchZip.RowsEntry entry;
+        /** What the generator and the cipher hold back at most before it reaches the zip. */
         long buffered() {
             return 128L << 10;
         }
         final List<String> files = new ArrayList<>();
         long rows;
 
-        TableEntry(String table, ZipOutputStream zip, EntryCipher cipher) throws Exception {
+        TableEntry(String table, BatchZip zip) throws IOException {
             this.table = table;
-            String name = Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT);
-            zip.putNextEntry(new ZipEntry(name));
-            this.out = new EntryStream(zip);
-            this.gen = MAPPER.createGenerator(BatchZip.sealed(out, cipher, name));
-            gen.setRootValueSeparator(null);
-        }
-
-        Manifest.Entry close() throws IOException {
-            gen.close();
-            out.zip.closeEntry();
-            return new Manifest.Entry(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT), table, Manifest.Entry.UPSERT,
-                    out.size(), out.sha256());
+            this.entry = zip.rows(Manifest.Entry.nameFor(table, Manifest.Entry.UPSERT), table, Manifest.Entry.UPSERT);
         }
     }
 }

@@ -3,6 +3,8 @@ package io.poolpair.importer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchFile;
+import io.poolpair.batch.BatchReader;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
@@ -36,7 +38,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
@@ -49,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * order, then upserts in configured order, streamed line by line in JDBC batches, and the batch recorded as applied in
  * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
  * rolls back instead of applying.
+ *
+ * <p>One class over 300 lines because everything it does belongs to one database transaction (deletes, upserts,
+ * conflicts, the full sync sweep, content files placed before the commit, the batch recorded as applied).
  */
 public final class BatchApplier {
 
@@ -81,17 +85,13 @@ public final class BatchApplier {
         this.cipher = new EntryCipher(config.key());
     }
 
-    /** An entry's plain bytes: decrypted and authenticated when the manifest says the batch is encrypted. */
-    private InputStream open(InputStream stored, Manifest manifest, String name) throws IOException {
-        return manifest.encryption() == null ? stored : cipher.decrypting(stored, name);
-    }
-
     /** Returns the number of rows written (upserts plus deletes). */
-    public long apply(@Body File file, @Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch,
+    public long apply(@Body File zipFile, @Header(Headers.MODULE) String module, @Header(Headers.BATCH) long batch,
                       @Header(Headers.VERIFIED_MANIFEST) String verified) throws Exception {
         long started = System.nanoTime();
-        try (ZipFile zip = new ZipFile(file); Connection conn = dataSource.getConnection()) {
-            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+        try (ZipFile file = new ZipFile(zipFile); Connection conn = dataSource.getConnection()) {
+            BatchReader zip = BatchReader.open(file, signer, cipher);
+            BatchFile.Signed signed = zip.signed();
             Manifest manifest = signed.manifest();
             if (manifest.batch() != batch || !signed.sha256().equals(verified)) {
                 throw new BatchRejectedException("the file now holds another manifest than the batch " + batch
@@ -172,8 +172,8 @@ public final class BatchApplier {
                 removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("applied module={} batch={} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
-                        upserts + deletes, upserts, deletes, file.length(), took.toMillis());
-                metrics.batchApplied(module, file.length(), took);
+                        upserts + deletes, upserts, deletes, zipFile.length(), took.toMillis());
+                metrics.batchApplied(module, zipFile.length(), took);
                 return upserts + deletes;
             } catch (Exception e) {
                 conn.rollback();
@@ -186,19 +186,12 @@ public final class BatchApplier {
     }
 
     /** The manifest with the key times of its {@code failover/key-times.json} entry, when it has one. */
-    private Manifest withKeyTimes(ZipFile zip, Manifest manifest) throws IOException, BatchRejectedException {
+    private Manifest withKeyTimes(BatchReader zip, Manifest manifest) throws IOException, BatchRejectedException {
         var entry = manifest.keyTimesEntry();
         if (entry.isEmpty()) {
             return manifest;
         }
-        ZipEntry zipEntry = zip.getEntry(entry.get().name());
-        if (zipEntry == null) {
-            throw new BatchRejectedException("the zip no longer holds " + entry.get().name());
-        }
-        try (InputStream in = open(new CheckedEntryStream(zip.getInputStream(zipEntry), entry.get()), manifest,
-                entry.get().name())) {
-            return manifest.withKeyTimes(KEY_TIMES_JSON.readValue(in, KEY_TIMES_TYPE));
-        }
+        return manifest.withKeyTimes(zip.read(entry.get(), in -> KEY_TIMES_JSON.readValue(in, KEY_TIMES_TYPE)));
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper KEY_TIMES_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -216,57 +209,50 @@ public final class BatchApplier {
      * Applies one row entry; for deletes of a content table, collects the files to remove after the commit in
      * {@code removedFiles}.
      */
-    private long applyEntry(Connection conn, ZipFile zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
+    private long applyEntry(Connection conn, BatchReader zip, Manifest manifest, Manifest.Entry entry, TableInfo table,
                             boolean upsert, FullSyncSweep sweep, List<String> removedFiles, ConflictCheck conflicts,
                             PendingKeys pending) throws BatchRejectedException, SQLException, IOException {
-        ZipEntry zipEntry = zip.getEntry(entry.name());
-        if (zipEntry == null) {
-            throw new BatchRejectedException("the zip no longer holds " + entry.name());
-        }
         ContentStore store = upsert ? null : content.get(table.name());
-        Statements statements = new Statements(conn);
+        // the file may have changed since it was verified: then nothing of it commits
+        try (Statements statements = new Statements(conn)) {
+            return zip.read(entry, plain -> applyRows(plain, entry, table, upsert, statements, sweep, store, removedFiles,
+                    conflicts, pending));
+        }
+    }
+
+    private long applyRows(InputStream plain, Manifest.Entry entry, TableInfo table, boolean upsert, Statements statements,
+                           FullSyncSweep sweep, ContentStore store, List<String> removedFiles, ConflictCheck conflicts,
+                           PendingKeys pending) throws BatchRejectedException, SQLException, IOException {
         long rows = 0;
         long kept = 0;
-        CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(stored, manifest, entry.name()),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isEmpty()) {
-                    continue;
-                }
-                rows++;
-                JsonNode row = RowCheck.parse(line, entry, rows);
-                if (conflicts != null && !conflicts.incomingWins(table, row, upsert)) {
-                    kept++; // this pool's newer write of the key is kept
-                    continue;
-                }
-                if (pending != null && pending.contains(table, row)) {
-                    kept++; // changed here since this pool was rebuilt: its own write is newer and still to be sent
-                    continue;
-                }
-                bindRow(statements, table, upsert, row);
-                if (sweep != null) {
-                    sweep.seen(table, row);
-                }
-                if (store != null) {
-                    removedFiles.add(store.relativePath(row));
-                }
-                if (rows % JDBC_BATCH == 0) {
-                    statements.flush();
-                }
+        BufferedReader reader = new BufferedReader(new InputStreamReader(plain, StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+                continue;
             }
-            statements.flush();
-            stored.drain();
-        } catch (IOException e) {
-            if (stored.tooLarge()) {
-                stored.verify();
+            rows++;
+            JsonNode row = RowCheck.parse(line, entry, rows);
+            if (conflicts != null && !conflicts.incomingWins(table, row, upsert)) {
+                kept++; // this pool's newer write of the key is kept
+                continue;
             }
-            throw new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
-        } finally {
-            statements.close();
+            if (pending != null && pending.contains(table, row)) {
+                kept++; // changed here since this pool was rebuilt: its own write is newer and still to be sent
+                continue;
+            }
+            bindRow(statements, table, upsert, row);
+            if (sweep != null) {
+                sweep.seen(table, row);
+            }
+            if (store != null) {
+                removedFiles.add(store.relativePath(row));
+            }
+            if (rows % JDBC_BATCH == 0) {
+                statements.flush();
+            }
         }
-        stored.verify(); // the file may have changed since it was verified: then nothing of it commits
+        statements.flush();
         return rows - kept;
     }
 
@@ -275,7 +261,7 @@ public final class BatchApplier {
      * manifest, then moves it into place. Runs before the rows commit: a file without its row is harmless, a
      * row without its file is not.
      */
-    private void placeContent(ZipFile zip, Manifest manifest) throws BatchRejectedException, IOException {
+    private void placeContent(BatchReader zip, Manifest manifest) throws BatchRejectedException, IOException {
         for (Manifest.Entry entry : manifest.entries()) {
             if (!Manifest.Entry.CONTENT.equals(entry.op())) {
                 continue;
@@ -284,29 +270,25 @@ public final class BatchApplier {
             if (store == null) {
                 throw new BatchRejectedException("content entry " + entry.name() + " for a table without content-dir");
             }
-            Path target = null;
-            Path part = null;
-            CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zip.getEntry(entry.name())), entry);
-            try (stored; InputStream in = open(stored, manifest, entry.name())) {
-                // an encrypted batch names its content entries by number; the file's path is inside, encrypted
-                target = store.file(manifest.encryption() == null ? store.relativePathOfEntry(entry.name())
-                        : store.readSealedPath(in, entry.name()));
-                Files.createDirectories(target.getParent());
-                part = target.resolveSibling(target.getFileName() + ".part");
-                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-                stored.drain();
-                stored.verify();
-            } catch (IOException | BatchRejectedException e) {
-                if (part != null) {
-                    Files.deleteIfExists(part);
+            Path[] placed = new Path[2];
+            try {
+                zip.read(entry, in -> {
+                    // an encrypted batch names its content entries by number; the file's path is inside, encrypted
+                    Path target = store.file(manifest.encryption() == null ? store.relativePathOfEntry(entry.name())
+                            : store.readSealedPath(in, entry.name()));
+                    Files.createDirectories(target.getParent());
+                    placed[0] = target;
+                    placed[1] = target.resolveSibling(target.getFileName() + ".part");
+                    Files.copy(in, placed[1], StandardCopyOption.REPLACE_EXISTING);
+                    return null;
+                });
+            } catch (BatchRejectedException e) {
+                if (placed[1] != null) {
+                    Files.deleteIfExists(placed[1]);
                 }
-                if (stored.tooLarge()) {
-                    stored.verify();
-                }
-                throw e instanceof BatchRejectedException r ? r
-                        : new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
+                throw e;
             }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(placed[1], placed[0], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

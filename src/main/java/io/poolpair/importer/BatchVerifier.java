@@ -1,13 +1,17 @@
 package io.poolpair.importer;
 
 import io.poolpair.Headers;
+import io.poolpair.batch.BatchFile;
 import io.poolpair.batch.BatchLimits;
+import io.poolpair.batch.BatchReader;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.CheckedEntryStream;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.batch.Signer;
+import io.poolpair.batch.ZipBounds;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.share.ShareLayout;
@@ -15,7 +19,6 @@ import io.poolpair.state.PeerIncarnations;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +34,9 @@ import org.apache.camel.Message;
  * module, the manifest signature, every entry name and size, and every entry's sha256. Table names come from
  * configuration; a manifest naming any other table is rejected. Then decides what to do with it: apply it,
  * skip it as a duplicate, or let it wait for its predecessor.
+ *
+ * <p>One class over 300 lines because it is the one list of everything a batch is checked for before it is trusted (the
+ * sender runs the same list on what it staged, {@link #checkStaged}), read in one place by whoever audits it.
  */
 public final class BatchVerifier {
 
@@ -194,17 +200,18 @@ public final class BatchVerifier {
         }
         try (ZipFile zip = zips.open(file)) {
             Map<String, ZipEntry> entries = checkEntryNames(zip);
-            BatchFile.Signed signed = BatchFile.readSigned(zip, signer);
+            BatchReader batch = BatchReader.open(zip, signer, cipher);
+            BatchFile.Signed signed = batch.signed();
             Manifest manifest = signed.manifest();
             checkManifest(manifest, name, source, target);
             if (readThrough.test(signed)) {
-                checkEntries(zip, entries, manifest);
+                checkEntries(batch, entries, manifest);
             }
             return signed;
         } catch (ZipException e) {
             throw new BatchRejectedException("not a readable zip (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
-            if (isFormatProblem(e)) {
+            if (BatchFile.isFormatProblem(e)) {
                 throw new BatchRejectedException("cannot read the zip: " + e.getMessage(), e);
             }
             // the share failed to deliver bytes, the file may be fine: not quarantined, retried at the next poll
@@ -214,7 +221,7 @@ public final class BatchVerifier {
     }
 
     /** Every entry the manifest lists, each held to its declared size and sha256; no entry it does not list. */
-    private void checkEntries(ZipFile zip, Map<String, ZipEntry> entries, Manifest manifest)
+    private void checkEntries(BatchReader zip, Map<String, ZipEntry> entries, Manifest manifest)
             throws BatchRejectedException, IOException {
         long declared = 0;
         for (Manifest.Entry entry : manifest.entries()) {
@@ -260,7 +267,7 @@ public final class BatchVerifier {
         while (e.hasMoreElements()) {
             ZipEntry entry = e.nextElement();
             String entryName = entry.getName();
-            if (!isSafeEntryName(entryName) || entry.isDirectory()) {
+            if (!BatchFile.isSafeEntryName(entryName) || entry.isDirectory()) {
                 throw new BatchRejectedException("unsafe entry name '" + entryName + "' (absolute, '..', or a folder)");
             }
             if (entries.put(entryName, entry) != null) {
@@ -268,18 +275,6 @@ public final class BatchVerifier {
             }
         }
         return entries;
-    }
-
-    static boolean isSafeEntryName(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":") || name.indexOf('\0') >= 0) {
-            return false;
-        }
-        for (String segment : name.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -313,7 +308,7 @@ public final class BatchVerifier {
             throw new BatchRejectedException("manifest names no incarnation of " + m.sourcePool());
         }
         boolean full = m.snapshot();
-        if (!Manifest.DELTA.equals(m.kind()) && !full) {
+        if (m.kind() == null) {
             throw new BatchRejectedException("manifest kind '" + m.kind() + "' is not supported");
         }
         if (full && (m.part() < 1 || m.part() > m.parts() || m.firstPart() < 1)) {
@@ -389,48 +384,27 @@ public final class BatchVerifier {
      * against the receiving table: nothing of an entry is parsed before it is known to be the one signed for. A row
      * problem found then is in what the sender signed, so no copy of the batch will pass here (incurable).
      */
-    private void checkEntry(ZipFile zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
+    private void checkEntry(BatchReader zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
         if (zipEntry.getSize() >= 0 && zipEntry.getSize() != entry.size()) {
             throw new BatchRejectedException(entry.name() + " is " + zipEntry.getSize() + " bytes, the manifest says "
                     + entry.size());
         }
         checkCompressionRatio(zipEntry, entry);
-        CheckedEntryStream stored = new CheckedEntryStream(zip.getInputStream(zipEntry), entry);
-        try (stored) {
-            stored.drain();
-        } catch (IOException e) {
-            if (!stored.tooLarge()) {
-                throw e;
-            }
-        }
-        stored.verify();
+        zip.checkStored(entry);
         if (Manifest.Entry.CONTENT.equals(entry.op()) || Manifest.Entry.KEY_TIMES.equals(entry.op())) {
             return;
         }
-        try (CheckedEntryStream again = new CheckedEntryStream(zip.getInputStream(zipEntry), entry)) {
-            rows.check(manifest.encryption() == null ? again : cipher.decrypting(again, entry.name()), entry);
+        try (CheckedEntryStream again = zip.stored(entry)) {
+            rows.check(zip.plain(again, entry), entry);
         } catch (BatchRejectedException e) {
             throw BatchRejectedException.incurable(e.getMessage(), e);
         } catch (IOException e) {
-            if (!isFormatProblem(e)) {
+            if (!BatchFile.isFormatProblem(e)) {
                 throw e;
             }
             throw BatchRejectedException.incurable(entry.name() + " cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * True when an exception reading a batch says that its bytes are wrong (not a zip, a corrupt or truncated
-     * entry, bytes that fail decryption or are not UTF-8), so the file is quarantined; false for a failure to
-     * read the share (an I/O error, a file replaced or removed meanwhile), which is retried at the next poll.
-     */
-    static boolean isFormatProblem(IOException e) {
-        return e instanceof ZipException || e instanceof java.io.EOFException
-                || e instanceof java.nio.charset.CharacterCodingException
-                || e instanceof com.fasterxml.jackson.core.JacksonException
-                || e.getCause() instanceof java.security.GeneralSecurityException
-                || e.getCause() instanceof java.util.zip.DataFormatException;
     }
 
     /** How the verifier opens a batch zip: {@link ZipFile#ZipFile(File)}; a test may put a faulty share here. */
@@ -443,13 +417,5 @@ public final class BatchVerifier {
     /** Test seam: opens batch zips with {@code opener}, e.g. one whose reads fail as a faulty share's would. */
     public void openZipsWith(ZipOpener opener) {
         this.zips = opener;
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

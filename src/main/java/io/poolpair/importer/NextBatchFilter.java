@@ -1,9 +1,11 @@
 package io.poolpair.importer;
 
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.BatchFile;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
+import io.poolpair.batch.ZipBounds;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -131,7 +131,7 @@ public final class PoolPairBeans {
         }
         registry.accept("outbox", outbox);
         registry.accept("nextBatchFilter", new NextBatchFilter(share, importState, config.peer(), signer,
-                new io.poolpair.importer.ZipBounds(config.maxBatchBytes(), config.maxEntries())));
+                new io.poolpair.batch.ZipBounds(config.maxBatchBytes(), config.maxEntries())));
         registry.accept("batchVerifier", verifier);
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, failover));

@@ -1,8 +1,5 @@
-package io.poolpair.importer;
+package io.poolpair.batch;
 
-import io.poolpair.batch.BatchRejectedException;
-import io.poolpair.batch.Manifest;
-import io.poolpair.batch.Signer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -10,22 +7,22 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /** Reading the signed manifest of a batch zip, shared by the verifier and the applier. */
-final class BatchFile {
+public final class BatchFile {
 
-    static final int MAX_MANIFEST_BYTES = io.poolpair.batch.BatchLimits.MAX_MANIFEST_BYTES;
+    static final int MAX_MANIFEST_BYTES = BatchLimits.MAX_MANIFEST_BYTES;
 
     private BatchFile() {
     }
 
     /** A verified manifest and the sha256 of its bytes (what tells two batches of the same number apart). */
-    record Signed(Manifest manifest, String sha256) {
+    public record Signed(Manifest manifest, String sha256) {
     }
 
-    static Manifest readSignedManifest(ZipFile zip, Signer signer) throws BatchRejectedException {
+    public static Manifest readSignedManifest(ZipFile zip, Signer signer) throws BatchRejectedException {
         return readSigned(zip, signer).manifest();
     }
 
-    static Signed readSigned(ZipFile zip, Signer signer) throws BatchRejectedException {
+    public static Signed readSigned(ZipFile zip, Signer signer) throws BatchRejectedException {
         byte[] json = readSmallEntry(zip, Manifest.FILE);
         byte[] sig = readSmallEntry(zip, Manifest.SIGNATURE);
         String signature = new String(sig, java.nio.charset.StandardCharsets.US_ASCII);
@@ -39,7 +36,7 @@ final class BatchFile {
                     + " failover notice)");
         }
         try {
-            return new Signed(Manifest.fromJson(json), io.poolpair.batch.ManifestDigest.of(json));
+            return new Signed(Manifest.fromJson(json), ManifestDigest.of(json));
         } catch (IOException e) {
             throw new BatchRejectedException("manifest.json is not a valid manifest: " + e.getMessage(), e);
         }
@@ -50,7 +47,7 @@ final class BatchFile {
      * loaded): read as a stream of local entries, at most {@code maxBytes} decompressed in all; empty when it is not
      * found within that, or its signature does not hold. Used only to tell whether the sender signed what was refused.
      */
-    static Optional<Manifest> signedManifestOf(java.nio.file.Path file, Signer signer, long maxBytes) {
+    public static Optional<Manifest> signedManifestOf(java.nio.file.Path file, Signer signer, long maxBytes) {
         byte[] json = null;
         byte[] sig = null;
         long read = 0;
@@ -88,7 +85,7 @@ final class BatchFile {
         }
     }
 
-    static byte[] readSmallEntry(ZipFile zip, String name) throws BatchRejectedException {
+    public static byte[] readSmallEntry(ZipFile zip, String name) throws BatchRejectedException {
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
             throw new BatchRejectedException("the zip has no " + name);
@@ -103,11 +100,37 @@ final class BatchFile {
             }
             return data;
         } catch (IOException e) {
-            if (!BatchVerifier.isFormatProblem(e)) {
+            if (!isFormatProblem(e)) {
                 throw new java.io.UncheckedIOException("cannot read " + name + " from the share (retried at the next poll): "
                         + e.getMessage(), e);
             }
             throw new BatchRejectedException("cannot read " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** True when an entry name is relative and stays inside the zip: no absolute path, drive, '..', '.' or empty segment. */
+    public static boolean isSafeEntryName(String name) {
+        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":") || name.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * True when an exception reading a batch says that its bytes are wrong (not a zip, a corrupt or truncated
+     * entry, bytes that fail decryption or are not UTF-8), so the file is quarantined; false for a failure to
+     * read the share (an I/O error, a file replaced or removed meanwhile), which is retried at the next poll.
+     */
+    public static boolean isFormatProblem(IOException e) {
+        return e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException
+                || e instanceof java.nio.charset.CharacterCodingException
+                || e instanceof com.fasterxml.jackson.core.JacksonException
+                || e.getCause() instanceof java.security.GeneralSecurityException
+                || e.getCause() instanceof java.util.zip.DataFormatException;
     }
 }

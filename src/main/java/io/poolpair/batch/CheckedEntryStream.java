@@ -1,27 +1,24 @@
-package io.poolpair.importer;
+package io.poolpair.batch;
 
-import io.poolpair.batch.BatchRejectedException;
-import io.poolpair.batch.Manifest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * The stored bytes of one zip entry, held to what the signed manifest declares: reading past the declared
  * size fails at once (a zip bomb is never inflated further), and {@link #verify} compares size and sha256
  * once the entry has been read through.
  */
-final class CheckedEntryStream extends FilterInputStream {
+public final class CheckedEntryStream extends FilterInputStream {
 
     private final Manifest.Entry entry;
-    private final MessageDigest digest = BatchVerifier.sha256();
+    private final MessageDigest digest = Sha256.digest();
     private long size;
     private boolean tooLarge;
 
-    CheckedEntryStream(InputStream stored, Manifest.Entry entry) {
+    public CheckedEntryStream(InputStream stored, Manifest.Entry entry) {
         super(stored);
         this.entry = entry;
     }
@@ -48,20 +45,20 @@ final class CheckedEntryStream extends FilterInputStream {
     }
 
     /** Reads whatever the consumer left, so the digest covers the whole entry. */
-    void drain() throws IOException {
+    public void drain() throws IOException {
         transferTo(OutputStream.nullOutputStream());
     }
 
-    void verify() throws BatchRejectedException {
+    public void verify() throws BatchRejectedException {
         if (tooLarge) {
             throw new BatchRejectedException(tooLargeMessage());
         }
-        if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(entry.sha256())) {
+        if (size != entry.size() || !Sha256.hex(digest).equalsIgnoreCase(entry.sha256())) {
             throw new BatchRejectedException(entry.name() + " does not match the size and sha256 in the manifest");
         }
     }
 
-    boolean tooLarge() {
+    public boolean tooLarge() {
         return tooLarge;
     }
 

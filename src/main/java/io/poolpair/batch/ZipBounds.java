@@ -1,6 +1,5 @@
-package io.poolpair.importer;
+package io.poolpair.batch;
 
-import io.poolpair.batch.BatchRejectedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,10 +1,8 @@
-package io.poolpair.exporter;
+package io.poolpair.batch;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.ZipOutputStream;
 
 /** What goes into one zip entry, counted and hashed for the manifest; closing it leaves the zip open. */
@@ -17,11 +15,7 @@ final class EntryStream extends FilterOutputStream {
     EntryStream(ZipOutputStream zip) {
         super(zip);
         this.zip = zip;
-        try {
-            this.digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.digest = Sha256.digest();
     }
 
     @Override
@@ -48,6 +42,6 @@ final class EntryStream extends FilterOutputStream {
     }
 
     String sha256() {
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 }
