@@ -3,12 +3,17 @@ package io.poolpair;
 import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.exporter.ExportState;
 import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.verify.Verifier;
+import io.poolpair.verify.VerifyReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -57,6 +62,24 @@ class ContentKeyTest {
             pools.syncUntilSettled();
             assertFalse(Files.exists(contentDir(pools.b).resolve("7/TRUE")), "no second name for the same row's file");
             assertArrayEquals(bytes, Files.readAllBytes(onB), "the full sync carried the file under the delta's name");
+        }
+    }
+
+    @Test
+    void verifyComparesTheFileOfABooleanKeyedRowByTheBatchsName() throws Exception {
+        try (TwoPools pools = start()) {
+            Path onA = contentDir(pools.a).resolve("7/true");
+            Files.createDirectories(onA.getParent());
+            Files.write(onA, new byte[] {1, 2, 3, 4});
+            TwoPools.exec(pools.a, "INSERT INTO flagged_content (conference_id, shared, label) VALUES (7, TRUE, 'slides')");
+            pools.syncUntilSettled();
+            Verifier verifier = pools.a.context().getRegistry().lookupByNameAndType("verifier", Verifier.class);
+            assertTrue(verifier.verify(pools.a.context(), MODULE, null, false, false, Duration.ofMinutes(2)).equal(),
+                    "the copies are equal, file included");
+
+            Files.write(contentDir(pools.b).resolve("7/true"), new byte[] {1, 2});
+            VerifyReport report = verifier.verify(pools.a.context(), MODULE, null, false, false, Duration.ofMinutes(2));
+            assertEquals(1, report.modules().get(0).differences(), report::toJson);
         }
     }
 }

@@ -58,6 +58,21 @@ public final class ContentStore {
         return table;
     }
 
+    /**
+     * The file of a row, relative to the content folder, from its key values as a batch carries them (a JSON array in
+     * primary key order, written by the value codec): the one content-key builder of deltas, snapshots and
+     * verification, so a row's file has one name whichever reads it.
+     */
+    public String relativePathOfKey(JsonNode keyValues) throws BatchRejectedException {
+        List<Column> pk = table.primaryKey();
+        com.fasterxml.jackson.databind.node.ObjectNode keyObject = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode();
+        for (int i = 0; i < pk.size(); i++) {
+            keyObject.set(pk.get(i).name(), keyValues.get(i));
+        }
+        return relativePath(keyObject);
+    }
+
     /** The file's path relative to the content folder, from a row or key object (column name → value). */
     public String relativePath(JsonNode keyOrRow) throws BatchRejectedException {
         List<String> segments = new ArrayList<>();

@@ -386,7 +386,7 @@ public final class BatchWriter {
         if (store == null) {
             return room.take(-1);
         }
-        String relative = RowWriter.contentPath(store, key);
+        String relative = store.relativePathOfKey(key);
         Path file = store.file(relative);
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {

@@ -250,7 +250,7 @@ public final class FullSnapshot {
 
     /** The file of a content table's row, relative to the content folder, or null when the row has none. */
     private static String fileOf(ContentStore store, TableInfo table, ResultSet rs) throws Exception {
-        String relative = RowWriter.contentPath(store, RowWriter.keyOf(rs, 1, table));
+        String relative = store.relativePathOfKey(RowWriter.keyOf(rs, 1, table));
         return Files.isRegularFile(store.file(relative)) ? relative : null;
     }
 

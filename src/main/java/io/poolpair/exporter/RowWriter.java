@@ -3,7 +3,6 @@ package io.poolpair.exporter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.content.ContentStore;
@@ -81,19 +80,5 @@ final class RowWriter {
         }
         key.writeEndArray();
         return MAPPER.readTree(key.asParser());
-    }
-
-    /**
-     * The file of a content table's row, relative to the content folder, from its key values (a JSON array in primary
-     * key order): the one content-key builder of deltas and snapshots, so a row's file travels under the same entry
-     * name whichever carries it, and lands where the importer looks for it when the row is deleted or swept.
-     */
-    static String contentPath(ContentStore store, JsonNode key) throws BatchRejectedException {
-        List<Column> pk = store.table().primaryKey();
-        ObjectNode keyObject = MAPPER.createObjectNode();
-        for (int i = 0; i < pk.size(); i++) {
-            keyObject.set(pk.get(i).name(), key.get(i));
-        }
-        return store.relativePath(keyObject);
     }
 }

@@ -2,7 +2,7 @@ package io.poolpair.verify;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.content.ContentStore;
 import io.poolpair.store.Column;
@@ -98,6 +98,8 @@ final class RowHasher {
             sha.reset();
             // text and whole-number keys are already in normal form as the codec writes them; others are normalized
             String key;
+            // a content row's file is named from its key as the codec writes it, as batches name it
+            JsonNode codecKey = store == null ? null : MAPPER.readTree(buffer.toByteArray());
             if (simpleKey) {
                 key = buffer.toString(StandardCharsets.UTF_8);
                 buffer.digestInto(sha);
@@ -116,7 +118,7 @@ final class RowHasher {
             gen.flush();
             buffer.digestInto(sha);
             if (store != null) {
-                sha.update(("\nfile:" + fileDigest(rs)).getBytes(StandardCharsets.UTF_8));
+                sha.update(("\nfile:" + fileDigest(codecKey)).getBytes(StandardCharsets.UTF_8));
             }
             byte[] digest = sha.digest();
             ByteBuffer bytes = ByteBuffer.wrap(digest);
@@ -129,14 +131,10 @@ final class RowHasher {
     }
 
     /** The sha256 of the row's file, "none" when it has none, "unnamed" when its key cannot name a file. */
-    private String fileDigest(ResultSet rs) throws SQLException, IOException {
-        ObjectNode key = MAPPER.createObjectNode();
-        for (int i : keyIndexes) {
-            key.put(columns.get(i).name(), rs.getString(i + 1));
-        }
+    private String fileDigest(JsonNode codecKey) throws IOException {
         String relative;
         try {
-            relative = store.relativePath(key);
+            relative = store.relativePathOfKey(codecKey);
         } catch (BatchRejectedException e) {
             return "unnamed";
         }
