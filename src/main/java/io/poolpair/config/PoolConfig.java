@@ -61,7 +61,6 @@ public final class PoolConfig {
         return (T) parsed.get(setting);
     }
 
-    // ------------------------------------------------------------------ identity of the pair
 
     public Path home() {
         return home;
@@ -99,7 +98,6 @@ public final class PoolConfig {
         return value(Settings.KEY).isEmpty() ? value(Settings.KEY_FILE) : Optional.empty();
     }
 
-    // ------------------------------------------------------------------ local state and store
 
     /** The folder of this pool's local state (store, outbox, quarantine, content, the generated HTTP token). */
     public Path dataDir() {
@@ -123,22 +121,9 @@ public final class PoolConfig {
         return value(Settings.DATASOURCE_URL);
     }
 
-    /**
-     * Why the store may not be opened with these credentials, or empty: an H2 store (other than an in-memory one) needs
-     * a password. Its AUTO_SERVER port, open so that commands can read the store while the service runs, takes
-     * connections from every local user; with H2's {@code sa} and an empty password any of them could read and change
-     * the store. The demo and the tests write a random password for each pool.
-     */
+    /** Why the store may not be opened with these credentials (an H2 store without a password), or empty. */
     public Optional<String> datasourcePasswordProblem() {
-        String url = datasourceUrl();
-        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || !datasourcePassword().isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of("poolpair.datasource.url = " + SecretText.mask(url) + " is an H2 store with an empty"
-                + " poolpair.datasource.password: any local user could connect to it (H2 listens on a loopback port while"
-                + " the service runs). Set poolpair.datasource.password (or the environment variable"
-                + " POOLPAIR_DATASOURCE_PASSWORD) for a new store; for a store made without one, set the password in it first"
-                + " (H2 Shell: ALTER USER SA SET PASSWORD '...') with the service stopped");
+        return Secrets.datasourcePasswordProblem(datasourceUrl(), datasourcePassword());
     }
 
     public String datasourceUsername() {
@@ -157,7 +142,6 @@ public final class PoolConfig {
         return value(Settings.DATASOURCE_INIT_SCRIPT);
     }
 
-    // ------------------------------------------------------------------ schedule and limits
 
     public Duration syncInterval() {
         return value(Settings.SYNC_INTERVAL);
@@ -180,18 +164,9 @@ public final class PoolConfig {
         return value(Settings.IMPORT_POLL_DELAY);
     }
 
-    /**
-     * Encrypt batch entries at rest on the share (AES-256-GCM, key derived from the pair's key); unset: for a remote
-     * peer share (sftp://, smb://) only.
-     */
+    /** Encrypt batch entries at rest on the share (AES-256-GCM); unset: for a remote peer share (sftp://, smb://) only. */
     public boolean encrypt() {
-        return value(Settings.ENCRYPT).orElseGet(this::peerShareRemote);
-    }
-
-    /** Whether {@code poolpair.share.peer} names a transport (a URI scheme other than file:) rather than a folder. */
-    private boolean peerShareRemote() {
-        String v = peerShareValue();
-        return !v.startsWith("file:") && v.matches("^[a-z][a-z0-9+.-]*:.*") && !v.matches("^[A-Za-z]:[\\\\/].*");
+        return value(Settings.ENCRYPT).orElseGet(() -> Settings.remoteShare(peerShareValue()));
     }
 
     public Duration resendAfter() {
@@ -227,7 +202,6 @@ public final class PoolConfig {
         return value(Settings.MAX_COMPRESSION_RATIO);
     }
 
-    // ------------------------------------------------------------------ several instances of one pool
 
     /** Several instances of this pool (same database, same share), one of them active at a time. */
     public boolean clusterEnabled() {
@@ -269,7 +243,6 @@ public final class PoolConfig {
         return value(Settings.CLUSTER_ROOT).orElseGet(() -> shareLocal().resolve("TaskAssignment"));
     }
 
-    // ------------------------------------------------------------------ operations
 
     public Duration rpoAlert() {
         return value(Settings.RPO_ALERT);
@@ -303,7 +276,6 @@ public final class PoolConfig {
         return httpToken;
     }
 
-    // ------------------------------------------------------------------ modules
 
     /** The configured modules in the order given by {@code poolpair.modules}. */
     public List<ModuleConfig> modules() {
@@ -314,16 +286,11 @@ public final class PoolConfig {
         return modules.module(name);
     }
 
-    /**
-     * {@code poolpair.module.<M>.content-size-column}: the content table's column holding each file's size in bytes.
-     * A row whose file is smaller (still being written) or missing waits instead of travelling without it. Empty
-     * when not set (then only a missing file waits).
-     */
+    /** {@code poolpair.module.<M>.content-size-column}: the column holding each content file's size, when set. */
     public Optional<String> contentSizeColumn(String module) {
         return modules.sizeColumn(module);
     }
 
-    // ------------------------------------------------------------------ raw access
 
     public String get(String key) {
         return layers.values().get(key);

@@ -79,4 +79,21 @@ final class Secrets {
         }
         return Optional.of(token);
     }
+
+    /**
+     * Why the store may not be opened with these credentials, or empty: an H2 store (other than an in-memory one) needs
+     * a password. Its AUTO_SERVER port, open so that commands can read the store while the service runs, takes
+     * connections from every local user; with H2's {@code sa} and an empty password any of them could read and change
+     * the store. The demo and the tests write a random password for each pool.
+     */
+    static Optional<String> datasourcePasswordProblem(String url, String password) {
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || !password.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("poolpair.datasource.url = " + SecretText.mask(url) + " is an H2 store with an empty"
+                + " poolpair.datasource.password: any local user could connect to it (H2 listens on a loopback port while"
+                + " the service runs). Set poolpair.datasource.password (or the environment variable"
+                + " POOLPAIR_DATASOURCE_PASSWORD) for a new store; for a store made without one, set the password in it first"
+                + " (H2 Shell: ALTER USER SA SET PASSWORD '...') with the service stopped");
+    }
 }

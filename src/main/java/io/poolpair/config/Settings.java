@@ -227,6 +227,11 @@ public final class Settings {
     private static final String MODULE_PREFIX = "poolpair.module.";
     private static final Pattern MODULE_KEY = Pattern.compile("poolpair\\.module\\.([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)\\.([^.]+)");
 
+    /** Whether a {@code poolpair.share.peer} value names a transport (a URI scheme other than file:), not a folder. */
+    static boolean remoteShare(String value) {
+        return !value.startsWith("file:") && value.matches("^[a-z][a-z0-9+.-]*:.*") && !value.matches("^[A-Za-z]:[\\\\/].*");
+    }
+
     /** Whether {@code key} is one of the table's keys (a scalar key, or a per-module key of a well-formed module name). */
     public static boolean known(String key) {
         if (ALL.stream().anyMatch(s -> s.name().equals(key))) {

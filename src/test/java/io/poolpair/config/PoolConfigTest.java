@@ -157,4 +157,13 @@ class PoolConfigTest {
             assertTrue(config.pool().equals("poolA") || config.pool().equals("poolB"), example.toString());
         }
     }
+
+    @Test
+    void encryptionIsOnByDefaultForARemotePeerShareOnly() {
+        assertFalse(load(Map.of()).encrypt());
+        assertTrue(load(Map.of("poolpair.share.peer", "smb://fileserver:445/poolB-share?username=poolA&password=x")).encrypt());
+        assertFalse(load(Map.of("poolpair.share.peer", "file:" + dir.resolve("shareB"))).encrypt());
+        assertFalse(load(Map.of("poolpair.share.peer", "smb://fileserver:445/poolB-share?username=poolA&password=x",
+                "poolpair.encrypt", "false")).encrypt());
+    }
 }
