@@ -27,14 +27,20 @@ public final class Setting<T> {
     private final String defaultValue;
     private final String description;
     private final Parser<T> parser;
-    private boolean blankMeansDefault;
+    private final boolean blankMeansDefault;
 
     private Setting(String name, String type, String defaultValue, String description, Parser<T> parser) {
+        this(name, type, defaultValue, description, parser, false);
+    }
+
+    private Setting(String name, String type, String defaultValue, String description, Parser<T> parser,
+                    boolean blankMeansDefault) {
         this.name = name;
         this.type = type;
         this.defaultValue = defaultValue;
         this.description = description;
         this.parser = parser;
+        this.blankMeansDefault = blankMeansDefault;
     }
 
     public String name() {
@@ -72,15 +78,13 @@ public final class Setting<T> {
     /** The same setting, also refusing a set value for which {@code valid} fails, with {@code problem} after the value. */
     public Setting<T> check(Predicate<T> valid, String problem) {
         Parser<T> inner = parser;
-        Setting<T> checked = new Setting<>(name, type, defaultValue, description, (key, value) -> {
+        return new Setting<>(name, type, defaultValue, description, (key, value) -> {
             T parsed = inner.parse(key, value);
             if (parsed != null && !valid.test(parsed)) {
                 throw new ConfigException(key + " = " + (value == null ? "" : value.trim()) + ": " + problem);
             }
             return parsed;
-        });
-        checked.blankMeansDefault = blankMeansDefault;
-        return checked;
+        }, blankMeansDefault);
     }
 
     // ------------------------------------------------------------------ declarations by type
@@ -137,9 +141,8 @@ public final class Setting<T> {
     }
 
     /** A number set to nothing ({@code key =}) takes its default. */
-    private static <T> Setting<T> blankIsDefault(Setting<T> setting) {
-        setting.blankMeansDefault = true;
-        return setting;
+    private static <T> Setting<T> blankIsDefault(Setting<T> s) {
+        return new Setting<>(s.name, s.type, s.defaultValue, s.description, s.parser, true);
     }
 
     /** A positive ISO-8601 duration (PT5S, PT2M, PT1H). */

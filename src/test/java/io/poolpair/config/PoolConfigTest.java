@@ -166,4 +166,12 @@ class PoolConfigTest {
         assertFalse(load(Map.of("poolpair.share.peer", "smb://fileserver:445/poolB-share?username=poolA&password=x",
                 "poolpair.encrypt", "false")).encrypt());
     }
+
+    @Test
+    void numberSetToNothingTakesItsDefault() {
+        PoolConfig config = load(Map.of("poolpair.datasource.pool-size", "", "poolpair.import.max-batch-bytes", " "));
+        assertEquals(8, config.datasourcePoolSize());
+        assertEquals(1L << 30, config.maxBatchBytes());
+        assertEquals("poolpair.sync-interval is missing", loadError(Map.of("poolpair.sync-interval", "")));
+    }
 }
