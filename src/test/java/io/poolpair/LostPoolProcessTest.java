@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.poolpair.share.PeerShare;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.BackupStatus.ExportStatus;
@@ -153,7 +154,7 @@ class LostPoolProcessTest {
         pools.kill(A);
         Path shareA = pools.config(A).shareLocal();
         deleteTree(shareA);
-        assertTrue(Files.notExists(pools.config(B).sharePeer()), "poolB's peer share is gone");
+        assertTrue(Files.notExists(PeerShare.of(pools.config(B)).localFolder()), "poolB's peer share is gone");
         TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A, "--skip-data-verification");
         assertEquals(0, failover.exit(), failover.out() + failover.err());
 

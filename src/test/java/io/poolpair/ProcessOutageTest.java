@@ -6,6 +6,7 @@ import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.poolpair.share.PeerShare;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.status.BackupStatus.ExportStatus;
 import io.poolpair.status.BackupStatus.ModuleStatus;
@@ -117,7 +118,7 @@ class ProcessOutageTest {
 
     @Test
     void readOnlyPeerShareShowsErrorStateAndRecoversWhenWritableAgain() throws Exception {
-        Path share = pools.config(A).sharePeer();
+        Path share = PeerShare.of(pools.config(A)).localFolder();
         String problem = mount(share, "--bind", share.toString(), share.toString());
         Assumptions.assumeTrue(problem == null, "cannot bind-mount the share read-only: " + problem);
         try {
@@ -210,7 +211,7 @@ class ProcessOutageTest {
     }
 
     private Path awaitPublishedFile(long batch) throws Exception {
-        Path file = pools.config(A).sharePeer().resolve(String.format("UserServices/PresenceFocus/Data/%s-%s-%012d.zip", A,
+        Path file = PeerShare.of(pools.config(A)).localFolder().resolve(String.format("UserServices/PresenceFocus/Data/%s-%s-%012d.zip", A,
                 PRESENCE, batch));
         pools.await("batch " + batch + " on poolB's share", SETTLE, () -> Files.exists(file));
         return file;

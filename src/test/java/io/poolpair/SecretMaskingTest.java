@@ -73,7 +73,7 @@ class SecretMaskingTest {
                 + "\npoolpair.share.peer = smb://backup-b.example:445/poolB-share?username=poolA&password=RAW(s3cr&t)"
                 + "\npoolpair.key = 4f1c9a07e3b85d26a1f0c7e49b3d8265f7a0e1c93b4d6a28c5e07f19b2d4a6c3"
                 + "\npoolpair.data-dir = " + dir.resolve("data")
-                + "\npoolpair.module.CentralMgmt.CMSMaster.note = sftp://poolA:hunter2@backup-b.example/x?privateKey=AAAAB3NzaC1yc2E\n");
+                + "\narchive.endpoint = sftp://poolA:hunter2@backup-b.example/x?privateKey=AAAAB3NzaC1yc2E\n");
         TwoPools.CommandResult result = TwoPools.cli("config", "--config", file.toString());
         assertEquals(0, result.exit(), result.err());
         assertNoSecret(result.out());

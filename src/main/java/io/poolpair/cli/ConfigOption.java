@@ -1,6 +1,7 @@
 package io.poolpair.cli;
 
 import io.poolpair.config.PoolConfig;
+import io.poolpair.share.PeerShare;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -13,10 +14,13 @@ public final class ConfigOption {
     Path file;
 
     PoolConfig load() {
-        return PoolConfig.load(PoolConfig.locateHome(), file);
+        return load(Map.of());
     }
 
+    /** Loads the configuration and checks the peer share's form (share.PeerShare), as start-up does. */
     PoolConfig load(Map<String, String> overrides) {
-        return PoolConfig.load(PoolConfig.locateHome(), file, overrides);
+        PoolConfig config = PoolConfig.load(PoolConfig.locateHome(), file, overrides);
+        PeerShare.of(config);
+        return config;
     }
 }

@@ -1,6 +1,7 @@
 package io.poolpair.demo;
 
 import io.poolpair.config.PoolConfig;
+import io.poolpair.share.PeerShare;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -89,7 +90,9 @@ public final class PairFolder {
                 props.forEach((k, v) -> text.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
                 Files.writeString(file, text);
             }
-            return PoolConfig.load(home, file, overrides);
+            PoolConfig config = PoolConfig.load(home, file, overrides);
+            PeerShare.of(config); // the peer share's form is checked at load, as the commands do
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

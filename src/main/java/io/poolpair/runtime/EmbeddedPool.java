@@ -1,6 +1,7 @@
 package io.poolpair.runtime;
 
 import io.poolpair.config.PoolConfig;
+import io.poolpair.share.PeerShare;
 import io.poolpair.store.Store;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -24,7 +25,7 @@ public final class EmbeddedPool implements AutoCloseable {
         LockedStore opened = LockedStore.open(config);
         try {
             PropertiesComponent properties = context.getPropertiesComponent();
-            config.camelProperties().forEach((k, v) -> properties.addInitialProperty((String) k, (String) v));
+            PeerShare.camelProperties(config).forEach((k, v) -> properties.addInitialProperty((String) k, (String) v));
             PoolPairBeans.bind(config, opened.store(), context.getRegistry()::bind);
             return new EmbeddedPool(opened);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.poolpair.runtime;
 
 import io.poolpair.config.PoolConfig;
+import io.poolpair.share.PeerShare;
 import io.poolpair.store.Store;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -31,7 +32,7 @@ public final class PoolPairRuntime implements AutoCloseable {
         LockedStore opened = LockedStore.open(config);
         try {
             Main main = new Main();
-            main.setInitialProperties(config.camelProperties());
+            main.setInitialProperties(PeerShare.camelProperties(config));
             PoolPairBeans.bind(config, opened.store(), main::bind);
             CrashPoint.installIfRequested(main);
             return new PoolPairRuntime(config, opened, main);

@@ -1,6 +1,7 @@
 package io.poolpair.share;
 
 import io.poolpair.config.ConfigException;
+import io.poolpair.config.PoolConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,6 +45,45 @@ public record PeerShare(String endpoint, Path folder) {
             this.example = example;
             this.requiredOptions = List.of(requiredOptions);
         }
+    }
+
+    /**
+     * The peer's share of a configuration: a folder of this machine, or a remote share (sftp://...). An sftp:// share
+     * must check the server's host key unless {@code poolpair.share.insecure-skip-host-key-check = true}.
+     */
+    public static PeerShare of(PoolConfig config) {
+        PeerShare peer = parse("poolpair.share.peer", config.peerShareValue(), v -> Path.of(v).toAbsolutePath().normalize());
+        if (peer.remote() && !config.shareInsecureSkipHostKeyCheck()) {
+            String problem = peer.hostKeyCheckProblem();
+            if (problem != null) {
+                throw new ConfigException("poolpair.share.peer = " + peer.endpoint() + ": " + problem + " (or set"
+                        + " poolpair.share.insecure-skip-host-key-check = true to accept any host key)");
+            }
+        }
+        return peer;
+    }
+
+    /**
+     * Everything Camel needs as properties: the configuration's ({@link PoolConfig#camelProperties()}) and the peer
+     * share's. A remote share's secrets go in properties of their own ({@code poolpair.share.peer.password}, ...),
+     * which Camel masks when it logs them; the URIs refer to them by placeholder.
+     */
+    public static Properties camelProperties(PoolConfig config) {
+        Properties props = config.camelProperties();
+        PeerShare peer = of(config);
+        String endpoint = peer.endpointWithSecretPlaceholders("poolpair.share.peer.");
+        peer.secrets("poolpair.share.peer.").forEach(props::setProperty);
+        props.setProperty("poolpair.share.peer", peer.remote() ? endpoint : peer.folder().toString());
+        props.setProperty("poolpair.share.peer-endpoint", endpoint);
+        return props;
+    }
+
+    /** The peer's share as a folder of this machine; fails for a remote share. */
+    public Path localFolder() {
+        if (remote()) {
+            throw new ConfigException("poolpair.share.peer = " + endpoint + " is not a folder of this machine");
+        }
+        return folder;
     }
 
     /** Parses the value of {@code key}; {@code resolve} makes a folder absolute. */

@@ -95,7 +95,7 @@ public final class ShareLayout {
             }
             PrivateFiles.createFolders(config.outbox());
             PrivateFiles.createFolders(config.quarantine());
-            PeerShare peer = config.peerShare();
+            PeerShare peer = PeerShare.of(config);
             if (!peer.remote() && !Files.isDirectory(peer.folder())) {
                 LOG.warn("poolpair.share.peer = {}: the folder does not exist or is not reachable; batches and cookies for {}"
                         + " wait in the outbox until it is back (mount the share, or create the folder)", peer.folder(),
@@ -134,7 +134,7 @@ public final class ShareLayout {
     /** Whether the peer's Data folder holds a batch: a look in the folder, or a question to the remote share. */
     public boolean peerHolds(BatchName name, CamelContext context) throws Exception {
         String relative = config.module(name.module()).folder() + "/" + DATA + "/" + name.fileName();
-        PeerShare peer = config.peerShare();
+        PeerShare peer = PeerShare.of(config);
         if (!peer.remote()) {
             return Files.exists(peer.folder().resolve(relative));
         }
