@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         description = "Hand the returned paired pool's users back: send it everything it missed, wait until it applied"
                 + " all of it (FinalState), then stop acting for it. Exit code 0 when handed back, 1 on timeout (still"
                 + " acting; run it again), 2 on bad arguments, 3 when the service runs but"
-                + " cannot be reached.")
+                + " cannot be reached or refuses (HTTP off, not answering, a standby instance).")
 public final class FailbackCommand implements Callable<Integer> {
 
     @Mixin
