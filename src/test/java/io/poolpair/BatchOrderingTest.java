@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.ack.Cookie;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Signer;
 import io.poolpair.share.ShareLayout;
 import java.nio.file.Files;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.ack.Cookie;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchRejectedException;
+import io.poolpair.batch.Cookie;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.share.ShareLayout;
 import java.io.ByteArrayInputStream;

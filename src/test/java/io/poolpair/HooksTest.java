@@ -157,6 +157,39 @@ class HooksTest {
         }
     }
 
+    @Test
+    void failedExportReachesItsHookWithTheReasonAndNoFile() throws Exception {
+        Path routes = copyRoutes(dir.resolve("export-failed-routes"));
+        Path hooks = routes.resolve("hooks.camel.yaml");
+        Path calls = dir.resolve("export-failures");
+        Files.writeString(hooks, replaceSteps(Files.readString(hooks), "on-export-failed", """
+                        - setBody:
+                            simple:
+                              expression: "${header.PoolPairEvent} ${header.PoolPairModule} file=[${header.PoolPairBatchFile}] ${header.PoolPairReason}\\n"
+                              trim: false
+                        - to:
+                            uri: "file:%s"
+                            parameters:
+                              fileName: calls.log
+                              fileExist: Append
+                """.formatted(calls)));
+        try (TwoPools pools = TwoPools.start(dir.resolve("pair"), Map.of("camel.main.routes-include-pattern",
+                "file:" + routes + "/*.camel.yaml"))) {
+            // a file where the outbox folder should be: staging the batch fails
+            Path outbox = pools.a.config().outbox();
+            Files.move(outbox, dir.resolve("outbox-aside"));
+            Files.writeString(outbox, "a file where the outbox folder should be");
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:export-fails@example.com");
+            pools.a.syncNow();
+            Path callLog = calls.resolve("calls.log");
+            TwoPools.await("the export-failed hook ran", () -> Files.exists(callLog)
+                    && Files.readString(callLog).endsWith("\n"));
+            String call = Files.readString(callLog).lines().findFirst().orElseThrow();
+            assertTrue(call.startsWith("export-failed " + PRESENCE + " file=[] "), call);
+            assertTrue(call.contains(outbox.toString()), "the reason names the outbox: " + call);
+        }
+    }
+
     private static Path copyRoutes(Path routes) throws IOException {
         Files.createDirectories(routes);
         try (Stream<Path> files = Files.list(PoolConfig.locateHome().resolve("routes"))) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.ack.Cookie;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Signer;
 import io.poolpair.failover.FailoverState;
 import io.poolpair.runtime.PoolPairRuntime;

@@ -2,6 +2,7 @@ package io.poolpair.ack;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Cookie;
 import io.poolpair.batch.ManifestDigest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;

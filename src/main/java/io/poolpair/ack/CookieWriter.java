@@ -1,6 +1,7 @@
 package io.poolpair.ack;
 
 import io.poolpair.Headers;
+import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Signer;
 import io.poolpair.exporter.ExportState;
 import io.poolpair.importer.ImportState;

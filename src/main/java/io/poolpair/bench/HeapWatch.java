@@ -1,6 +1,7 @@
 package io.poolpair.bench;
 
-import io.poolpair.cli.PoolPairCommand;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
@@ -16,15 +17,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs a poolpair command in a child JVM of the bench and records, into a file when the JVM exits (normally or
  * on SIGTERM), the peak of its used heap sampled every 10 ms (garbage included: it rises towards -Xmx before
  * each collection) and the peak of what the heap held right after a collection (the live data):
- * {@code java -Xmx256m -cp ... io.poolpair.bench.HeapWatch <peak-file> run --config poolB.properties}.
+ * {@code java -Xmx256m -cp ... io.poolpair.bench.HeapWatch <peak-file> io.poolpair.cli.PoolPairCommand run --config
+ * poolB.properties}. The command's main class is an argument, not an import: the bench sits under the command line.
  */
 public final class HeapWatch {
 
     private HeapWatch() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: HeapWatch <peak-file> <main-class> [arguments of the main class...]");
+        }
         Path peakFile = Path.of(args[0]);
+        // looked up before the sampler starts: a wrong class name fails here, with nothing measured
+        var commandMain = MethodHandles.publicLookup().findStatic(Class.forName(args[1]), "main",
+                MethodType.methodType(void.class, String[].class));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         AtomicLong peak = new AtomicLong();
         AtomicLong live = new AtomicLong();
@@ -52,6 +60,7 @@ public final class HeapWatch {
                 // the bench reports the figure as missing
             }
         }));
-        System.exit(PoolPairCommand.commandLine().execute(Arrays.copyOfRange(args, 1, args.length)));
+        // the command's main ends the JVM with its exit code (the shutdown hook above writes the figures)
+        commandMain.invoke((Object) Arrays.copyOfRange(args, 2, args.length));
     }
 }

@@ -26,6 +26,8 @@ final class PeakHeap {
     static final String FULL_SYNC = "full-sync";
     static final String SENDER = "sender";
     static final String RECEIVER = "receiver";
+    /** The command line the children run under {@link HeapWatch}: named, not imported (the bench sits under cli). */
+    static final String COMMAND_MAIN = "io.poolpair.cli.PoolPairCommand";
 
     private PeakHeap() {
     }
@@ -117,7 +119,8 @@ final class PeakHeap {
                 "-Xmx256m", "-Djava.awt.headless=true", "-Dpoolpair.home=" + PoolConfig.locateHome(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapWatch.class.getName(), peakFile.toString()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapWatch.class.getName(), peakFile.toString(),
+                COMMAND_MAIN));
         cmd.addAll(List.of(command));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
     }

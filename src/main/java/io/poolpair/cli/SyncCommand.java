@@ -3,19 +3,14 @@ package io.poolpair.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.ExportState;
-import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
-import java.io.IOException;
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import io.poolpair.workflow.ProgressWait;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,39 +65,28 @@ public final class SyncCommand implements Callable<Integer> {
                 return 2;
             }
             boolean reached;
-            try {
-                reached = RunningService.reach(pool, () -> syncThroughService(pool), out());
-            } catch (RunningService.Unreachable | ServiceRefused e) {
+            int code;
+            try (PoolCycles cycles = PoolCycles.open(config, pool, module, full, out(),
+                    "the service is not running here: running the export cycle in this process", runtime -> {
+                        if (full) {
+                            for (String m : modules) {
+                                new ExportState(ds).requestFullSync(m);
+                            }
+                        }
+                    })) {
+                reached = cycles.inProcess().isEmpty();
+                if (reached) {
+                    out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
+                }
+                code = waitForAck ? await(status, modules) : cycleOutcome(status);
+            } catch (RunningService.Unreachable | PoolCycles.ServiceRefused e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return ExitCodes.UNREACHABLE;
-            }
-            int code;
-            if (reached) {
-                out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
-                code = waitForAck ? await(status, modules, null) : cycleOutcome(status);
-            } else {
-                out().println("the service is not running here: running the export cycle in this process");
-                try (PoolPairRuntime runtime = ServiceRequest.inProcess(config)) {
-                    if (full) {
-                        for (String m : modules) {
-                            new ExportState(ds).requestFullSync(m);
-                        }
-                    }
-                    runtime.syncNow(module);
-                    code = waitForAck ? await(status, modules, runtime) : cycleOutcome(status);
-                }
             }
             output.print(spec.commandLine().getOut(), Map.of("result", code == ExitCodes.OK ? "done"
                     : waitForAck ? "timed-out" : "error-state", "exitCode", code,
                     "ranIn", reached ? "service" : "this process", "status", status.report(module)));
             return code;
-        }
-    }
-
-    /** The service answered but did not run the cycle (a standby instance: 503; a refused token: 401). */
-    static final class ServiceRefused extends IOException {
-        ServiceRefused(String message) {
-            super(message);
         }
     }
 
@@ -123,59 +107,38 @@ public final class SyncCommand implements Callable<Integer> {
         return output.text(spec.commandLine().getOut());
     }
 
-    private boolean syncThroughService(PoolConfig pool) throws IOException, InterruptedException {
-        Optional<HttpResponse<String>> response = ServiceRequest.send(pool, "/poolpair/sync?module="
-                + URLEncoder.encode(module, StandardCharsets.UTF_8) + (full ? "&full=true" : ""));
-        if (response.isPresent() && response.get().statusCode() != 200) {
-            throw new ServiceRefused("the service at " + ServiceRequest.describe(pool) + " answered " + response.get().statusCode()
-                    + ": " + response.get().body().strip());
-        }
-        return response.isPresent();
-    }
-
-    /** Waits until every batch numbered so far is acknowledged; the in-process runtime keeps reading cookies meanwhile. */
-    private int await(BackupStatus status, List<String> modules, PoolPairRuntime runtime) throws Exception {
+    /** Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile. */
+    private int await(BackupStatus status, List<String> modules) throws Exception {
         Map<String, Long> target = new HashMap<>();
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
         long started = System.nanoTime();
-        long deadline = started + timeout.toNanos();
         Map<String, Long> ackedAtStart = new HashMap<>();
-        String last = "";
-        while (true) {
+        boolean done = ProgressWait.until(timeout, Duration.ofMillis(500), out(), () -> {
             StringBuilder progress = new StringBuilder();
-            boolean done = true;
+            boolean all = true;
             long left = 0;
             long gained = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
-                done &= s.lastAcknowledgedBatch() >= target.get(m);
+                all &= s.lastAcknowledgedBatch() >= target.get(m);
                 ackedAtStart.putIfAbsent(m, s.lastAcknowledgedBatch());
                 left += Math.max(0, target.get(m) - s.lastAcknowledgedBatch());
                 gained += s.lastAcknowledgedBatch() - ackedAtStart.get(m);
                 progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
                         s.lastAcknowledgedBatch()));
             }
-            if (!progress.toString().equals(last)) {
-                // rate and time left from what was acknowledged since the wait began (a full sync: one batch a part)
-                double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
-                String eta = gained == 0 || left == 0 ? "" : String.format(" [%.1f batches/s, about %d s left]",
-                        gained / seconds, Math.round(left / (gained / seconds)));
-                out().println("  " + progress.toString().trim() + eta);
-                out().flush();
-                last = progress.toString();
-            }
-            if (done) {
-                StatusTable.print(status.report(module), out());
-                return 0;
-            }
-            if (System.nanoTime() > deadline) {
-                out().println("timed out after " + timeout + " waiting for the peer's acknowledgement");
-                StatusTable.print(status.report(module), out());
-                return 1;
-            }
-            Thread.sleep(500);
+            // rate and time left from what was acknowledged since the wait began (a full sync: one batch a part)
+            double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
+            String eta = gained == 0 || left == 0 ? "" : String.format(" [%.1f batches/s, about %d s left]",
+                    gained / seconds, Math.round(left / (gained / seconds)));
+            return new ProgressWait.Look(all, progress.toString().trim(), eta);
+        });
+        if (!done) {
+            out().println("timed out after " + timeout + " waiting for the peer's acknowledgement");
         }
+        StatusTable.print(status.report(module), out());
+        return done ? 0 : 1;
     }
 }

@@ -102,7 +102,7 @@ public final class ExportState {
     }
 
     /** HTTP sync step: requests a full sync of the body's module (or every module) when {@code full=true}. */
-    public void requestFullSyncIfAsked(@Header("full") Boolean full, @Body String module, @Header("PoolPairModules")
+    public void requestFullSyncIfAsked(@Header("full") Boolean full, @Body String module, @Header(Headers.MODULES)
             java.util.List<String> modules) throws SQLException {
         if (Boolean.TRUE.equals(full)) {
             for (String m : modules) {

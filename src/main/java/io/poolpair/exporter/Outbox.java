@@ -176,7 +176,7 @@ public final class Outbox {
      * poolpair.resend-after, so the normal delay between publish and acknowledgement never causes a re-send;
      * from the acknowledge route (a fresh cookie that stays behind) at once.
      */
-    public List<File> missingFromPeer(@Header(Headers.MODULE) String module, @Header("PoolPairImmediate") Boolean immediate,
+    public List<File> missingFromPeer(@Header(Headers.MODULE) String module, @Header(Headers.IMMEDIATE) Boolean immediate,
                                       Exchange exchange) throws Exception {
         ExportState.Snapshot s = state.get(module);
         if (s.publishedBatch() <= s.ackedBatch()) {

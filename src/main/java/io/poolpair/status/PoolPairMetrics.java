@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.poolpair.Headers;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
@@ -85,7 +86,7 @@ public final class PoolPairMetrics {
     }
 
     /** Route step after a batch reached the peer's share. */
-    public void batchPublished(@Header("PoolPairModule") String module, @Body File batch) {
+    public void batchPublished(@Header(Headers.MODULE) String module, @Body File batch) {
         counter("poolpair.exported.batches", null, module).increment();
         counter("poolpair.exported", BaseUnits.BYTES, module).increment(batch.length());
     }

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Verifier {
 
-    public static final String ANSWER_HEADER = "PoolPairVerifyAnswer";
+    public static final String ANSWER_HEADER = Headers.VERIFY_ANSWER;
     public static final String VERIFY_FOLDER = io.poolpair.share.ShareLayout.VERIFY;
     /** Keys listed per table in a report (all differences are counted, and repaired). */
     static final int LISTED_KEYS = 1000;

@@ -1,0 +1,126 @@
+package io.poolpair.workflow;
+
+import io.poolpair.config.PoolConfig;
+import io.poolpair.exporter.ExportState;
+import io.poolpair.failover.FailoverState;
+import io.poolpair.status.BackupStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Invoke-CsPoolFailback's workflow, run on the pool that acted for its peer once the peer is back: send the peer
+ * everything it missed, wait until it has applied and acknowledged all of it (ExportStatus FinalState in every module,
+ * after a cookie of the incarnation it came back as), hand its rows back, tell it so (the handed-back notice, written
+ * by the next export cycle), then verify the copies. The command line parses options and prints; the steps and the
+ * wait are here.
+ */
+public final class Failback {
+
+    /** The last step: a data verification once the rows are handed back (it never undoes the failback). */
+    public interface Verification {
+        void run(ExportCycles cycles);
+    }
+
+    /** How a failback ended: handed back (at {@code handedBack}'s time), or timed out while this pool still acts. */
+    public record Outcome(Optional<FailoverState.Failover> handedBack) {
+
+        public boolean done() {
+            return handedBack.isPresent();
+        }
+    }
+
+    /** Time between export cycles while waiting for the peer. */
+    private static final Duration CYCLE_EVERY = Duration.ofSeconds(2);
+    private static final Duration LOOK_EVERY = Duration.ofMillis(250);
+
+    private final PoolConfig pool;
+    private final FailoverState failover;
+    private final BackupStatus status;
+    private final ExportState exports;
+
+    public Failback(PoolConfig pool, DataSource dataSource) {
+        this.pool = pool;
+        this.failover = new FailoverState(pool, dataSource);
+        this.status = new BackupStatus(pool, dataSource);
+        this.exports = new ExportState(dataSource);
+    }
+
+    /** True while this pool acts for its peer (a failover in effect): only then is there anything to hand back. */
+    public boolean acting() throws Exception {
+        return failover.ofPeer().filter(FailoverState.Failover::inEffect).isPresent();
+    }
+
+    /** The status now (for the command's table and JSON). */
+    public BackupStatus.Report report() throws Exception {
+        return status.report(null);
+    }
+
+    /** Marks the failback as started: the peer's cookies from now on count as heard. */
+    public void start() throws Exception {
+        failover.startFailback();
+    }
+
+    /**
+     * After {@link #start}: runs export cycles until the peer owes nothing, then hands its rows back, has the next
+     * cycle write the handed-back notice and runs {@code verification}. Or stops at {@code timeout}, still acting.
+     */
+    public Outcome run(ExportCycles cycles, Duration timeout, PrintWriter out, Verification verification) throws Exception {
+        if (!awaitNothingOwed(cycles, timeout, out)) {
+            return new Outcome(Optional.empty());
+        }
+        FailoverState.Failover handedBack = failover.handBack();
+        try {
+            cycles.runCycle(); // writes the handed-back notice into the peer's share
+        } catch (IOException e) {
+            out.printf("the service writes the handed-back notice at its next export cycle (%s)%n", e.getMessage());
+        }
+        verification.run(cycles);
+        return new Outcome(Optional.of(handedBack));
+    }
+
+    /**
+     * FinalState: everything sent and acknowledged (a module that never had anything to send, NotInitialized
+     * with no batch and no full sync due, owes nothing either).
+     */
+    static boolean nothingOwed(BackupStatus.ModuleStatus status, ExportState.Snapshot export) {
+        return status.exportStatus() == BackupStatus.ExportStatus.FinalState
+                || (status.exportStatus() == BackupStatus.ExportStatus.NotInitialized && status.pendingChanges() == 0
+                && export.lastBatch() == 0 && !export.fullSyncRequested() && export.initialSyncBatch() == 0);
+    }
+
+    /**
+     * Runs export cycles until the peer has spoken since the failback began (its cookie, so this pool knows the
+     * incarnation it came back as: a rebuilt one is owed a restore snapshot) and every module owes it nothing: no
+     * restore still to stage, everything sent and acknowledged. Or the timeout.
+     */
+    private boolean awaitNothingOwed(ExportCycles cycles, Duration timeout, PrintWriter out) throws Exception {
+        Instant failbackStarted = failover.ofPeer().map(FailoverState.Failover::failbackStartedAt).orElse(Instant.now());
+        long[] nextCycle = {0};
+        return ProgressWait.until(timeout, LOOK_EVERY, out, () -> {
+            boolean finalState = true;
+            boolean heard = false;
+            StringBuilder progress = new StringBuilder();
+            for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
+                ExportState.Snapshot export = exports.get(m.module());
+                heard |= export.peerHeardAt() != null && export.peerHeardAt().isAfter(failbackStarted);
+                finalState &= !export.restoreRequested() && nothingOwed(m, export);
+                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged%s; ", m.module(),
+                        m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch(),
+                        export.restoreRequested() ? ", restore snapshot to stage" : ""));
+            }
+            if (!heard) {
+                progress.append("waiting for a cookie from " + pool.peer() + " (its incarnation)");
+            }
+            finalState &= heard;
+            if (!finalState && System.nanoTime() >= nextCycle[0]) {
+                cycles.runCycle();
+                nextCycle[0] = System.nanoTime() + CYCLE_EVERY.toNanos();
+            }
+            return new ProgressWait.Look(finalState, progress.toString().trim());
+        });
+    }
+}
