@@ -79,7 +79,7 @@ class HostileInputTest {
         try (TwoPools pools = TwoPools.start(dir)) {
             String rows = "{\"OWNER_URI\":\"sip:a\",\"CONTACT_URI\":\"sip:ok\",\"IS_FAVORITE\":false,\"HOME_POOL\":\"poolA\"}\n"
                     + "{\"OWNER_URI\":\"sip:a\",\"CONTACT_URI\":\"sip:bad\",\"IS_FAVORITE\":\"maybe\",\"HOME_POOL\":\"poolA\"}\n";
-            Files.write(batchPath(pools, 1), signedBatch(pools, 1, rows, 0));
+            place(batchPath(pools, 1), signedBatch(pools, 1, rows, 0));
             assertQuarantinedWith(pools, "does not fit column IS_FAVORITE");
         }
     }
@@ -87,7 +87,7 @@ class HostileInputTest {
     @Test
     void zipBombIsQuarantinedBeforeItIsInflated() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.import.max-batch-bytes", "10000000"))) {
-            Files.write(batchPath(pools, 1), zipBomb(pools, 100));
+            place(batchPath(pools, 1), zipBomb(pools, 100));
             assertQuarantinedWith(pools, "is 50000000 bytes, the manifest says 100");
         }
     }
@@ -95,10 +95,17 @@ class HostileInputTest {
     @Test
     void honestlyDeclaredZipBombIsQuarantinedForItsCompressionRatio() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.import.max-batch-bytes", "100000000"))) {
-            Files.write(batchPath(pools, 1), zipBomb(pools, 50_000_000));
+            place(batchPath(pools, 1), zipBomb(pools, 50_000_000));
             assertQuarantinedWith(pools, "over poolpair.import.max-compression-ratio 200");
             assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact"));
         }
+    }
+
+    /** Puts a file into the share whole (written beside it, then renamed), as a peer publishes, so it is never read half-written. */
+    private static void place(Path target, byte[] bytes) throws Exception {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        Files.write(part, bytes);
+        Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** 50 MB of zeros in one row entry (about 50 KB on disk), declared in a signed manifest as {@code declaredSize}. */
@@ -130,7 +137,7 @@ class HostileInputTest {
     void zipWithTooManyEntriesIsQuarantined() throws Exception {
         try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.import.max-entries", "20"))) {
             String rows = "{\"OWNER_URI\":\"sip:a\",\"CONTACT_URI\":\"sip:x\",\"HOME_POOL\":\"poolA\"}\n";
-            Files.write(batchPath(pools, 1), signedBatch(pools, 1, rows, 50));
+            place(batchPath(pools, 1), signedBatch(pools, 1, rows, 50));
             assertQuarantinedWith(pools, "over poolpair.import.max-entries");
         }
     }
@@ -170,7 +177,7 @@ class HostileInputTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:truncated@example.com");
             pools.a.syncNow();
             byte[] published = Files.readAllBytes(batchPath(pools, 1));
-            Files.write(batchPath(pools, 1), java.util.Arrays.copyOf(published, published.length / 3));
+            place(batchPath(pools, 1), java.util.Arrays.copyOf(published, published.length / 3));
             pools.b.context().getRouteController().startRoute("import-batches");
             TwoPools.await("the truncated copy is quarantined", () -> pools.importState(pools.b, PRESENCE).quarantined() == 1);
 
