@@ -15,8 +15,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         footer = {"%nExamples:", "  poolpair status --config poolA.properties", "  poolpair status --config poolA.properties --module UserServices.PresenceFocus --json",
             "  POOLPAIR_HTTP_TOKEN=... poolpair status --url http://pool-a-host:8080"},
-        description = "Show each module's ExportStatus and ImportStatus, backlog, recovery point and last error."
-                + " Exit code 0 when every module is FinalState/SteadyState and NormalState, 1 otherwise, 2 on bad arguments.")
+        description = "Show each module's ExportStatus and ImportStatus, backlog, recovery point and last error, from the"
+                + " pool's store (--config) or from a running instance on any host (--url; the token from --token-file or"
+                + " POOLPAIR_HTTP_TOKEN)."
+                + " Exit code 0 when every module is FinalState/SteadyState and NormalState, 1 otherwise, 2 on bad arguments"
+                + " or a refused token, 3 when --url cannot be reached.")
 public final class StatusCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
         description = "Run an export cycle now (via the running service, else in-process); --wait waits for the peer's"
                 + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout or when the cycle"
                 + " left a module in ExportStatus ErrorState, 2 on bad arguments, 3 when the service runs but cannot be"
-                + " reached or refuses (HTTP off, not answering, a standby instance).")
+                + " reached or refuses (HTTP off, not answering, a standby instance). With --url, the instance at that"
+                + " URL on any host runs it (no pool file; the token from --token-file or POOLPAIR_HTTP_TOKEN; a refused"
+                + " token exits 2).")
 public final class SyncCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
