@@ -162,6 +162,15 @@ class BatchCommandTest {
         }
     }
 
+    @Test
+    void showOfAFileThatIsNotThereExitsTwoNamingIt() {
+        Path missing = dir.resolve("poolA-" + PRESENCE + "-000000000001.zip");
+        TwoPools.CommandResult result = TwoPools.cli("batch", "show", "--config", dir.resolve("poolB.properties").toString(),
+                missing.toString());
+        assertEquals(2, result.exit(), result.out() + result.err());
+        assertTrue(result.err().contains(missing + " is not a file"), result.err());
+    }
+
     /** "location batch" → "state[: reason]" from {@code batch list --json}. */
     private static Map<String, String> states(TwoPools.CommandResult result) throws Exception {
         assertEquals(0, result.exit(), result.out() + result.err());
