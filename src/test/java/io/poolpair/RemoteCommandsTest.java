@@ -47,7 +47,8 @@ class RemoteCommandsTest {
             assertEquals(PRESENCE, report.get("modules").get(0).get("module").asText());
             assertEquals("FinalState", report.get("modules").get(0).get("exportStatus").asText());
 
-            TwoPools.CommandResult table = TwoPools.cli("status", "--url", url(pools), "--token-file", tokenFile(pools));
+            TwoPools.CommandResult table = TwoPools.cli("status", "--url", url(pools), "--token-file", tokenFile(pools),
+                    "--module", PRESENCE);
             assertEquals(0, table.exit(), table.out() + table.err());
             assertTrue(table.out().contains("Pool poolA, paired with poolB"), table.out());
         }
