@@ -198,6 +198,12 @@ class ClusterFailoverTest {
             } else {
                 assertEquals(503, sync.statusCode(), instance + ": " + sync.body());
                 assertTrue(sync.body().contains("this instance is on standby"), sync.body());
+                // the operator's command says so in one line and names the active instance
+                Path tokenFile = dir.resolve("operator.token");
+                Files.writeString(tokenFile, TOKEN + "\n");
+                TwoPools.CommandResult cli = TwoPools.cli("sync", "--url", base, "--token-file", tokenFile.toString());
+                assertEquals(3, cli.exit(), instance + ": " + cli.out() + cli.err());
+                assertTrue(cli.err().contains("stands by") && cli.err().contains("(pid " + activePid + ","), cli.err());
             }
         }
     }

@@ -13,6 +13,12 @@ public final class ConfigOption {
             description = "The pool's properties file (overrides config/application.properties).")
     Path file;
 
+    static ConfigOption of(Path file) {
+        ConfigOption option = new ConfigOption();
+        option.file = file;
+        return option;
+    }
+
     PoolConfig load() {
         return load(Map.of());
     }

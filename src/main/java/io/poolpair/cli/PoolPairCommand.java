@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Pool-pairing backup service built from Apache Camel routes.",
         subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ConfigCommand.class,
             VerifyCommand.class, FailoverCommand.class, FailbackCommand.class, DemoCommand.class, BenchCommand.class,
-            KeygenCommand.class, UninstallCommand.class})
+            KeygenCommand.class, UninstallCommand.class, BatchCommand.class})
 public final class PoolPairCommand implements Runnable {
 
     @CommandLine.Spec

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,14 +23,19 @@ import picocli.CommandLine.Spec;
  * else in this process; with {@code --wait}, until the peer has acknowledged what the cycle exported.
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
-        footer = {"%nExamples:", "  poolpair sync --config poolA.properties --wait", "  poolpair sync --config poolA.properties --module CentralMgmt.CMSMaster --full --wait --timeout PT30M"},
+        footer = {"%nExamples:", "  poolpair sync --config poolA.properties --wait", "  poolpair sync --config poolA.properties --module CentralMgmt.CMSMaster --full --wait --timeout PT30M",
+            "  poolpair sync --url https://pool-a-host:8443 --token-file ~/.poolpair/poolA.token --wait"},
         description = "Run an export cycle now (via the running service, else in-process); --wait waits for the peer's"
                 + " acknowledgement, then prints the status. Exit code 0 when done, 1 on timeout or when the cycle"
                 + " left a module in ExportStatus ErrorState, 2 on bad arguments, 3 when the service runs but cannot be"
-                + " reached or refuses (HTTP off, not answering, a standby instance).")
+                + " reached or refuses (HTTP off, not answering, a standby instance). With --url, the instance at that"
+                + " URL on any host runs it (no pool file; the token from --token-file or POOLPAIR_HTTP_TOKEN; a refused"
+                + " token exits 2).")
 public final class SyncCommand implements Callable<Integer> {
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ServiceTarget target;
+
     ConfigOption config;
 
     @Option(names = "--module", paramLabel = "M|All", defaultValue = "All", description = "Module to sync (default: All).")
@@ -54,6 +60,11 @@ public final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (target.remote != null) {
+            return RemoteService.of(target.remote, spec.commandLine()).sync(module, full, waitForAck, timeout, output,
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        config = target.config();
         PoolConfig pool = config.load();
         try (HikariDataSource ds = StoreConnection.open(pool)) {
             BackupStatus status = new BackupStatus(pool, ds);

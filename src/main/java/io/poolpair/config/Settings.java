@@ -217,10 +217,11 @@ public final class Settings {
             MODULE_CONTENT_DIR, MODULE_CONTENT_TABLE, MODULE_CONTENT_SIZE_COLUMN);
 
     /**
-     * System properties named {@code poolpair.*} that are not configuration: the launcher's log folder, and the knobs
-     * of the test harness ({@code poolpair.test.*} and the few named here). They are left out of the configuration.
+     * System properties named {@code poolpair.*} that are not configuration: the launcher's log folder, the pool file a
+     * plain camel-main application names ({@code poolpair.config-file}, read by runtime's configuration class), and the
+     * knobs of the test harness ({@code poolpair.test.*} and the few named here). They are left out of the configuration.
      */
-    static final List<String> PROCESS_PROPERTIES = List.of("poolpair.log-dir", "poolpair.chromium",
+    static final List<String> PROCESS_PROPERTIES = List.of("poolpair.log-dir", "poolpair.config-file", "poolpair.chromium",
             "poolpair.distribution", "poolpair.kills", "poolpair.cluster.kills");
     static final String TEST_PROPERTIES = "poolpair.test.";
 

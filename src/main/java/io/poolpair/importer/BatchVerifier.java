@@ -73,7 +73,7 @@ public final class BatchVerifier {
         String relative = msg.getHeader(Exchange.FILE_NAME, String.class);
         String module = share.moduleOf(relative);
         msg.setHeader(Headers.MODULE, module);
-        BatchName name = checkName(file, relative, module);
+        BatchName name = checkName(file, file.getName(), relative, module);
         msg.setHeader(Headers.BATCH, name.batch());
         String[] disposition = new String[1];
         BatchFile.Signed signed;
@@ -135,14 +135,14 @@ public final class BatchVerifier {
         return WAIT;
     }
 
-    private BatchName checkName(File file, String relative, String module) throws BatchRejectedException {
+    private BatchName checkName(File file, String fileName, String relative, String module) throws BatchRejectedException {
         if (Files.isSymbolicLink(file.toPath())) {
             throw new BatchRejectedException("the file is a symbolic link; only regular files are accepted");
         }
         if (module == null) {
             throw new BatchRejectedException("the folder " + relative + " belongs to no configured module (poolpair.modules)");
         }
-        Optional<BatchName> parsed = BatchName.parse(file.getName());
+        Optional<BatchName> parsed = BatchName.parse(fileName);
         if (parsed.isEmpty()) {
             throw new BatchRejectedException("file name does not follow <sourcePool>-<module>-<12-digit batch>.zip");
         }
@@ -170,6 +170,24 @@ public final class BatchVerifier {
                 .orElseThrow(() -> new BatchRejectedException(fileName + " is not named as a batch"));
         try {
             return checkContents(zip.toFile(), name, config.pool(), config.peer(), s -> true).manifest();
+        } catch (BatchRejectedException | IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The importer's checks of a batch from the peer, for a file outside the import route (the {@code batch show} and
+     * {@code batch release} commands): the name it would have in {@code module}'s Data folder, then contents as
+     * {@link #verify} checks them, every entry read through. Decides nothing and records nothing: whether it would be
+     * applied, skipped or wait is the import route's business once the file is back in the share.
+     */
+    public Manifest checkIncoming(java.nio.file.Path file, String module, String fileName) throws BatchRejectedException,
+            IOException {
+        BatchName name = checkName(file.toFile(), fileName, module + "/" + fileName, module);
+        try {
+            return checkContents(file.toFile(), name, config.peer(), config.pool(), s -> true).manifest();
         } catch (BatchRejectedException | IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

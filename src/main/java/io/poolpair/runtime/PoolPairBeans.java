@@ -51,6 +51,15 @@ public final class PoolPairBeans {
     }
 
     public static void bind(PoolConfig config, Store store, BiConsumer<String, Object> registry) {
+        bind(config, store, registry, null);
+    }
+
+    /**
+     * As {@link #bind(PoolConfig, Store, BiConsumer)}, with the Prometheus registry that Camel's metrics already serve
+     * (camel-main's {@code camel.metrics.enabled} makes one before configuration classes run), or null for a new one.
+     */
+    public static void bind(PoolConfig config, Store store, BiConsumer<String, Object> registry,
+                            PrometheusMeterRegistry existingMeters) {
         Signer signer = new Signer(config.key());
         ShareLayout share = new ShareLayout(config);
         share.prepare();
@@ -88,7 +97,7 @@ public final class PoolPairBeans {
                 new PeerRowWrites(config, store.dataSource(), failover), limits, verifier::checkStaged);
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry meters = existingMeters != null ? existingMeters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.pool(),
                 config.modules().stream().map(m -> m.name()).toList());
         metrics.refresh(); // the gauges' first snapshot; then once per export cycle and after each acknowledgement

@@ -9,7 +9,7 @@ import org.apache.camel.main.Main;
 
 /**
  * One pool's backup service: camel-main with the routes from {@code routes/*.camel.yaml}, the properties of
- * the pool's configuration and the beans of {@link PoolPairBeans}.
+ * the pool's configuration and the beans of {@link PoolPairBeans}, bound by {@link PoolPairConfiguration}.
  */
 public final class PoolPairRuntime implements AutoCloseable {
 
@@ -33,7 +33,8 @@ public final class PoolPairRuntime implements AutoCloseable {
         try {
             Main main = new Main();
             main.setInitialProperties(PeerShare.camelProperties(config));
-            PoolPairBeans.bind(config, opened.store(), main::bind);
+            // the same configuration class a plain camel-main application names in camel.main.configuration-classes
+            main.configure().addConfiguration(new PoolPairConfiguration(config, opened));
             CrashPoint.installIfRequested(main);
             return new PoolPairRuntime(config, opened, main);
         } catch (RuntimeException e) {
@@ -49,7 +50,12 @@ public final class PoolPairRuntime implements AutoCloseable {
 
     /** Starts the routes and returns. */
     public PoolPairRuntime start() {
-        main.start();
+        try {
+            main.start(); // binds the beans (PoolPairConfiguration), then starts the routes
+        } catch (RuntimeException e) {
+            close(); // the store and the instance lock do not outlive a start that failed
+            throw e;
+        }
         return this;
     }
 
