@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.poolpair.ack.Cookie;
+import io.poolpair.batch.Cookie;
 import io.poolpair.ack.CookieWriter;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Manifest;
