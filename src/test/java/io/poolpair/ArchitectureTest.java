@@ -25,23 +25,26 @@ class ArchitectureTest {
 
     private static final Path SOURCES = Path.of("src/main/java/io/poolpair");
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.poolpair\\.([a-z][a-z0-9]*)\\.");
+    private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final int LONG_CLASS = 300;
     /** The sentence a long class opens with, so a reader knows why it was not split. */
-    static final String WHY_ONE_CLASS = "One class because";
+    static final String WHY_ONE_CLASS = "One class over 300 lines because";
 
     /**
      * The layers, bottom first; a package may use its own layer's packages only as the order within a layer says
      * (earlier ones are lower). The root package ({@code Headers}) sits below them all.
      */
     static final List<List<String>> LAYERS = List.of(
+            List.of("metrics"),
             List.of("config"),
             List.of("batch"),
             List.of("state"),
             List.of("store"),
             List.of("share"),
-            List.of("content", "failover", "exporter", "importer", "ack", "verify"),
+            List.of("content", "failover", "importer", "exporter", "ack", "verify"),
             List.of("status"),
             List.of("runtime"),
+            List.of("workflow"),
             List.of("demo", "bench", "cli"));
 
     @Test
@@ -125,14 +128,18 @@ class ArchitectureTest {
         return relative.getNameCount() == 1 ? "" : relative.getName(0).toString();
     }
 
-    /** The first-level packages a file names, outside its package line. */
+    /**
+     * The first-level packages a file's code names: imports and qualified names, not its package line, comments or
+     * string literals (a class named in a string, such as a main class started in a child JVM, is not a dependency).
+     */
     private static Set<String> references(Path file) throws IOException {
         Set<String> found = new TreeSet<>();
         for (String line : Files.readAllLines(file)) {
-            if (line.startsWith("package ")) {
+            String code = line.strip();
+            if (code.startsWith("package ") || code.startsWith("*") || code.startsWith("/*") || code.startsWith("//")) {
                 continue;
             }
-            Matcher m = REFERENCE.matcher(line);
+            Matcher m = REFERENCE.matcher(STRING.matcher(line).replaceAll("\"\""));
             while (m.find()) {
                 found.add(m.group(1));
             }

@@ -12,6 +12,9 @@ import java.util.Properties;
  * The effective configuration of one pool, parsed and checked once at load: the table's defaults ({@link Settings}),
  * {@code config/application.properties}, the pool's own file, then environment variables and system properties
  * ({@link ConfigLayers}). A thin facade: each getter returns a value parsed at load; errors name the key to fix.
+ *
+ * <p>One class over 300 lines because it is the one facade thirty classes read settings through: about fifty one-line
+ * getters, one per setting of {@link Settings}; loading, checks and Camel properties live in their own classes.
  */
 public final class PoolConfig {
 
