@@ -3,7 +3,7 @@ package io.poolpair.exporter;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
 import io.poolpair.state.PeerIncarnations;
-import io.poolpair.status.ErrorText;
+import io.poolpair.state.ErrorText;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,7 @@ package io.poolpair.importer;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.Manifest;
-import io.poolpair.status.ErrorText;
+import io.poolpair.state.ErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

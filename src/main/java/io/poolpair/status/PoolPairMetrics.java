@@ -1,5 +1,6 @@
 package io.poolpair.status;
 
+import io.poolpair.state.ErrorText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
