@@ -2,8 +2,8 @@ package io.poolpair.ack;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.Signer;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import java.time.Duration;
 import org.apache.camel.Exchange;

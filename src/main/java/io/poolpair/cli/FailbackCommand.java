@@ -2,8 +2,9 @@ package io.poolpair.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.ExportState;
+import io.poolpair.failover.FailoverNotice;
+import io.poolpair.state.FailoverState;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
@@ -70,7 +71,7 @@ public final class FailbackCommand implements Callable<Integer> {
         PrintWriter out = output.text(spec.commandLine().getOut());
         try (HikariDataSource ds = StoreConnection.open(pool)) {
             FailoverCommand.prepareTables(pool, ds);
-            FailoverState state = new FailoverState(pool, ds);
+            FailoverState state = FailoverNotice.failoverState(pool, ds);
             if (state.ofPeer().filter(FailoverState.Failover::inEffect).isEmpty()) {
                 spec.commandLine().getErr().println("poolpair: " + pool.pool() + " is not acting for " + pool.peer()
                         + " (run failover first)");

@@ -1,7 +1,7 @@
 package io.poolpair.demo;
 
-import io.poolpair.exporter.ExportState;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.runtime.PoolPairRuntime;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

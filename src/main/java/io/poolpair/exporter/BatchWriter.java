@@ -10,7 +10,7 @@ import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.failover.KeyTimes;
 import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.state.StoreIncarnation;

@@ -1,7 +1,7 @@
 package io.poolpair.exporter;
 
 import io.poolpair.Headers;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.failover.KeyTimes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

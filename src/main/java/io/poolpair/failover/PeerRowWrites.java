@@ -1,5 +1,6 @@
 package io.poolpair.failover;
 
+import io.poolpair.state.FailoverState;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.store.TableInfo;
 import java.sql.Connection;

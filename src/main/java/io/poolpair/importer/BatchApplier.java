@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.state.ImportState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
@@ -9,7 +10,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.ConflictCheck;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;

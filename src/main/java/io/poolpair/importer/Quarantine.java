@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.state.ImportState;
 import io.poolpair.Headers;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

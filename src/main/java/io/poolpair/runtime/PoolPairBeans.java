@@ -9,14 +9,15 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.BatchWriter;
 import io.poolpair.exporter.ChangeCapture;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
+import io.poolpair.failover.FailoverNotice;
 import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.PrivateCopy;
 import io.poolpair.importer.Quarantine;
@@ -30,7 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
 import io.poolpair.status.PoolPairMetrics;
-import io.poolpair.status.StatusHistory;
+import io.poolpair.state.StatusHistory;
 import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
@@ -58,7 +59,7 @@ public final class PoolPairBeans {
         StoreIncarnation incarnation = new StoreIncarnation(store.dataSource());
         PeerIncarnations peers = new PeerIncarnations(store.dataSource(), config.peer());
         registry.accept("storeIncarnation", incarnation);
-        FailoverState failover = new FailoverState(config, store.dataSource());
+        FailoverState failover = FailoverNotice.failoverState(config, store.dataSource());
         ActiveInstance active = ActiveInstance.of(config);
         if (active.service() != null) {
             registry.accept("poolpairClusterService", active.service());
@@ -98,7 +99,7 @@ public final class PoolPairBeans {
         // camel.main.log-mask = true: every log line of the routes goes through the one masking function
         registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
                 (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
-        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
+        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status::samples));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));

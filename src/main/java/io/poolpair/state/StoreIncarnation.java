@@ -144,6 +144,21 @@ public final class StoreIncarnation {
         return fresh;
     }
 
+    /**
+     * The failover notices' replay guard: raises the highest sequence of a notice from the peer accepted here to
+     * {@code sequence} and returns true, or returns false when a higher one was accepted before.
+     */
+    public boolean admitPeerNotice(long sequence) {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_store SET peer_notice_sequence = ? WHERE id = 1 AND peer_notice_sequence <= ?")) {
+            ps.setLong(1, sequence);
+            ps.setLong(2, sequence);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the failover notice's sequence in pp_store: " + e.getMessage(), e);
+        }
+    }
+
     private static String newId() {
         return UUID.randomUUID().toString();
     }

@@ -6,15 +6,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.failover.ConflictCheck;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.FailoverNotice;
+import io.poolpair.state.FailoverState;
 import io.poolpair.runtime.ActiveInstance;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.state.PeerIncarnations;
+import io.poolpair.state.StatusHistory;
 import io.poolpair.state.StoreIncarnation;
-import io.poolpair.importer.ImportState;
-import io.poolpair.verify.VerifyRecords;
+import io.poolpair.state.ImportState;
+import io.poolpair.state.VerifyRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -117,7 +119,7 @@ public final class BackupStatus {
     /** In the service: {@code active} tells whether this instance is the pool's active one. */
     public BackupStatus(PoolConfig config, DataSource dataSource, ActiveInstance active) {
         this.active = active;
-        this.failoverState = new FailoverState(config, dataSource);
+        this.failoverState = FailoverNotice.failoverState(config, dataSource);
         this.config = config;
         this.dataSource = dataSource;
         this.exportState = new ExportState(dataSource);
@@ -177,6 +179,19 @@ public final class BackupStatus {
                 report.activeInstance().thisInstanceActive());
         return new Report(report.pool(), report.peer(), report.at(), modules, instance, report.failover(),
                 report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount(), report.verifications());
+    }
+
+    /** The status history's samples of {@code module} (every module when null), taken at {@code at}. */
+    public List<StatusHistory.Sample> samples(String module, Instant at) throws SQLException {
+        List<StatusHistory.Sample> samples = new ArrayList<>();
+        for (ModuleConfig m : config.modules()) {
+            if (module == null || m.name().equals(module)) {
+                ModuleStatus s = module(m.name());
+                samples.add(new StatusHistory.Sample(s.module(), at, s.oldestUnacknowledgedChangeAgeSeconds(),
+                        s.pendingChanges(), s.unacknowledgedBatches(), s.exportStatus().name(), s.importStatus().name()));
+            }
+        }
+        return samples;
     }
 
     public ModuleStatus module(String module) throws SQLException {

@@ -1,11 +1,12 @@
 package io.poolpair.verify;
 
+import io.poolpair.state.VerifyRecords;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.status.PoolPairMetrics;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
@@ -423,7 +424,8 @@ public final class Verifier {
         VerifyReport.ModuleResult m = new VerifyReport.ModuleResult(module, result, Instant.now(),
                 Duration.between(started, Instant.now()).toSeconds(), chunks, rows, differences, inFlight, queued, peerOwned,
                 tables);
-        VerifyRecords.record(dataSource, m, summary.toString());
+        VerifyRecords.record(dataSource, new VerifyRecords.LastVerification(module, m.verifiedAt(), result, rows, differences,
+                inFlight, queued, summary.toString()));
         if (metrics != null) {
             metrics.verified(module, differences);
         }

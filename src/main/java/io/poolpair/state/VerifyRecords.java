@@ -1,4 +1,4 @@
-package io.poolpair.verify;
+package io.poolpair.state;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +21,9 @@ public final class VerifyRecords {
     private VerifyRecords() {
     }
 
-    static void record(DataSource dataSource, VerifyReport.ModuleResult m, String summary) throws SQLException {
+    /** Keeps {@code m} as its module's last verification (the one before it goes). */
+    public static void record(DataSource dataSource, LastVerification m) throws SQLException {
+        String summary = m.summary();
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             try (PreparedStatement delete = conn.prepareStatement("DELETE FROM pp_verify WHERE module = ?");

@@ -1,8 +1,7 @@
-package io.poolpair.importer;
+package io.poolpair.state;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.Manifest;
-import io.poolpair.state.ErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -121,7 +120,7 @@ public final class ImportState {
      * (the peer was rebuilt or restored) starts the count again at 0, and the import log of the old one is
      * dropped, since its batch numbers are reused. Returns the module's state afterwards.
      */
-    Snapshot follow(String module, String incarnation) throws SQLException {
+    public Snapshot follow(String module, String incarnation) throws SQLException {
         Snapshot s = get(module);
         if (incarnation.equals(s.sourceIncarnation())) {
             return s;
@@ -154,7 +153,7 @@ public final class ImportState {
      * A batch of the peer's current incarnation contradicts what was applied under its number: kept until the peer
      * starts a new incarnation, and reported in every cookie, so the peer learns its store went back in time.
      */
-    void recordContradiction(String module, String incarnation, String message) throws SQLException {
+    public void recordContradiction(String module, String incarnation, String message) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             update(conn, "UPDATE pp_import SET contradiction = ?, contradiction_incarnation = ? WHERE source_pool = ?"
                     + " AND module = ?", ErrorText.truncate(message), incarnation, peer, module);
@@ -207,7 +206,7 @@ public final class ImportState {
      * The importer waits for batch {@code batch}: remembered with the time the wait began (at most once a second
      * per call site), so that a gap that does not fill becomes an error.
      */
-    void noteWaiting(String module, long batch) {
+    public void noteWaiting(String module, long batch) {
         long now = System.currentTimeMillis();
         if (now - lastWaitNoted < 1000) {
             return;
@@ -235,7 +234,7 @@ public final class ImportState {
      * last applied (or, for the first part of a restore, anything before it: its baseline supersedes them), so no
      * batch is applied twice or out of order whatever happens around it.
      */
-    void recordApplied(Connection conn, String module, Manifest manifest, String manifestSha256, long upserts, long deletes)
+    public void recordApplied(Connection conn, String module, Manifest manifest, String manifestSha256, long upserts, long deletes)
             throws SQLException {
         long batch = manifest.batch();
         Timestamp now = Timestamp.from(Instant.now());

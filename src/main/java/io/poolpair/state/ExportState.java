@@ -1,9 +1,7 @@
-package io.poolpair.exporter;
+package io.poolpair.state;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
-import io.poolpair.state.PeerIncarnations;
-import io.poolpair.state.ErrorText;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -115,7 +113,7 @@ public final class ExportState {
      * Takes batch numbers {@code first .. first+parts-1} for a staged full sync or restore, in one statement. A
      * restore holds every row a full sync would, so it answers a full sync request too.
      */
-    void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
+    public void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
             throws SQLException {
         long last = first + parts - 1;
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
