@@ -73,6 +73,11 @@ public final class FailoverState {
         return peer;
     }
 
+    /** False before poolpair's tables exist here (a command before the first start): there is nothing to read. */
+    public boolean recorded() throws SQLException {
+        return StateTables.exist(dataSource, "pp_failover");
+    }
+
     /** This pool's failover of its peer, if one was ever started. */
     public Optional<Failover> ofPeer() throws SQLException {
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
@@ -123,11 +128,10 @@ public final class FailoverState {
             conn.setAutoCommit(false);
             try (PreparedStatement del = conn.prepareStatement("DELETE FROM pp_failover WHERE failed_pool = ?");
                  PreparedStatement ins = conn.prepareStatement("INSERT INTO pp_failover (failed_pool, state, since)"
-                         + " VALUES (?, ?, ?)");
-                 PreparedStatement keys = conn.prepareStatement("DELETE FROM pp_failover_key")) {
+                         + " VALUES (?, ?, ?)")) {
                 del.setString(1, peer);
                 del.executeUpdate();
-                keys.executeUpdate();
+                FailoverKeys.clear(conn);
                 ins.setString(1, peer);
                 ins.setString(2, State.Acting.name());
                 ins.setTimestamp(3, Timestamp.from(Instant.now()));

@@ -85,6 +85,19 @@ public final class ImportState {
         this.peer = peer;
     }
 
+    /** Store preparation: gives a newly configured module its row for what {@code sourcePool} sends. */
+    public static void ensure(Connection conn, String sourcePool, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_import (source_pool, module) SELECT ?, ? WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ?)")) {
+            ps.setString(1, sourcePool);
+            ps.setString(2, module);
+            ps.setString(3, sourcePool);
+            ps.setString(4, module);
+            ps.executeUpdate();
+        }
+    }
+
     public Snapshot get(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             return get(conn, module);

@@ -50,6 +50,17 @@ public final class VerifyRecords {
         }
     }
 
+    /**
+     * The last verification of each listed module (none before poolpair's tables exist: a command before the first
+     * start), by module name.
+     */
+    public static List<LastVerification> latest(DataSource dataSource, List<String> modules) throws SQLException {
+        if (!StateTables.exist(dataSource, "pp_verify")) {
+            return List.of();
+        }
+        return all(dataSource).stream().filter(v -> modules.contains(v.module())).toList();
+    }
+
     /** Every module's last verification, by module name. */
     public static List<LastVerification> all(DataSource dataSource) throws SQLException {
         List<LastVerification> all = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.poolpair.verify;
 
+import io.poolpair.state.ChangeLog;
 import io.poolpair.state.VerifyRecords;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
@@ -366,24 +367,15 @@ public final class Verifier {
 
     /** Captures the differing rows this pool owns again, so the next export cycle sends them as they are here. */
     private long queueRepair(String module, Iterable<TableRun> runs) throws SQLException {
-        long queued = 0;
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, ?, ?, 'U')")) {
-            for (TableRun run : runs) {
-                for (VerifyReport.Difference d : run.differences) {
-                    if (d.owner().equals(config.pool())) {
-                        ps.setString(1, module);
-                        ps.setString(2, run.table.name());
-                        ps.setString(3, d.key());
-                        ps.addBatch();
-                        queued++;
-                    }
+        Map<String, List<String>> owned = new LinkedHashMap<>();
+        for (TableRun run : runs) {
+            for (VerifyReport.Difference d : run.differences) {
+                if (d.owner().equals(config.pool())) {
+                    owned.computeIfAbsent(run.table.name(), t -> new ArrayList<>()).add(d.key());
                 }
             }
-            if (queued > 0) {
-                ps.executeBatch();
-            }
         }
+        long queued = new ChangeLog(dataSource).queueRepair(module, owned);
         if (queued > 0) {
             LOG.info("verify --repair: {} row(s) of {} owned by {} captured again for export to {}", queued, module, config.pool(),
                     config.peer());
