@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
 import java.nio.file.Files;

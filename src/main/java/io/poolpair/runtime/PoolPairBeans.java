@@ -30,8 +30,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.state.StatusHistory;
+import io.poolpair.status.StatusGauges;
 import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
@@ -39,6 +40,7 @@ import io.poolpair.content.ContentStore;
 import io.poolpair.verify.RowDigest;
 import io.poolpair.verify.Verifier;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -90,8 +92,9 @@ public final class PoolPairBeans {
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.pool(),
-                config.modules().stream().map(m -> m.name()).toList());
+        List<String> moduleNames = config.modules().stream().map(m -> m.name()).toList();
+        PoolPairMetrics metrics = new PoolPairMetrics(meters, config.pool(), moduleNames);
+        StatusGauges.register(meters, metrics, status, config.pool(), moduleNames);
         metrics.refresh(); // the gauges' first snapshot; then once per export cycle and after each acknowledgement
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);

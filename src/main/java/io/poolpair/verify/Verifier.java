@@ -8,7 +8,7 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.state.ExportState;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
 import java.io.File;
