@@ -16,7 +16,15 @@ import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The export side's bookkeeping per module ({@code pp_export}): numbered, published, acknowledged, last error. */
+/**
+ * The export side's bookkeeping per module ({@code pp_export}): numbered, published, acknowledged, last error,
+ * the peer's last report, a restore owed or sent, and the counters status shows (content waiting or oversized, writes
+ * to the peer's rows).
+ *
+ * <p>Over 300 lines on purpose: it is every statement on {@code pp_export}, the table the export route, the claim,
+ * the snapshot writer, the acknowledger, store preparation and status all touch; state/ gives each table one owner
+ * (as SymmetricDS's services do), and splitting it would give this one two.
+ */
 public final class ExportState {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportState.class);

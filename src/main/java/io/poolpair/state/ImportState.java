@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * The import side's bookkeeping per module ({@code pp_import}): which incarnation of the peer it follows, the
  * last batch applied of it, the batch it waits for, a restore snapshot being applied, last error, quarantined
  * files. Batch numbers run per (source pool, incarnation): when the peer shows up as a new incarnation, the count
- * starts again for it.
+ * starts again for it. Each applied batch is also logged ({@link ImportLog}).
+ *
+ * <p>About 300 lines on purpose: it is every statement on {@code pp_import} (one table, one owner, as state/ is
+ * cut), and its {@link Snapshot} holds the judgements status and the cookie share (a gap that does not fill, a
+ * restore's progress).
  */
 public final class ImportState {
 
@@ -204,15 +208,7 @@ public final class ImportState {
 
     /** The sha256 of the manifest of batch {@code batch} as it was applied, when the import log still has it. */
     public Optional<String> appliedManifest(String module, long batch) throws SQLException {
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "SELECT manifest_sha256 FROM pp_import_log WHERE source_pool = ? AND module = ? AND batch = ?")) {
-            ps.setString(1, peer);
-            ps.setString(2, module);
-            ps.setLong(3, batch);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        }
+        return ImportLog.manifestOf(dataSource, peer, module, batch);
     }
 
     /**
@@ -275,17 +271,7 @@ public final class ImportState {
                     + " WHERE source_pool = ? AND module = ?", upserts, manifest.part() == manifest.parts() ? now : null, peer,
                     module);
         }
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_import_log (source_pool, module, batch, upserts,"
-                + " deletes, applied_at, manifest_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, peer);
-            ps.setString(2, module);
-            ps.setLong(3, batch);
-            ps.setLong(4, upserts);
-            ps.setLong(5, deletes);
-            ps.setTimestamp(6, now);
-            ps.setString(7, manifestSha256);
-            ps.executeUpdate();
-        }
+        ImportLog.record(conn, peer, module, batch, upserts, deletes, now, manifestSha256);
     }
 
     public void recordError(String module, String message, boolean quarantined) throws SQLException {
