@@ -218,7 +218,8 @@ public final class ChangeLog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long batch = rs.getLong(4);
-                    visitor.visit(rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.wasNull() ? null : batch);
+                    Long claimedInto = rs.wasNull() ? null : batch; // before any other column is read
+                    visitor.visit(rs.getString(1), rs.getString(2), rs.getTimestamp(3), claimedInto);
                 }
             }
         }
