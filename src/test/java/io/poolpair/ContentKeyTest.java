@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.verify.Verifier;
 import io.poolpair.verify.VerifyReport;

@@ -16,7 +16,7 @@ import io.poolpair.batch.Cookie;
 import io.poolpair.ack.CookieWriter;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Manifest;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;

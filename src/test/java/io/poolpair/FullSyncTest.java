@@ -73,8 +73,8 @@ class FullSyncTest {
             TwoPools.exec(pools.a, "DELETE FROM pp_change");
             pools.b.context().getRouteController().startRoute("import-batches");
 
-            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
-            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(CMS);
+            new io.poolpair.state.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
+            new io.poolpair.state.ExportState(pools.a.store().dataSource()).requestFullSync(CMS);
             pools.syncUntilSettled();
             pools.assertCopiesEqual();
             assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE contact_uri LIKE 'sip:contact2%'"
@@ -151,7 +151,7 @@ class FullSyncTest {
             }
             TwoPools.uncaptured(pools.b, stale);
 
-            new io.poolpair.exporter.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
+            new io.poolpair.state.ExportState(pools.a.store().dataSource()).requestFullSync(PRESENCE);
             pools.syncUntilSettled();
             assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolA'"));
             assertEquals(1, TwoPools.contacts(pools.b, "sip:own@example.com"), "the sweep touched poolB's own row");

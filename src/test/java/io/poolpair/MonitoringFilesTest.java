@@ -11,7 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.status.BackupStatus;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
+import io.poolpair.status.StatusGauges;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
@@ -105,8 +106,9 @@ class MonitoringFilesTest {
             DataSource counting = counting(pools.a.store().dataSource(), statements);
             BackupStatus status = new BackupStatus(pools.a.config(), counting, null);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            PoolPairMetrics metrics = new PoolPairMetrics(registry, status, "poolA",
-                    pools.a.config().modules().stream().map(ModuleConfig::name).toList());
+            List<String> modules = pools.a.config().modules().stream().map(ModuleConfig::name).toList();
+            PoolPairMetrics metrics = new PoolPairMetrics(registry, "poolA", modules);
+            StatusGauges.register(registry, metrics, status, "poolA", modules);
             metrics.refresh();
             assertTrue(statements.get() > 0, "the snapshot is read from the database");
             statements.set(0);

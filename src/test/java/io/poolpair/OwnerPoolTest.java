@@ -5,7 +5,7 @@ import static io.poolpair.TwoPools.CMS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.ImportState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

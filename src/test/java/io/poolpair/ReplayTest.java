@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Signer;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.share.ShareLayout;
 import java.io.ByteArrayInputStream;

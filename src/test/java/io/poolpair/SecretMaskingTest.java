@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.status.BackupStatus;
-import io.poolpair.status.ErrorText;
+import io.poolpair.state.ErrorText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -6,7 +6,7 @@ import io.poolpair.batch.Cookie;
 import io.poolpair.batch.ManifestDigest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.state.PeerIncarnations;
 import io.poolpair.state.StoreIncarnation;

@@ -1,5 +1,6 @@
 package io.poolpair.bench;
 
+import io.poolpair.state.ChangeLog;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
 import io.poolpair.runtime.PoolPairRuntime;
@@ -48,9 +49,7 @@ final class CaptureCost {
                             withCapture ? "with" : "without", run, rows / (insertNanos / 1e9), rows / (updateNanos / 1e9));
                     Workload.clear(conn, dialect);
                     if (withCapture) {
-                        try (var st = conn.createStatement()) {
-                            st.executeUpdate("DELETE FROM pp_change"); // the pool is never synced here
-                        }
+                        ChangeLog.clear(conn); // the pool is never synced here
                     }
                 }
             }

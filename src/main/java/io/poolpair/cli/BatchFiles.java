@@ -10,7 +10,7 @@ import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.share.PeerShare;
 import io.poolpair.importer.BatchVerifier;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.share.ShareLayout;
 import io.poolpair.state.PeerIncarnations;
 import io.poolpair.status.BackupStatus;

@@ -2,7 +2,8 @@ package io.poolpair.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.FailoverNotice;
+import io.poolpair.state.FailoverState;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.Dialect;
@@ -76,7 +77,7 @@ public final class FailoverCommand implements Callable<Integer> {
             }
             prepareTables(pool, ds);
             verifyData(pool, out);
-            FailoverState state = new FailoverState(pool, ds);
+            FailoverState state = FailoverNotice.failoverState(pool, ds);
             FailoverState.Failover failover = state.begin();
             out.printf("%s acts for %s since %s%n", pool.pool(), pool.peer(), failover.since());
             // the notice goes into the failed pool's share through the service's share endpoint, at its next export

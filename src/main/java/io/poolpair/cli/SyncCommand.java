@@ -2,7 +2,7 @@ package io.poolpair.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;

@@ -4,7 +4,7 @@ import java.util.regex.Pattern;
 
 /**
  * The one masking function for text that may quote a share URI: exception messages recorded for status (through
- * {@code status/ErrorText}), configuration errors, the {@code config} command, hook reasons and Camel's log lines.
+ * {@code state/ErrorText}), configuration errors, the {@code config} command, hook reasons and Camel's log lines.
  * Masks the values of {@code password=}, {@code passphrase=}, {@code privateKeyPassphrase=} and {@code privateKey=}
  * (plain or {@code RAW(...)}) and the password of a URI's user info ({@code sftp://user:secret@host}).
  */

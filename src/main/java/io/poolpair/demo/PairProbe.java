@@ -1,11 +1,9 @@
 package io.poolpair.demo;
 
-import io.poolpair.exporter.ExportState;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.runtime.PoolPairRuntime;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** Reads how far one direction of a pair has come, from both pools' real state. */
@@ -29,14 +27,7 @@ public final class PairProbe {
     }
 
     public static long pendingChanges(PoolPairRuntime pool, String module) throws SQLException {
-        try (Connection conn = pool.store().dataSource().getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return new ChangeLog(pool.store().dataSource()).pending(module);
     }
 
     /** True when every module is settled in both directions. */

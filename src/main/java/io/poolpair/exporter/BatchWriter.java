@@ -11,7 +11,9 @@ import io.poolpair.batch.BatchZip;
 import io.poolpair.batch.EntryCipher;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.failover.KeyTimes;
 import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.state.StoreIncarnation;
@@ -401,12 +403,8 @@ public final class BatchWriter {
             return false;
         }
         if (decision == ContentBudget.Decision.TRAVELS_ALONE) {
-            try (Connection conn = dataSource.getConnection();
-                 PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET oversized_content = ? WHERE module = ?")) {
-                ps.setString(1, relative + " (" + Files.size(file) + " bytes, travelled alone at " + Instant.now() + ")");
-                ps.setString(2, table.module());
-                ps.executeUpdate();
-            }
+            new ExportState(dataSource).recordOversizedContent(table.module(),
+                    relative + " (" + Files.size(file) + " bytes, travelled alone at " + Instant.now() + ")");
         }
         files.add(relative);
         return true;
@@ -429,12 +427,7 @@ public final class BatchWriter {
     /** Status: the file a row of the module waits for, or none once a batch staged without waiting for one. */
     private void recordContentWaiting(String module) throws SQLException {
         String what = waitingFor.remove(module);
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET content_waiting = ? WHERE module = ?")) {
-            ps.setString(1, what == null ? null : what.length() > 3900 ? what.substring(0, 3900) : what);
-            ps.setString(2, module);
-            ps.executeUpdate();
-        }
+        new ExportState(dataSource).recordContentWaiting(module, what);
         if (what == null) {
             warned.clear();
         }
@@ -451,17 +444,8 @@ public final class BatchWriter {
         if (deferred.isEmpty()) {
             return;
         }
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_change (module, table_name, pk, op, changed_at) VALUES (?, ?, ?, 'U', ?)")) {
-            for (Deferred d : deferred) {
-                ps.setString(1, module);
-                ps.setString(2, d.table());
-                ps.setString(3, d.key());
-                ps.setTimestamp(4, d.changedAt() != null ? d.changedAt() : java.sql.Timestamp.from(Instant.now()));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        new ChangeLog(dataSource).recapture(module, deferred.stream()
+                .map(d -> new ChangeLog.Recapture(d.table(), d.key(), d.changedAt())).toList());
         LOG.info("{}: {} row(s) wait for a later batch (the batch limits poolpair.import.max-entries / max-batch-bytes,"
                 + " poolpair.max-dataconf-package-size-kb, or a content file not complete yet)", module, deferred.size());
     }
@@ -505,29 +489,22 @@ public final class BatchWriter {
 
     private static ClaimedKeys claimedKeys(Connection conn, String module, long batch, boolean stamped) throws SQLException {
         Map<String, List<String>> byTable = new LinkedHashMap<>();
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        long changes = 0;
         Map<String, Map<String, String>> times = new LinkedHashMap<>();
         Map<String, java.sql.Timestamp> latest = new java.util.HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*), MAX(changed_at) FROM pp_change"
-                + " WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
-            ps.setString(1, module);
-            ps.setLong(2, batch);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    byTable.computeIfAbsent(rs.getString(1), t -> new ArrayList<>()).add(rs.getString(2));
-                    min = Math.min(min, rs.getLong(3));
-                    max = Math.max(max, rs.getLong(4));
-                    changes += rs.getLong(5);
-                    latest.put(rs.getString(1) + '\u0000' + rs.getString(2), rs.getTimestamp(6));
-                    if (stamped) {
-                        times.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
-                                .put(KeyTimes.normalize(rs.getString(2)), rs.getTimestamp(6).toInstant().toString());
-                    }
-                }
+        long[] range = {Long.MAX_VALUE, Long.MIN_VALUE, 0};
+        ChangeLog.forEachClaimedKey(conn, module, batch, (table, key, minId, maxId, count, at) -> {
+            byTable.computeIfAbsent(table, t -> new ArrayList<>()).add(key);
+            range[0] = Math.min(range[0], minId);
+            range[1] = Math.max(range[1], maxId);
+            range[2] += count;
+            latest.put(table + '\u0000' + key, at);
+            if (stamped) {
+                times.computeIfAbsent(table, t -> new LinkedHashMap<>()).put(KeyTimes.normalize(key), at.toInstant().toString());
             }
-        }
+        });
+        long min = range[0];
+        long max = range[1];
+        long changes = range[2];
         if (changes == 0) {
             throw new SQLException("batch " + batch + " of " + module + " has no claimed changes left in pp_change");
         }

@@ -1,11 +1,11 @@
 package io.poolpair.exporter;
 
 import io.poolpair.Headers;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.failover.KeyTimes;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.ExportState;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.apache.camel.Header;
@@ -49,31 +49,14 @@ public final class ChangeCapture {
             // one snapshot for both statements: the rows counted are exactly the rows claimed
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                long batch = lastBatch(conn, module) + 1;
-                Long upTo = claimLimit(conn, module);
+                long batch = ExportState.lockLastBatch(conn, module) + 1;
+                Long upTo = ChangeLog.claimLimit(conn, module, maxChangesPerBatch);
                 if (upTo == null) {
                     conn.rollback();
                     return null;
                 }
-                int claimed;
-                // a plain range, not "id IN (subquery)": that plan degrades badly on a table whose statistics
-                // were gathered while it was small
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id <= ?")) {
-                    ps.setLong(1, batch);
-                    ps.setString(2, module);
-                    ps.setLong(3, upTo);
-                    claimed = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "UPDATE pp_export SET last_batch = ? WHERE module = ? AND last_batch = ?")) {
-                    ps.setLong(1, batch);
-                    ps.setString(2, module);
-                    ps.setLong(3, batch - 1);
-                    if (ps.executeUpdate() != 1) {
-                        throw new SQLException("batch numbering of " + module + " moved concurrently; retrying next cycle");
-                    }
-                }
+                int claimed = ChangeLog.claim(conn, module, batch, upTo);
+                ExportState.advanceLastBatch(conn, module, batch);
                 if (failover.inEffect()) {
                     KeyTimes.recordClaimed(conn, module, batch);
                 }
@@ -85,34 +68,6 @@ public final class ChangeCapture {
                 throw e;
             } finally {
                 conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
-        }
-    }
-
-    /** The highest change id among the next max-changes-per-batch unclaimed changes, or null when none. */
-    private Long claimLimit(Connection conn, String module) throws SQLException {
-        // ordered as the index (module, batch, id) is, which module = ? AND batch IS NULL makes the same as by id:
-        // H2 then reads the first rows of the index instead of sorting the whole backlog for every batch
-        try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(id) FROM (SELECT id FROM pp_change WHERE module = ?"
-                + " AND batch IS NULL ORDER BY module, batch, id LIMIT ?) next_changes")) {
-            ps.setString(1, module);
-            ps.setInt(2, maxChangesPerBatch);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long max = rs.getLong(1);
-                return rs.wasNull() ? null : max;
-            }
-        }
-    }
-
-    private static long lastBatch(Connection conn, String module) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT last_batch FROM pp_export WHERE module = ? FOR UPDATE")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("no pp_export row for module " + module);
-                }
-                return rs.getLong(1);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.poolpair.exporter;
 
+import io.poolpair.state.ExportState;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchLimits;
 import io.poolpair.batch.BatchName;
@@ -11,8 +12,8 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.content.ContentStore;
-import io.poolpair.failover.FailoverState;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.FailoverState;
+import io.poolpair.state.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;

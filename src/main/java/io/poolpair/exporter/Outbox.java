@@ -1,5 +1,6 @@
 package io.poolpair.exporter;
 
+import io.poolpair.state.ExportState;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.ManifestDigest;

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.poolpair.batch.Manifest;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.Conflicts;
+import io.poolpair.state.FailoverKeys;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.ValueCodec;
@@ -48,11 +51,6 @@ public final class ConflictCheck {
     private static final Logger LOG = LoggerFactory.getLogger(ConflictCheck.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One key written on both pools. */
-    public record Conflict(String module, String table, String key, Instant localAt, Instant peerAt, String kept,
-                           Instant detectedAt) {
-    }
-
     /** This pool's latest write of a key: when, its key as captured, and whether it is staged in a batch. */
     private record Local(Instant at, String capturedKey, boolean staged) {
         Local newest(Local other) {
@@ -70,7 +68,7 @@ public final class ConflictCheck {
     private final Instant batchCreatedAt;
     private final Map<String, Map<String, String>> peerTimes;
     private final Map<String, Local> localTimes = new HashMap<>();
-    private final List<Conflict> found = new ArrayList<>();
+    private final List<Conflicts.Conflict> found = new ArrayList<>();
 
     /**
      * @param since when the failover in effect here began (this pool's keys written since then count); empty
@@ -86,10 +84,9 @@ public final class ConflictCheck {
         this.batchCreatedAt = Instant.parse(manifest.createdAt());
         this.peerTimes = manifest.keyTimes();
         if (since.isPresent()) {
-            load("SELECT table_name, pk, changed_at, NULL FROM pp_failover_key WHERE module = ? AND changed_at >= ?",
-                    since.get());
+            FailoverKeys.forEachSince(conn, module, since.get(), (table, key, at) -> keep(table, key, at, false, false));
         }
-        load("SELECT table_name, pk, changed_at, batch FROM pp_change WHERE module = ?", null);
+        ChangeLog.forEachChange(conn, module, (table, key, at, batch) -> keep(table, key, at, batch != null, true));
     }
 
     /** True when any key could conflict: this pool has unacknowledged changes of the module, or a failover. */
@@ -97,37 +94,17 @@ public final class ConflictCheck {
         if (since.isPresent()) {
             return true;
         }
-        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_change WHERE module = ?")) {
-            ps.setMaxRows(1);
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return ChangeLog.any(conn, module);
     }
 
-    /** Streams the rows of {@code sql}, keeping the keys the batch carries (all of them when it names none). */
-    private void load(String sql, Instant since) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setFetchSize(1000);
-            ps.setString(1, module);
-            if (since != null) {
-                ps.setTimestamp(2, Timestamp.from(since));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String table = rs.getString(1);
-                    String key = KeyTimes.normalize(rs.getString(2));
-                    if (peerTimes != null && !peerTimes.getOrDefault(table, Map.of()).containsKey(key)) {
-                        continue;
-                    }
-                    rs.getLong(4);
-                    boolean staged = !rs.wasNull();
-                    Local local = new Local(rs.getTimestamp(3).toInstant(), since == null ? rs.getString(2) : null, staged);
-                    localTimes.merge(table + '\u0000' + key, local, Local::newest);
-                }
-            }
+    /** Keeps a write of this pool's if the batch carries its key (all of them when it names none). */
+    private void keep(String table, String capturedKey, Timestamp at, boolean staged, boolean captured) {
+        String key = KeyTimes.normalize(capturedKey);
+        if (peerTimes != null && !peerTimes.getOrDefault(table, Map.of()).containsKey(key)) {
+            return;
         }
+        Local local = new Local(at.toInstant(), captured ? capturedKey : null, staged);
+        localTimes.merge(table + '\u0000' + key, local, Local::newest);
     }
 
     /**
@@ -147,29 +124,13 @@ public final class ConflictCheck {
             return true; // the same write on both pools (a winner sent back, see above): nothing to resolve
         }
         boolean localWins = localAt.isAfter(peerAt) || (localAt.equals(peerAt) && pool.compareTo(peer) < 0);
-        Conflict conflict = new Conflict(module, table.name(), key, localAt, peerAt, localWins ? pool : peer, Instant.now());
+        Conflicts.Conflict conflict = new Conflicts.Conflict(module, table.name(), key, localAt, peerAt,
+                localWins ? pool : peer, Instant.now());
         found.add(conflict);
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_conflict (module, table_name, pk, local_at, peer_at,"
-                + " kept, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, module);
-            ps.setString(2, table.name());
-            ps.setString(3, key);
-            ps.setTimestamp(4, Timestamp.from(localAt));
-            ps.setTimestamp(5, Timestamp.from(peerAt));
-            ps.setString(6, conflict.kept());
-            ps.setTimestamp(7, Timestamp.from(conflict.detectedAt()));
-            ps.executeUpdate();
-        }
+        Conflicts.record(conn, conflict);
         if (!localWins && local.staged() && local.capturedKey() != null) {
             // this pool's older write is staged and travels to the peer: send the winner after it
-            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_change (module, table_name, pk, op, changed_at)"
-                    + " VALUES (?, ?, ?, 'U', ?)")) {
-                ps.setString(1, module);
-                ps.setString(2, table.name());
-                ps.setString(3, local.capturedKey());
-                ps.setTimestamp(4, Timestamp.from(peerAt));
-                ps.executeUpdate();
-            }
+            ChangeLog.recapture(conn, module, table.name(), local.capturedKey(), Timestamp.from(peerAt));
             localTimes.put(table.name() + '\u0000' + key, new Local(peerAt, local.capturedKey(), false));
         }
         return !localWins;
@@ -214,7 +175,7 @@ public final class ConflictCheck {
     }
 
     /** The conflicts found in this batch, for the log once it commits. */
-    public List<Conflict> found() {
+    public List<Conflicts.Conflict> found() {
         return found;
     }
 
@@ -245,21 +206,5 @@ public final class ConflictCheck {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Every conflict recorded on this pool, newest first. */
-    public static List<Conflict> recorded(Connection conn, int limit) throws SQLException {
-        List<Conflict> conflicts = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT module, table_name, pk, local_at, peer_at, kept, detected_at"
-                + " FROM pp_conflict ORDER BY id DESC")) {
-            ps.setMaxRows(limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    conflicts.add(new Conflict(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                            rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getTimestamp(7).toInstant()));
-                }
-            }
-        }
-        return conflicts;
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.FailoverState;
+import io.poolpair.state.StoreIncarnation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * also expires ({@code poolpair.failover.notice-validity} after it was written; the acting pool renews it every cycle).
  * A notice that fails any check is ignored, with a warning that says why.
  */
-public final class FailoverNotice {
+public final class FailoverNotice implements FailoverState.Notice {
 
     static final String TYPE = "poolpair-failover-notice";
     static final String ACTING = "acting";
@@ -60,7 +63,14 @@ public final class FailoverNotice {
         this.watermark = watermark;
     }
 
+    /** The failover state of the pool on {@code dataSource}, reading and writing its notices through this class. */
+    public static FailoverState failoverState(PoolConfig config, DataSource dataSource) {
+        return new FailoverState(config, dataSource, new FailoverNotice(config,
+                new StoreIncarnation(dataSource)::admitPeerNotice));
+    }
+
     /** Path of the notice this pool writes, relative to the peer's share root: the publish step's file name. */
+    @Override
     public String peerFileName() {
         return ShareLayout.TASK_ASSIGNMENT + "/" + config.pool() + ".acting-for.json";
     }
@@ -71,7 +81,8 @@ public final class FailoverNotice {
     }
 
     /** The signed notice: this pool acts for the peer since {@code since}, or ({@code acting} false) handed it back. */
-    byte[] build(boolean acting, Instant since, String incarnation) {
+    @Override
+    public byte[] build(boolean acting, Instant since, String incarnation) {
         Instant now = Instant.now();
         long sequence = lastSequence.updateAndGet(last -> Math.max(now.toEpochMilli(), Math.addExact(last, 1)));
         ObjectNode node = JSON.createObjectNode();
@@ -98,6 +109,7 @@ public final class FailoverNotice {
     }
 
     /** When the peer started acting for this pool, while its signed, current acting notice is in this pool's share. */
+    @Override
     public Optional<Instant> peerActingSince() {
         Path file = inOwnShare();
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -3,11 +3,10 @@ package io.poolpair.failover;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.FailoverKeys;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,36 +34,10 @@ public final class KeyTimes {
 
     /** Records the keys of {@code batch}, in the claiming transaction, with the time of their latest write. */
     public static void recordClaimed(Connection conn, String module, long batch) throws SQLException {
-        record Claimed(String table, String pk, Timestamp at) {
+        List<ChangeLog.KeyTime> claimed = new ArrayList<>();
+        for (ChangeLog.KeyTime c : ChangeLog.latestWrites(conn, module, batch)) {
+            claimed.add(new ChangeLog.KeyTime(c.table(), normalize(c.key()), c.changedAt()));
         }
-        List<Claimed> claimed = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MAX(changed_at) FROM pp_change"
-                + " WHERE module = ? AND batch = ? GROUP BY table_name, pk")) {
-            ps.setString(1, module);
-            ps.setLong(2, batch);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new Claimed(rs.getString(1), normalize(rs.getString(2)), rs.getTimestamp(3)));
-                }
-            }
-        }
-        try (PreparedStatement del = conn.prepareStatement("DELETE FROM pp_failover_key WHERE module = ? AND table_name = ?"
-                + " AND pk = ?");
-             PreparedStatement ins = conn.prepareStatement("INSERT INTO pp_failover_key (module, table_name, pk, changed_at)"
-                     + " VALUES (?, ?, ?, ?)")) {
-            for (Claimed c : claimed) {
-                del.setString(1, module);
-                del.setString(2, c.table());
-                del.setString(3, c.pk());
-                del.addBatch();
-                ins.setString(1, module);
-                ins.setString(2, c.table());
-                ins.setString(3, c.pk());
-                ins.setTimestamp(4, c.at());
-                ins.addBatch();
-            }
-            del.executeBatch();
-            ins.executeBatch();
-        }
+        FailoverKeys.record(conn, module, claimed);
     }
 }

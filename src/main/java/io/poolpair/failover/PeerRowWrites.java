@@ -1,5 +1,7 @@
 package io.poolpair.failover;
 
+import io.poolpair.state.ExportState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.store.TableInfo;
 import java.sql.Connection;
@@ -56,13 +58,7 @@ public final class PeerRowWrites {
             return;
         }
         String what = last + " in batch " + batch + " at " + Instant.now();
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "UPDATE pp_export SET peer_row_writes = peer_row_writes + ?, last_peer_row_write = ? WHERE module = ?")) {
-            ps.setLong(1, count);
-            ps.setString(2, what.length() > 3900 ? what.substring(0, 3900) : what);
-            ps.setString(3, module);
-            ps.executeUpdate();
-        }
+        new ExportState(dataSource).recordPeerRowWrites(module, count, what);
         LOG.warn("{}: {} row(s) homed on {} were written on {}, which does not act for {} (last: {})", module, count,
                 config.peer(), config.pool(), config.peer(), last);
     }

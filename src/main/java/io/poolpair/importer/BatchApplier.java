@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.state.ImportState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.Headers;
@@ -11,7 +12,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.ConflictCheck;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -32,7 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.poolpair.state.FullSyncSeen;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableInfo;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The receiving side of a full sync. Every part records the keys it brought ({@code pp_full_seen}); the last
+ * The receiving side of a full sync. Every part records the keys it brought ({@link FullSyncSeen}); the last
  * part deletes this pool's copies of the sender's rows that the snapshot did not hold (rows deleted on the
  * sender while change history was lost), then forgets the keys. Rows owned by this pool are never touched by a
  * full sync; a restore (which carries every row the sender holds) sweeps the whole copy except the exempt keys.
@@ -31,8 +32,7 @@ import java.util.Optional;
 final class FullSyncSweep implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int JDBC_BATCH = 500;
-    /** Candidate keys probed against {@code pp_full_seen} per statement. */
+    /** Candidate keys probed against {@code pp_full_seen} per chunk. */
     private static final int PROBE = 500;
 
     private final Connection conn;
@@ -40,11 +40,10 @@ final class FullSyncSweep implements AutoCloseable {
     private final String source;
     private final String module;
     private final long syncId;
-    private final PreparedStatement seen;
+    private final FullSyncSeen seen;
     private final PendingKeys exempt;
     private final java.util.Map<String, List<JsonNode>> deletedKeys = new java.util.HashMap<>();
     private final Optional<String> contentTable;
-    private int pending;
 
     /** {@code exempt}: keys never deleted by the sweep (a restore's pending keys), or null. */
     FullSyncSweep(Connection conn, Dialect dialect, String source, String module, long syncId, PendingKeys exempt,
@@ -56,8 +55,7 @@ final class FullSyncSweep implements AutoCloseable {
         this.source = source;
         this.module = module;
         this.syncId = syncId;
-        this.seen = conn.prepareStatement("INSERT INTO pp_full_seen (source_pool, module, sync_id, table_name, pk)"
-                + " VALUES (?, ?, ?, ?, ?)");
+        this.seen = new FullSyncSeen(conn, source, module, syncId, dialect.keysPerProbe());
     }
 
     /** Records that the snapshot holds this row's key. */
@@ -66,20 +64,12 @@ final class FullSyncSweep implements AutoCloseable {
         for (Column c : table.primaryKey()) {
             key.add(ValueCodec.field(row, c.name()));
         }
-        seen.setString(1, source);
-        seen.setString(2, module);
-        seen.setLong(3, syncId);
-        seen.setString(4, table.name());
-        seen.setString(5, key.toString());
-        seen.addBatch();
-        if (++pending % JDBC_BATCH == 0) {
-            seen.executeBatch();
-        }
+        seen.add(table.name(), key.toString());
     }
 
     /** Writes the keys recorded so far; each part does so before it commits. */
     void flush() throws SQLException {
-        seen.executeBatch();
+        seen.flush();
     }
 
     /**
@@ -92,27 +82,14 @@ final class FullSyncSweep implements AutoCloseable {
         long deleted = 0;
         List<TableInfo> reversed = new ArrayList<>(tablesInApplyOrder);
         java.util.Collections.reverse(reversed);
-        StringBuilder marks = new StringBuilder();
-        for (int i = 0; i < dialect.keysPerProbe(); i++) {
-            marks.append(i == 0 ? "?" : ", ?");
+        for (TableInfo table : reversed) {
+            deleted += deleteUnseen(table, ownerColumn.flatMap(table::column));
         }
-        try (PreparedStatement probe = conn.prepareStatement("SELECT pk FROM pp_full_seen WHERE source_pool = ? AND module = ?"
-                + " AND sync_id = ? AND table_name = ? AND pk IN (" + marks + ")")) {
-            for (TableInfo table : reversed) {
-                deleted += deleteUnseen(table, ownerColumn.flatMap(table::column), probe);
-            }
-        }
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_full_seen WHERE source_pool = ? AND module = ?"
-                + " AND sync_id <= ?")) {
-            ps.setString(1, source);
-            ps.setString(2, module);
-            ps.setLong(3, syncId);
-            ps.executeUpdate();
-        }
+        seen.forget();
         return deleted;
     }
 
-    private long deleteUnseen(TableInfo table, Optional<Column> owner, PreparedStatement probe) throws SQLException {
+    private long deleteUnseen(TableInfo table, Optional<Column> owner) throws SQLException {
         long deleted = 0;
         String sql = "SELECT " + dialect.columnList(table.primaryKey()) + " FROM " + dialect.qualified(table)
                 + owner.map(o -> " WHERE " + dialect.quote(o.name()) + " = ?").orElse("");
@@ -129,38 +106,22 @@ final class FullSyncSweep implements AutoCloseable {
                 while (rs.next()) {
                     chunk.add(key(rs, table.primaryKey()));
                     if (chunk.size() == PROBE) {
-                        deleted += delete(table, unseen(table, chunk, probe, keep));
+                        deleted += delete(table, unseen(table, chunk, keep));
                         chunk.clear();
                     }
                 }
-                deleted += delete(table, unseen(table, chunk, probe, keep));
+                deleted += delete(table, unseen(table, chunk, keep));
             }
         }
         return deleted;
     }
 
     /** The keys of {@code chunk} the snapshot did not hold and no exemption keeps. */
-    private List<String> unseen(TableInfo table, List<String> chunk, PreparedStatement probe, PendingKeys keep)
-            throws SQLException {
+    private List<String> unseen(TableInfo table, List<String> chunk, PendingKeys keep) throws SQLException {
         if (chunk.isEmpty()) {
             return List.of();
         }
-        int width = dialect.keysPerProbe();
-        java.util.Set<String> seenKeys = new java.util.HashSet<>();
-        for (int from = 0; from < chunk.size(); from += width) {
-            probe.setString(1, source);
-            probe.setString(2, module);
-            probe.setLong(3, syncId);
-            probe.setString(4, table.name());
-            for (int i = 0; i < width; i++) {
-                probe.setString(5 + i, chunk.get(Math.min(from + i, chunk.size() - 1)));
-            }
-            try (ResultSet hit = probe.executeQuery()) {
-                while (hit.next()) {
-                    seenKeys.add(hit.getString(1));
-                }
-            }
-        }
+        java.util.Set<String> seenKeys = seen.seen(table.name(), chunk);
         List<String> stale = new ArrayList<>();
         for (String key : chunk) {
             if (!seenKeys.contains(key) && (keep == null || (!keep.contains(table.name(), key)

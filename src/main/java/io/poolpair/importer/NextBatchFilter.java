@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.state.ImportState;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.BatchFile;
 import io.poolpair.batch.BatchRejectedException;

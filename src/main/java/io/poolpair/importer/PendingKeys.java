@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.poolpair.failover.ConflictCheck;
 import io.poolpair.failover.KeyTimes;
 import io.poolpair.store.TableInfo;
+import io.poolpair.state.ChangeLog;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Set;
@@ -29,14 +28,7 @@ final class PendingKeys {
 
     static PendingKeys load(Connection conn, String module) throws SQLException {
         Set<String> keys = new HashSet<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT table_name, pk FROM pp_change WHERE module = ?")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    keys.add(rs.getString(1) + '\u0000' + KeyTimes.normalize(rs.getString(2)));
-                }
-            }
-        }
+        ChangeLog.forEachPendingKey(conn, module, (table, key) -> keys.add(table + '\u0000' + KeyTimes.normalize(key)));
         return new PendingKeys(keys);
     }
 

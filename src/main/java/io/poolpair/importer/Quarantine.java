@@ -1,5 +1,6 @@
 package io.poolpair.importer;
 
+import io.poolpair.state.ImportState;
 import io.poolpair.Headers;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.metrics.PoolPairMetrics;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,7 @@
 package io.poolpair.runtime;
 
 import io.poolpair.config.PoolConfig;
+import io.poolpair.state.InstanceRole;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.cluster.CamelClusterService;
@@ -20,7 +21,7 @@ import org.apache.camel.support.RoutePolicySupport;
  * {@code poolpair.cluster.stale-after-intervals} without its heartbeat, or its ZooKeeper session) and starts them.
  * A single instance ({@code poolpair.cluster.enabled = false}, the default) is always active.
  */
-public final class ActiveInstance {
+public final class ActiveInstance implements InstanceRole {
 
     /** The cluster namespace: one lock per pool. */
     static String namespace(PoolConfig config) {
@@ -88,6 +89,7 @@ public final class ActiveInstance {
     }
 
     /** True on the instance doing the work (always, for a single instance). */
+    @Override
     public boolean active() {
         return !(policy instanceof ClusteredRoutePolicy clustered) || clustered.isLeader();
     }

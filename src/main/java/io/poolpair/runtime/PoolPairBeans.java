@@ -9,14 +9,15 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.BatchWriter;
 import io.poolpair.exporter.ChangeCapture;
-import io.poolpair.exporter.ExportState;
+import io.poolpair.state.ExportState;
 import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.state.FailoverState;
+import io.poolpair.failover.FailoverNotice;
 import io.poolpair.failover.PeerRowWrites;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
-import io.poolpair.importer.ImportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.PrivateCopy;
 import io.poolpair.importer.Quarantine;
@@ -29,8 +30,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.PoolPairHealthCheck;
-import io.poolpair.status.PoolPairMetrics;
-import io.poolpair.status.StatusHistory;
+import io.poolpair.metrics.PoolPairMetrics;
+import io.poolpair.state.StatusHistory;
+import io.poolpair.status.StatusGauges;
 import io.poolpair.status.StatusPage;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
@@ -38,6 +40,7 @@ import io.poolpair.content.ContentStore;
 import io.poolpair.verify.RowDigest;
 import io.poolpair.verify.Verifier;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -67,7 +70,7 @@ public final class PoolPairBeans {
         StoreIncarnation incarnation = new StoreIncarnation(store.dataSource());
         PeerIncarnations peers = new PeerIncarnations(store.dataSource(), config.peer());
         registry.accept("storeIncarnation", incarnation);
-        FailoverState failover = new FailoverState(config, store.dataSource());
+        FailoverState failover = FailoverNotice.failoverState(config, store.dataSource());
         ActiveInstance active = ActiveInstance.of(config);
         if (active.service() != null) {
             registry.accept("poolpairClusterService", active.service());
@@ -98,8 +101,9 @@ public final class PoolPairBeans {
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = existingMeters != null ? existingMeters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        PoolPairMetrics metrics = new PoolPairMetrics(meters, status, config.pool(),
-                config.modules().stream().map(m -> m.name()).toList());
+        List<String> moduleNames = config.modules().stream().map(m -> m.name()).toList();
+        PoolPairMetrics metrics = new PoolPairMetrics(meters, config.pool(), moduleNames);
+        StatusGauges.register(meters, metrics, status, config.pool(), moduleNames);
         metrics.refresh(); // the gauges' first snapshot; then once per export cycle and after each acknowledgement
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
@@ -107,7 +111,7 @@ public final class PoolPairBeans {
         // camel.main.log-mask = true: every log line of the routes goes through the one masking function
         registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
                 (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
-        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status));
+        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status::samples));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));

@@ -53,6 +53,14 @@ public final class StoreIncarnation {
         }
     }
 
+    /** This store's incarnation, or empty before poolpair's tables were created (a command before the first start). */
+    public java.util.Optional<Info> infoIfCreated() throws SQLException {
+        if (!StateTables.exist(dataSource, "pp_store")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(info());
+    }
+
     public static Info info(Connection conn) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("SELECT incarnation, created_at, replaced, reason FROM pp_store"
                 + " WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
@@ -119,21 +127,11 @@ public final class StoreIncarnation {
                         return info(conn).incarnation(); // renewed already (by another thread of this service)
                     }
                 }
-                try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET last_batch = 0, published_batch = 0,"
-                        + " acked_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
-                        + " acked_at = NULL, restore_last_batch = 0")) {
-                    ps.executeUpdate();
-                }
+                ExportState.restartNumbering(conn);
                 // changes captured before the last export cycle this store knew of when the service started again: the
                 // peer had them (they were exported in the history this store lost), and may hold newer writes of their
                 // keys since, which a re-export would overwrite with what this store went back to
-                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE changed_at <="
-                        + " (SELECT resumed_from FROM pp_store WHERE id = 1)")) {
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_change SET batch = NULL WHERE batch IS NOT NULL")) {
-                    ps.executeUpdate();
-                }
+                ChangeLog.resetAfterGoingBack(conn);
                 conn.commit();
             } catch (SQLException e) {
                 conn.rollback();
@@ -142,6 +140,21 @@ public final class StoreIncarnation {
         }
         LOG.error("this store is now incarnation {} (was {}): {}", fresh, expected, reason);
         return fresh;
+    }
+
+    /**
+     * The failover notices' replay guard: raises the highest sequence of a notice from the peer accepted here to
+     * {@code sequence} and returns true, or returns false when a higher one was accepted before.
+     */
+    public boolean admitPeerNotice(long sequence) {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_store SET peer_notice_sequence = ? WHERE id = 1 AND peer_notice_sequence <= ?")) {
+            ps.setLong(1, sequence);
+            ps.setLong(2, sequence);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the failover notice's sequence in pp_store: " + e.getMessage(), e);
+        }
     }
 
     private static String newId() {

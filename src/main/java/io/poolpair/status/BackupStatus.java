@@ -6,24 +6,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.failover.ConflictCheck;
-import io.poolpair.failover.FailoverState;
-import io.poolpair.runtime.ActiveInstance;
-import io.poolpair.share.ShareLayout;
+import io.poolpair.failover.FailoverNotice;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.Conflicts;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.FailoverState;
+import io.poolpair.state.ImportState;
+import io.poolpair.state.InstanceRole;
 import io.poolpair.state.PeerIncarnations;
+import io.poolpair.state.StatusHistory;
 import io.poolpair.state.StoreIncarnation;
-import io.poolpair.importer.ImportState;
-import io.poolpair.verify.VerifyRecords;
+import io.poolpair.state.VerifyRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +33,9 @@ import org.apache.camel.Header;
 
 /**
  * The backup service's state per module, computed from real state: this pool's database (what it exported,
- * what the peer acknowledged, what it applied) and its quarantine folder. Run on a pool, it shows that
- * pool's export direction and import direction, as Get-CsBackupServiceStatus does.
+ * what the peer acknowledged, what it applied), read through the state/ classes that own its tables, and its
+ * quarantine folder. Run on a pool, it shows that pool's export direction and import direction, as
+ * Get-CsBackupServiceStatus does. The failover part is {@link FailoverView}, the active instance {@link InstanceView}.
  */
 public final class BackupStatus {
 
@@ -85,7 +84,7 @@ public final class BackupStatus {
 
     /** The whole pool. */
     public record Report(String pool, String peer, Instant at, List<ModuleStatus> modules, InstanceStatus activeInstance,
-                         FailoverStatus failover, List<ConflictCheck.Conflict> conflicts, IncarnationStatus incarnation,
+                         FailoverStatus failover, List<Conflicts.Conflict> conflicts, IncarnationStatus incarnation,
                          long conflictCount, List<VerifyRecords.LastVerification> verifications) {
         public boolean healthy() {
             return modules.stream().allMatch(ModuleStatus::healthy);
@@ -107,21 +106,23 @@ public final class BackupStatus {
     private final DataSource dataSource;
     private final ExportState exportState;
     private final ImportState importState;
-    private final ActiveInstance active;
+    private final ChangeLog changes;
     private final FailoverState failoverState;
+    private final InstanceView instance;
 
     public BackupStatus(PoolConfig config, DataSource dataSource) {
         this(config, dataSource, null);
     }
 
     /** In the service: {@code active} tells whether this instance is the pool's active one. */
-    public BackupStatus(PoolConfig config, DataSource dataSource, ActiveInstance active) {
-        this.active = active;
-        this.failoverState = new FailoverState(config, dataSource);
+    public BackupStatus(PoolConfig config, DataSource dataSource, InstanceRole active) {
+        this.failoverState = FailoverNotice.failoverState(config, dataSource);
         this.config = config;
         this.dataSource = dataSource;
         this.exportState = new ExportState(dataSource);
         this.importState = new ImportState(dataSource, config.peer());
+        this.changes = new ChangeLog(dataSource);
+        this.instance = new InstanceView(config, active);
     }
 
     /** Every module, or only {@code module} when given ({@code All} or null for every module). */
@@ -137,8 +138,9 @@ public final class BackupStatus {
                     + config.modules().stream().map(ModuleConfig::name).toList());
         }
         List<String> names = modules.stream().map(ModuleStatus::module).toList();
-        return new Report(config.pool(), config.peer(), Instant.now(), modules, instance(), failover(), conflicts(),
-                incarnation(), conflictCount(), verifications(names));
+        return new Report(config.pool(), config.peer(), Instant.now(), modules, instance.read(),
+                FailoverView.of(failoverState, config.pool(), config.peer()), Conflicts.latest(dataSource, 100),
+                incarnation(), Conflicts.count(dataSource), VerifyRecords.latest(dataSource, names));
     }
 
     /**
@@ -179,15 +181,28 @@ public final class BackupStatus {
                 report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount(), report.verifications());
     }
 
+    /** The status history's samples of {@code module} (every module when null), taken at {@code at}. */
+    public List<StatusHistory.Sample> samples(String module, Instant at) throws SQLException {
+        List<StatusHistory.Sample> samples = new ArrayList<>();
+        for (ModuleConfig m : config.modules()) {
+            if (module == null || m.name().equals(module)) {
+                ModuleStatus s = module(m.name());
+                samples.add(new StatusHistory.Sample(s.module(), at, s.oldestUnacknowledgedChangeAgeSeconds(),
+                        s.pendingChanges(), s.unacknowledgedBatches(), s.exportStatus().name(), s.importStatus().name()));
+            }
+        }
+        return samples;
+    }
+
     public ModuleStatus module(String module) throws SQLException {
-        if (!serviceHasRun(module)) {
+        if (!exportState.has(module)) {
             return new ModuleStatus(module, ExportStatus.NotInitialized, ImportStatus.NormalState, 0, 0, 0, null, 0, null, 0,
                     null, 0, quarantinedFiles(module), null, null, null, null, 0, null, null, null, null);
         }
         ExportState.Snapshot export = exportState.get(module);
         ImportState.Snapshot imported = importState.get(module);
-        long pending = pendingChanges(module);
-        Instant oldest = oldestUnacknowledgedChange(module);
+        long pending = changes.pending(module);
+        Instant oldest = changes.oldestUnacknowledged(module);
         long unacked = export.lastBatch() - export.ackedBatch();
         long backlogBatches = unacked + (pending + config.maxChangesPerBatch() - 1) / config.maxChangesPerBatch();
 
@@ -219,8 +234,8 @@ public final class BackupStatus {
                 export.publishedAt(), export.ackedBatch(), export.ackedAt(), imported.lastApplied(), imported.appliedAt(),
                 oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toSeconds()),
                 quarantinedFiles(module), lastError, exportError, importError, export.oversizedContent(),
-                peerRowWrites(module), lastPeerRowWrite(module), imported.restoreProgress(config.peer()), restoreToPeer,
-                contentWaiting(module));
+                export.peerRowWrites(), export.lastPeerRowWrite(), imported.restoreProgress(config.peer()), restoreToPeer,
+                export.contentWaiting());
     }
 
     private boolean restoreHeldBack() throws SQLException {
@@ -228,202 +243,15 @@ public final class BackupStatus {
     }
 
     private IncarnationStatus incarnation() throws SQLException {
-        if (!tableExists("pp_store")) {
-            return null;
-        }
-        try (Connection conn = dataSource.getConnection()) {
-            var info = StoreIncarnation.info(conn);
-            return new IncarnationStatus(info.incarnation(), info.createdAt(), info.replaced(), info.reason(),
-                    new PeerIncarnations(dataSource, config.peer()).current().orElse(null));
+        try {
+            var info = new StoreIncarnation(dataSource).infoIfCreated();
+            if (info.isEmpty()) {
+                return null;
+            }
+            return new IncarnationStatus(info.get().incarnation(), info.get().createdAt(), info.get().replaced(),
+                    info.get().reason(), new PeerIncarnations(dataSource, config.peer()).current().orElse(null));
         } catch (SQLException e) {
             return null; // tables created, service never started here
-        }
-    }
-
-    private long peerRowWrites(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT peer_row_writes FROM pp_export WHERE module = ?")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
-    }
-
-    /** The file a row of the module's content table waits for, while one does. */
-    private String contentWaiting(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT content_waiting FROM pp_export WHERE module = ?")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    private String lastPeerRowWrite(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT last_peer_row_write FROM pp_export WHERE module = ?")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    /** TaskAssignment/<pool>.json: the instance that ran the last export cycle. */
-    private InstanceStatus instance() {
-        Path file = config.shareLocal().resolve(ShareLayout.TASK_ASSIGNMENT).resolve(config.pool() + ".json");
-        Boolean thisActive = active == null ? null : active.active();
-        if (!Files.isRegularFile(file)) {
-            return thisActive == null ? null : new InstanceStatus(null, 0, null, null, thisActive);
-        }
-        try {
-            var node = JSON.readTree(file.toFile());
-            return new InstanceStatus(node.path("host").asText(null), node.path("pid").asLong(),
-                    parse(node.path("startedAt").asText(null)), parse(node.path("refreshedAt").asText(null)), thisActive);
-        } catch (IOException | RuntimeException e) {
-            return new InstanceStatus(null, 0, null, null, thisActive);
-        }
-    }
-
-    private static Instant parse(String s) {
-        return s == null ? null : Instant.parse(s);
-    }
-
-    private FailoverStatus failover() throws SQLException {
-        if (!tableExists("pp_failover")) {
-            return null;
-        }
-        var mine = failoverState.ofPeer();
-        String pool = config.pool();
-        String peer = config.peer();
-        if (mine.isPresent()) {
-            FailoverState.Failover f = mine.get();
-            String role;
-            String summary;
-            switch (f.state()) {
-                case Acting -> {
-                    role = "acting";
-                    summary = pool + " is acting for " + peer + " since " + f.since() + ": writes to " + peer
-                            + "'s rows are captured and queued for " + peer;
-                }
-                case FailingBack -> {
-                    role = "failing-back";
-                    summary = pool + " is failing back to " + peer + " since " + f.failbackStartedAt() + ": sending " + peer
-                            + " everything it missed (still acting for it)";
-                }
-                default -> {
-                    role = "handed-back";
-                    summary = pool + " handed " + peer + "'s rows back at " + f.handedBackAt() + " (acted for it since "
-                            + f.since() + "); writes to them here are flagged";
-                }
-            }
-            if (f.splitBrainBatches() > 0) {
-                summary += "; SPLIT BRAIN: " + peer + " wrote " + f.splitBrainBatches() + " batch(es) while " + pool
-                        + " acted for it, last at " + f.splitBrainAt();
-            }
-            if (!"handed-back".equals(role) || failoverState.supersededSince().isEmpty()) {
-                return new FailoverStatus(role, pool, peer, f.since(), f.failbackStartedAt(), f.handedBackAt(),
-                        f.splitBrainBatches(), f.splitBrainAt(), summary);
-            }
-        }
-        var superseded = failoverState.supersededSince();
-        if (superseded.isPresent()) {
-            return new FailoverStatus("superseded", peer, pool, superseded.get(), null, null, 0, null, peer
-                    + " is acting for " + pool + " since " + superseded.get() + " (failover): writes here are split-brain"
-                    + " writes until " + peer + " fails back");
-        }
-        return null;
-    }
-
-    private List<ConflictCheck.Conflict> conflicts() throws SQLException {
-        if (!tableExists("pp_conflict")) {
-            return List.of();
-        }
-        try (Connection conn = dataSource.getConnection()) {
-            return ConflictCheck.recorded(conn, 100);
-        }
-    }
-
-    /** Every conflict recorded on this pool ({@code conflicts} shows the latest 100). */
-    private long conflictCount() throws SQLException {
-        if (!tableExists("pp_conflict")) {
-            return 0;
-        }
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "SELECT COUNT(*) FROM pp_conflict"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** The last verification of each listed module (none before poolpair's tables exist: a command before the first start). */
-    private List<VerifyRecords.LastVerification> verifications(List<String> modules) throws SQLException {
-        if (!tableExists("pp_verify")) {
-            return List.of();
-        }
-        return VerifyRecords.all(dataSource).stream().filter(v -> modules.contains(v.module())).toList();
-    }
-
-    private boolean tableExists(String name) throws SQLException {
-        try (Connection conn = dataSource.getConnection()) {
-            for (String n : new String[] {name, name.toUpperCase()}) {
-                try (ResultSet rs = conn.getMetaData().getTables(null, null, n, null)) {
-                    if (rs.next()) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /** False before the service first started against this store with this module configured. */
-    private boolean serviceHasRun(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection()) {
-            boolean tables = false;
-            for (String name : new String[] {"pp_export", "PP_EXPORT"}) {
-                try (ResultSet rs = conn.getMetaData().getTables(null, null, name, null)) {
-                    tables |= rs.next();
-                }
-            }
-            if (!tables) {
-                return false;
-            }
-            try (PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_export WHERE module = ?")) {
-                ps.setString(1, module);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1) > 0;
-                }
-            }
-        }
-    }
-
-    private long pendingChanges(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    /** The oldest change not in an acknowledged batch (acknowledged ones are purged right after, or after a restart). */
-    private Instant oldestUnacknowledgedChange(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND (batch IS NULL"
-                     + " OR batch > (SELECT COALESCE(MAX(acked_batch), 0) FROM pp_export WHERE module = ?))")) {
-            ps.setString(1, module);
-            ps.setString(2, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                Timestamp ts = rs.getTimestamp(1);
-                return ts == null ? null : ts.toInstant();
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.poolpair.status;
 
+import io.poolpair.state.ErrorText;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;

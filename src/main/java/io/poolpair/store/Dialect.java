@@ -5,21 +5,31 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 /** What differs between the databases poolpair runs on. Chosen by {@code poolpair.datasource.url} alone. */
 public interface Dialect {
 
+    /**
+     * The dialect of the database {@code url} names. The dialects (store/h2, store/postgresql) are found with
+     * {@link ServiceLoader} ({@code META-INF/services/io.poolpair.store.Dialect}), so this package does not import
+     * the packages below it that implement it.
+     */
     static Dialect forUrl(String url) {
-        if (url.startsWith("jdbc:h2:")) {
-            return new H2Dialect();
-        }
-        if (url.startsWith("jdbc:postgresql:")) {
-            return new PostgresDialect();
+        List<String> supported = new java.util.ArrayList<>();
+        for (Dialect dialect : ServiceLoader.load(Dialect.class, Dialect.class.getClassLoader())) {
+            if (url.startsWith(dialect.urlPrefix())) {
+                return dialect;
+            }
+            supported.add(dialect.urlPrefix());
         }
         throw new io.poolpair.config.ConfigException("poolpair.datasource.url = " + url
-                + ": unsupported database (supported: jdbc:h2:, jdbc:postgresql:)");
+                + ": unsupported database (supported: " + String.join(", ", supported) + ")");
     }
+
+    /** How a JDBC URL of this database begins ({@code jdbc:h2:}). */
+    String urlPrefix();
 
     /** Folder under {@code config/sql/} holding this database's SQL. */
     String sqlFolder();

@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.ConfigException;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
+import io.poolpair.state.CapturedTables;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,39 +85,20 @@ public final class Store implements AutoCloseable {
      */
     private static void requestFullSyncForAddedTables(Connection conn, PoolConfig config, Dialect dialect,
                                                       TableCatalog catalog) throws SQLException {
-        java.util.Map<String, String> registered = new java.util.HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT db_table_name, module FROM pp_capture");
-             var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                registered.put(rs.getString(1), rs.getString(2));
-            }
-        }
+        java.util.Map<String, String> registered = CapturedTables.registered(conn);
         if (registered.isEmpty()) {
             return;
         }
         for (ModuleConfig module : config.modules()) {
-            if (!stateRowExists(conn, module.name())) {
+            if (!ExportState.has(conn, module.name())) {
                 continue; // a module new here: ensureStateRows decides on its initial full sync
             }
             for (TableInfo table : catalog.tables(module.name())) {
                 if (!module.name().equals(registered.get(table.dbName())) && ownsRows(conn, config, dialect, table)) {
-                    try (PreparedStatement ps = conn.prepareStatement(
-                            "UPDATE pp_export SET full_sync_requested = TRUE WHERE module = ?")) {
-                        ps.setString(1, module.name());
-                        ps.executeUpdate();
-                    }
+                    ExportState.requestFullSync(conn, module.name());
                     LOG.info("{}: table {} was added to the module and holds rows of {}: a full sync of the module"
                             + " sends them to {}", module.name(), table.name(), config.pool(), config.peer());
                 }
-            }
-        }
-    }
-
-    private static boolean stateRowExists(Connection conn, String module) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_export WHERE module = ?")) {
-            ps.setString(1, module);
-            try (var rs = ps.executeQuery()) {
-                return rs.next();
             }
         }
     }
@@ -142,16 +126,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static void register(Connection conn, TableInfo table) throws SQLException {
-        try (PreparedStatement del = conn.prepareStatement("DELETE FROM pp_capture WHERE db_table_name = ?");
-             PreparedStatement ins = conn.prepareStatement(
-                     "INSERT INTO pp_capture (db_table_name, table_name, module) VALUES (?, ?, ?)")) {
-            del.setString(1, table.dbName());
-            del.executeUpdate();
-            ins.setString(1, table.dbName());
-            ins.setString(2, table.name());
-            ins.setString(3, table.module());
-            ins.executeUpdate();
-        }
+        CapturedTables.register(conn, table.dbName(), table.name(), table.module());
     }
 
     /**
@@ -164,24 +139,8 @@ public final class Store implements AutoCloseable {
         for (TableInfo table : catalog.tables(module)) {
             holdsData |= ownsRows(conn, config, dialect, table);
         }
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_export (module, peer, full_sync_requested,"
-                + " initial_sync_batch) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM pp_export WHERE module = ?)")) {
-            ps.setString(1, module);
-            ps.setString(2, config.peer());
-            ps.setBoolean(3, holdsData);
-            ps.setLong(4, holdsData ? -1 : 0);
-            ps.setString(5, module);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_import (source_pool, module) SELECT ?, ? WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ?)")) {
-            ps.setString(1, config.peer());
-            ps.setString(2, module);
-            ps.setString(3, config.peer());
-            ps.setString(4, module);
-            ps.executeUpdate();
-        }
+        ExportState.ensure(conn, module, config.peer(), holdsData);
+        ImportState.ensure(conn, config.peer(), module);
     }
 
     public DataSource dataSource() {

@@ -3,6 +3,7 @@ package io.poolpair.verify;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.content.ContentStore;
 import io.poolpair.store.Column;
@@ -160,24 +161,17 @@ public final class RowDigest {
      */
     Set<String> inFlight(TableInfo table, Predicate<String> keep) throws SQLException {
         Set<String> keys = new java.util.HashSet<>();
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "SELECT DISTINCT pk FROM pp_change WHERE module = ? AND table_name = ?")) {
-            ps.setString(1, table.module());
-            ps.setString(2, table.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String key;
-                    try {
-                        key = normalKey(MAPPER.readTree(rs.getString(1)), table.primaryKey());
-                    } catch (IOException | RuntimeException e) {
-                        continue; // not a key of this table's shape: it cannot match one
-                    }
-                    if (keep.test(key)) {
-                        keys.add(key);
-                    }
-                }
+        new ChangeLog(dataSource).forEachKeyOf(table.module(), table.name(), captured -> {
+            String key;
+            try {
+                key = normalKey(MAPPER.readTree(captured), table.primaryKey());
+            } catch (IOException | RuntimeException e) {
+                return; // not a key of this table's shape: it cannot match one
             }
-        }
+            if (keep.test(key)) {
+                keys.add(key);
+            }
+        });
         return keys;
     }
 

@@ -1,12 +1,14 @@
 package io.poolpair.verify;
 
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.VerifyRecords;
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.status.PoolPairMetrics;
+import io.poolpair.state.ExportState;
+import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
 import java.io.File;
@@ -365,24 +367,15 @@ public final class Verifier {
 
     /** Captures the differing rows this pool owns again, so the next export cycle sends them as they are here. */
     private long queueRepair(String module, Iterable<TableRun> runs) throws SQLException {
-        long queued = 0;
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, ?, ?, 'U')")) {
-            for (TableRun run : runs) {
-                for (VerifyReport.Difference d : run.differences) {
-                    if (d.owner().equals(config.pool())) {
-                        ps.setString(1, module);
-                        ps.setString(2, run.table.name());
-                        ps.setString(3, d.key());
-                        ps.addBatch();
-                        queued++;
-                    }
+        Map<String, List<String>> owned = new LinkedHashMap<>();
+        for (TableRun run : runs) {
+            for (VerifyReport.Difference d : run.differences) {
+                if (d.owner().equals(config.pool())) {
+                    owned.computeIfAbsent(run.table.name(), t -> new ArrayList<>()).add(d.key());
                 }
             }
-            if (queued > 0) {
-                ps.executeBatch();
-            }
         }
+        long queued = new ChangeLog(dataSource).queueRepair(module, owned);
         if (queued > 0) {
             LOG.info("verify --repair: {} row(s) of {} owned by {} captured again for export to {}", queued, module, config.pool(),
                     config.peer());
@@ -423,7 +416,8 @@ public final class Verifier {
         VerifyReport.ModuleResult m = new VerifyReport.ModuleResult(module, result, Instant.now(),
                 Duration.between(started, Instant.now()).toSeconds(), chunks, rows, differences, inFlight, queued, peerOwned,
                 tables);
-        VerifyRecords.record(dataSource, m, summary.toString());
+        VerifyRecords.record(dataSource, new VerifyRecords.LastVerification(module, m.verifiedAt(), result, rows, differences,
+                inFlight, queued, summary.toString()));
         if (metrics != null) {
             metrics.verified(module, differences);
         }

@@ -1,8 +1,9 @@
 package io.poolpair.workflow;
 
 import io.poolpair.config.PoolConfig;
-import io.poolpair.exporter.ExportState;
-import io.poolpair.failover.FailoverState;
+import io.poolpair.failover.FailoverNotice;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.FailoverState;
 import io.poolpair.status.BackupStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,7 +45,7 @@ public final class Failback {
 
     public Failback(PoolConfig pool, DataSource dataSource) {
         this.pool = pool;
-        this.failover = new FailoverState(pool, dataSource);
+        this.failover = FailoverNotice.failoverState(pool, dataSource);
         this.status = new BackupStatus(pool, dataSource);
         this.exports = new ExportState(dataSource);
     }

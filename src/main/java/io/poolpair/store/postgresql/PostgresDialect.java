@@ -1,5 +1,9 @@
-package io.poolpair.store;
+package io.poolpair.store.postgresql;
 
+import io.poolpair.store.Column;
+import io.poolpair.store.Dialect;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,6 +23,11 @@ public final class PostgresDialect implements Dialect {
 
     /** Advisory lock key of start-up preparation ("poolpair" in ASCII). */
     private static final long SETUP_LOCK = 0x706f6f6c70616972L;
+
+    @Override
+    public String urlPrefix() {
+        return "jdbc:postgresql:";
+    }
 
     @Override
     public String sqlFolder() {

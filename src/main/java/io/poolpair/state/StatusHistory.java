@@ -1,8 +1,10 @@
-package io.poolpair.status;
+package io.poolpair.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.poolpair.Headers;
-import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -19,8 +21,8 @@ import org.apache.camel.Header;
 
 /**
  * The recovery point over time, for the status page's chart: a row in {@code pp_status_history} per module
- * each time the state moves (after every export cycle and every acknowledgement), computed by
- * {@link BackupStatus} from the store; rows older than {@code poolpair.status.history} are deleted.
+ * each time the state moves (after every export cycle and every acknowledgement), taken by the {@link Sampler}
+ * the status view gives it; rows older than {@code poolpair.status.history} are deleted.
  */
 public final class StatusHistory {
 
@@ -33,37 +35,41 @@ public final class StatusHistory {
     public record History(String pool, String peer, Instant from, Instant to, List<Sample> samples) {
     }
 
+    /** Takes the samples of {@code module} (every module when null) now: the status view, which sits above this. */
+    @FunctionalInterface
+    public interface Sampler {
+        List<Sample> sample(String module, Instant at) throws SQLException;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
     private final PoolConfig config;
     private final DataSource dataSource;
-    private final BackupStatus status;
+    private final Sampler sampler;
 
-    public StatusHistory(PoolConfig config, DataSource dataSource, BackupStatus status) {
+    public StatusHistory(PoolConfig config, DataSource dataSource, Sampler sampler) {
         this.config = config;
         this.dataSource = dataSource;
-        this.status = status;
+        this.sampler = sampler;
     }
 
     /** Samples {@code module} (every module when null) now and forgets samples older than the history span. */
     public void record(@Header(Headers.MODULE) String module) throws SQLException {
         Instant now = Instant.now();
-        List<BackupStatus.ModuleStatus> modules = new ArrayList<>();
-        for (ModuleConfig m : config.modules()) {
-            if (module == null || m.name().equals(module)) {
-                modules.add(status.module(m.name()));
-            }
-        }
+        List<Sample> samples = sampler.sample(module, now);
         try (Connection conn = dataSource.getConnection()) {
             try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_status_history (module, sampled_at,"
                     + " recovery_point_seconds, pending_changes, unacknowledged_batches, export_status, import_status)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                for (BackupStatus.ModuleStatus m : modules) {
+                for (Sample m : samples) {
                     ps.setString(1, m.module());
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setLong(3, m.oldestUnacknowledgedChangeAgeSeconds());
+                    ps.setTimestamp(2, Timestamp.from(m.at()));
+                    ps.setLong(3, m.recoveryPointSeconds());
                     ps.setLong(4, m.pendingChanges());
                     ps.setLong(5, m.unacknowledgedBatches());
-                    ps.setString(6, m.exportStatus().name());
-                    ps.setString(7, m.importStatus().name());
+                    ps.setString(6, m.exportStatus());
+                    ps.setString(7, m.importStatus());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -98,7 +104,7 @@ public final class StatusHistory {
     /** The history as JSON, for {@code GET /poolpair/status/history}. */
     public String json() throws SQLException {
         try {
-            return BackupStatus.JSON.writeValueAsString(history());
+            return JSON.writeValueAsString(history());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

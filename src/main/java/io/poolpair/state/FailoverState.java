@@ -1,4 +1,4 @@
-package io.poolpair.failover;
+package io.poolpair.state;
 
 import io.poolpair.config.PoolConfig;
 import java.sql.Connection;
@@ -9,7 +9,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
-import io.poolpair.state.StoreIncarnation;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,18 +36,33 @@ public final class FailoverState {
         }
     }
 
+    /**
+     * The signed failover notice in the shares (failover/FailoverNotice, above this package): the one this pool writes
+     * into the peer's share, and the one the peer wrote into this pool's share while it acts for this pool.
+     */
+    public interface Notice {
+        /** Path of the notice this pool writes, relative to the peer's share root. */
+        String peerFileName();
+
+        /** The signed notice: this pool acts for the peer since {@code since}, or ({@code acting} false) handed it back. */
+        byte[] build(boolean acting, Instant since, String incarnation);
+
+        /** The moment the peer started acting for this pool, while a valid notice of it lies in this pool's share. */
+        Optional<Instant> peerActingSince();
+    }
+
     private final DataSource dataSource;
     private final String pool;
     private final String peer;
-    private final FailoverNotice notice;
+    private final Notice notice;
     private final StoreIncarnation incarnation;
 
-    public FailoverState(PoolConfig config, DataSource dataSource) {
+    public FailoverState(PoolConfig config, DataSource dataSource, Notice notice) {
         this.incarnation = new StoreIncarnation(dataSource);
         this.dataSource = dataSource;
         this.pool = config.pool();
         this.peer = config.peer();
-        this.notice = new FailoverNotice(config, this::admitNotice);
+        this.notice = notice;
     }
 
     public String pool() {
@@ -57,6 +71,11 @@ public final class FailoverState {
 
     public String peer() {
         return peer;
+    }
+
+    /** False before poolpair's tables exist here (a command before the first start): there is nothing to read. */
+    public boolean recorded() throws SQLException {
+        return StateTables.exist(dataSource, "pp_failover");
     }
 
     /** This pool's failover of its peer, if one was ever started. */
@@ -109,11 +128,10 @@ public final class FailoverState {
             conn.setAutoCommit(false);
             try (PreparedStatement del = conn.prepareStatement("DELETE FROM pp_failover WHERE failed_pool = ?");
                  PreparedStatement ins = conn.prepareStatement("INSERT INTO pp_failover (failed_pool, state, since)"
-                         + " VALUES (?, ?, ?)");
-                 PreparedStatement keys = conn.prepareStatement("DELETE FROM pp_failover_key")) {
+                         + " VALUES (?, ?, ?)")) {
                 del.setString(1, peer);
                 del.executeUpdate();
-                keys.executeUpdate();
+                FailoverKeys.clear(conn);
                 ins.setString(1, peer);
                 ins.setString(2, State.Acting.name());
                 ins.setTimestamp(3, Timestamp.from(Instant.now()));
@@ -171,18 +189,6 @@ public final class FailoverState {
             ps.setTimestamp(1, Timestamp.from(Instant.now()));
             ps.setString(2, peer);
             ps.executeUpdate();
-        }
-    }
-
-    /** The failover notices' replay guard: the highest sequence of a notice from the peer accepted here. */
-    private boolean admitNotice(long sequence) {
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "UPDATE pp_store SET peer_notice_sequence = ? WHERE id = 1 AND peer_notice_sequence <= ?")) {
-            ps.setLong(1, sequence);
-            ps.setLong(2, sequence);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot record the failover notice's sequence in pp_store: " + e.getMessage(), e);
         }
     }
 

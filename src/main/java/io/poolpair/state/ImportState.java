@@ -1,8 +1,7 @@
-package io.poolpair.importer;
+package io.poolpair.state;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.Manifest;
-import io.poolpair.status.ErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * The import side's bookkeeping per module ({@code pp_import}): which incarnation of the peer it follows, the
  * last batch applied of it, the batch it waits for, a restore snapshot being applied, last error, quarantined
  * files. Batch numbers run per (source pool, incarnation): when the peer shows up as a new incarnation, the count
- * starts again for it.
+ * starts again for it. Each applied batch is also logged ({@link ImportLog}).
+ *
+ * <p>About 300 lines on purpose: it is every statement on {@code pp_import} (one table, one owner, as state/ is
+ * cut), and its {@link Snapshot} holds the judgements status and the cookie share (a gap that does not fill, a
+ * restore's progress).
  */
 public final class ImportState {
 
@@ -86,6 +89,19 @@ public final class ImportState {
         this.peer = peer;
     }
 
+    /** Store preparation: gives a newly configured module its row for what {@code sourcePool} sends. */
+    public static void ensure(Connection conn, String sourcePool, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_import (source_pool, module) SELECT ?, ? WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM pp_import WHERE source_pool = ? AND module = ?)")) {
+            ps.setString(1, sourcePool);
+            ps.setString(2, module);
+            ps.setString(3, sourcePool);
+            ps.setString(4, module);
+            ps.executeUpdate();
+        }
+    }
+
     public Snapshot get(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             return get(conn, module);
@@ -121,7 +137,7 @@ public final class ImportState {
      * (the peer was rebuilt or restored) starts the count again at 0, and the import log of the old one is
      * dropped, since its batch numbers are reused. Returns the module's state afterwards.
      */
-    Snapshot follow(String module, String incarnation) throws SQLException {
+    public Snapshot follow(String module, String incarnation) throws SQLException {
         Snapshot s = get(module);
         if (incarnation.equals(s.sourceIncarnation())) {
             return s;
@@ -154,7 +170,7 @@ public final class ImportState {
      * A batch of the peer's current incarnation contradicts what was applied under its number: kept until the peer
      * starts a new incarnation, and reported in every cookie, so the peer learns its store went back in time.
      */
-    void recordContradiction(String module, String incarnation, String message) throws SQLException {
+    public void recordContradiction(String module, String incarnation, String message) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             update(conn, "UPDATE pp_import SET contradiction = ?, contradiction_incarnation = ? WHERE source_pool = ?"
                     + " AND module = ?", ErrorText.truncate(message), incarnation, peer, module);
@@ -192,22 +208,14 @@ public final class ImportState {
 
     /** The sha256 of the manifest of batch {@code batch} as it was applied, when the import log still has it. */
     public Optional<String> appliedManifest(String module, long batch) throws SQLException {
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                "SELECT manifest_sha256 FROM pp_import_log WHERE source_pool = ? AND module = ? AND batch = ?")) {
-            ps.setString(1, peer);
-            ps.setString(2, module);
-            ps.setLong(3, batch);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        }
+        return ImportLog.manifestOf(dataSource, peer, module, batch);
     }
 
     /**
      * The importer waits for batch {@code batch}: remembered with the time the wait began (at most once a second
      * per call site), so that a gap that does not fill becomes an error.
      */
-    void noteWaiting(String module, long batch) {
+    public void noteWaiting(String module, long batch) {
         long now = System.currentTimeMillis();
         if (now - lastWaitNoted < 1000) {
             return;
@@ -235,7 +243,7 @@ public final class ImportState {
      * last applied (or, for the first part of a restore, anything before it: its baseline supersedes them), so no
      * batch is applied twice or out of order whatever happens around it.
      */
-    void recordApplied(Connection conn, String module, Manifest manifest, String manifestSha256, long upserts, long deletes)
+    public void recordApplied(Connection conn, String module, Manifest manifest, String manifestSha256, long upserts, long deletes)
             throws SQLException {
         long batch = manifest.batch();
         Timestamp now = Timestamp.from(Instant.now());
@@ -263,17 +271,7 @@ public final class ImportState {
                     + " WHERE source_pool = ? AND module = ?", upserts, manifest.part() == manifest.parts() ? now : null, peer,
                     module);
         }
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_import_log (source_pool, module, batch, upserts,"
-                + " deletes, applied_at, manifest_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, peer);
-            ps.setString(2, module);
-            ps.setLong(3, batch);
-            ps.setLong(4, upserts);
-            ps.setLong(5, deletes);
-            ps.setTimestamp(6, now);
-            ps.setString(7, manifestSha256);
-            ps.executeUpdate();
-        }
+        ImportLog.record(conn, peer, module, batch, upserts, deletes, now, manifestSha256);
     }
 
     public void recordError(String module, String message, boolean quarantined) throws SQLException {

@@ -1,4 +1,4 @@
-package io.poolpair.capture;
+package io.poolpair.store.h2;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package io.poolpair.verify;
+package io.poolpair.state;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +21,9 @@ public final class VerifyRecords {
     private VerifyRecords() {
     }
 
-    static void record(DataSource dataSource, VerifyReport.ModuleResult m, String summary) throws SQLException {
+    /** Keeps {@code m} as its module's last verification (the one before it goes). */
+    public static void record(DataSource dataSource, LastVerification m) throws SQLException {
+        String summary = m.summary();
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             try (PreparedStatement delete = conn.prepareStatement("DELETE FROM pp_verify WHERE module = ?");
@@ -46,6 +48,17 @@ public final class VerifyRecords {
                 conn.setAutoCommit(true);
             }
         }
+    }
+
+    /**
+     * The last verification of each listed module (none before poolpair's tables exist: a command before the first
+     * start), by module name.
+     */
+    public static List<LastVerification> latest(DataSource dataSource, List<String> modules) throws SQLException {
+        if (!StateTables.exist(dataSource, "pp_verify")) {
+            return List.of();
+        }
+        return all(dataSource).stream().filter(v -> modules.contains(v.module())).toList();
     }
 
     /** Every module's last verification, by module name. */

@@ -1,9 +1,7 @@
-package io.poolpair.exporter;
+package io.poolpair.state;
 
 import io.poolpair.Headers;
 import io.poolpair.batch.BatchName;
-import io.poolpair.state.PeerIncarnations;
-import io.poolpair.status.ErrorText;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +16,15 @@ import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The export side's bookkeeping per module ({@code pp_export}): numbered, published, acknowledged, last error. */
+/**
+ * The export side's bookkeeping per module ({@code pp_export}): numbered, published, acknowledged, last error,
+ * the peer's last report, a restore owed or sent, and the counters status shows (content waiting or oversized, writes
+ * to the peer's rows).
+ *
+ * <p>Over 300 lines on purpose: it is every statement on {@code pp_export}, the table the export route, the claim,
+ * the snapshot writer, the acknowledger, store preparation and status all touch; state/ gives each table one owner
+ * (as SymmetricDS's services do), and splitting it would give this one two.
+ */
 public final class ExportState {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportState.class);
@@ -29,7 +35,8 @@ public final class ExportState {
                            boolean fullSyncRequested, long initialSyncBatch, String oversizedContent,
                            boolean restoreRequested, String restoreReason, long restoreBatch, String peerImportError,
                            Instant peerHeardAt, long restoreLastBatch, String restorePeerIncarnation,
-                           long restorePeerBatch, Long refusedBatch, String refusedReason) {
+                           long restorePeerBatch, Long refusedBatch, String refusedReason, long peerRowWrites,
+                           String lastPeerRowWrite, String contentWaiting) {
 
         /**
          * The peer refused batch {@code refusedBatch} for a reason a re-send cannot cure, and has not applied it since:
@@ -80,7 +87,8 @@ public final class ExportState {
              PreparedStatement ps = conn.prepareStatement("SELECT last_batch, published_batch, acked_batch, last_export_at,"
                      + " published_at, acked_at, last_error, last_error_at, full_sync_requested, initial_sync_batch, oversized_content,"
                      + " restore_requested, restore_reason, restore_batch, peer_import_error, peer_heard_at, restore_last_batch,"
-                     + " restore_peer_incarnation, restore_peer_batch, refused_batch, refused_reason FROM pp_export"
+                     + " restore_peer_incarnation, restore_peer_batch, refused_batch, refused_reason, peer_row_writes,"
+                     + " last_peer_row_write, content_waiting FROM pp_export"
                      + " WHERE module = ?")) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
@@ -91,9 +99,110 @@ public final class ExportState {
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), instant(rs.getTimestamp(8)),
                         rs.getBoolean(9), rs.getLong(10), rs.getString(11), rs.getBoolean(12), rs.getString(13), rs.getLong(14),
                         rs.getString(15), instant(rs.getTimestamp(16)), rs.getLong(17), rs.getString(18), rs.getLong(19),
-                        rs.getObject(20) == null ? null : rs.getLong(20), rs.getString(21));
+                        rs.getObject(20) == null ? null : rs.getLong(20), rs.getString(21), rs.getLong(22), rs.getString(23),
+                        rs.getString(24));
             }
         }
+    }
+
+    /**
+     * False before the service first started against this store with this module configured (poolpair's tables not
+     * created, or no row of the module yet).
+     */
+    public boolean has(String module) throws SQLException {
+        if (!StateTables.exist(dataSource, "pp_export")) {
+            return false;
+        }
+        try (Connection conn = dataSource.getConnection()) {
+            return has(conn, module);
+        }
+    }
+
+    /** True when the module has its row (the store was prepared with it configured). */
+    public static boolean has(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_export WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Store preparation: gives a newly configured module its row. {@code owesFullSync}: this pool already holds rows
+     * of its own in the module's tables (never captured), so the first export cycle sends them in a full sync and the
+     * module stays NotInitialized until the peer acknowledged it.
+     */
+    public static void ensure(Connection conn, String module, String peer, boolean owesFullSync) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_export (module, peer, full_sync_requested,"
+                + " initial_sync_batch) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM pp_export WHERE module = ?)")) {
+            ps.setString(1, module);
+            ps.setString(2, peer);
+            ps.setBoolean(3, owesFullSync);
+            ps.setLong(4, owesFullSync ? -1 : 0);
+            ps.setString(5, module);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Asks for a full sync of the module, in the caller's transaction (a table added to a running module). */
+    public static void requestFullSync(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET full_sync_requested = TRUE WHERE module = ?")) {
+            ps.setString(1, module);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Takes the module's last batch number and locks its row until the caller's transaction ends (a claim). */
+    public static long lockLastBatch(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT last_batch FROM pp_export WHERE module = ? FOR UPDATE")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no pp_export row for module " + module);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Numbers {@code batch} as the module's last, in the claiming transaction; it must follow the last one. */
+    public static void advanceLastBatch(Connection conn, String module, long batch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_export SET last_batch = ? WHERE module = ? AND last_batch = ?")) {
+            ps.setLong(1, batch);
+            ps.setString(2, module);
+            ps.setLong(3, batch - 1);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("batch numbering of " + module + " moved concurrently; retrying next cycle");
+            }
+        }
+    }
+
+    /** A new incarnation of this store: its batch numbering starts again (in the renewing transaction). */
+    static void restartNumbering(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET last_batch = 0, published_batch = 0,"
+                + " acked_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
+                + " acked_at = NULL, restore_last_batch = 0")) {
+            ps.executeUpdate();
+        }
+    }
+
+    /** Status: a content file larger than a cycle's allowance travelled alone ({@code what} names it). */
+    public void recordOversizedContent(String module, String what) throws SQLException {
+        update("UPDATE pp_export SET oversized_content = ? WHERE module = ?", what, module);
+    }
+
+    /** Status: the file a row of the module waits for, or null once a batch staged without waiting for one. */
+    public void recordContentWaiting(String module, String what) throws SQLException {
+        update("UPDATE pp_export SET content_waiting = ? WHERE module = ?",
+                what == null ? null : what.length() > 3900 ? what.substring(0, 3900) : what, module);
+    }
+
+    /** Adds {@code count} rows homed on the peer written here while this pool did not act for it; {@code what}: the last. */
+    public void recordPeerRowWrites(String module, long count, String what) throws SQLException {
+        update("UPDATE pp_export SET peer_row_writes = peer_row_writes + ?, last_peer_row_write = ? WHERE module = ?",
+                count, what.length() > 3900 ? what.substring(0, 3900) : what, module);
     }
 
     /** Asks for a full sync of the module at the next export cycle ({@code sync --full}). */
@@ -115,7 +224,7 @@ public final class ExportState {
      * Takes batch numbers {@code first .. first+parts-1} for a staged full sync or restore, in one statement. A
      * restore holds every row a full sync would, so it answers a full sync request too.
      */
-    void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
+    public void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
             throws SQLException {
         long last = first + parts - 1;
         try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(

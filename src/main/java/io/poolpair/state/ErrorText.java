@@ -1,4 +1,4 @@
-package io.poolpair.status;
+package io.poolpair.state;
 
 import io.poolpair.config.SecretText;
 

@@ -1,0 +1,274 @@
+package io.poolpair.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * The captured changes of this pool ({@code pp_change}): the one class that reads and writes them. The capture
+ * triggers (store/h2, store/postgresql) insert the rows; the export claims them into numbered batches by marking
+ * each row with its batch ({@code batch IS NULL}: not claimed yet, so a transaction that commits late with a lower
+ * id is still claimed); the acknowledgement purges the rows of acknowledged batches (the {@code sql:} step of the
+ * acknowledge route). A key is stored as captured: a JSON array of its key values, whose spelling depends on the
+ * database ({@code failover/KeyTimes.normalize} gives the one form to compare).
+ *
+ * <p>Methods taking a {@link Connection} run in the caller's transaction (a claim, a staging snapshot, an apply);
+ * the others take their own connection.
+ */
+public final class ChangeLog {
+
+    /** One captured change as the conflict check sees it: {@code batch} is null while it is not claimed. */
+    public interface ChangeVisitor {
+        void visit(String table, String key, Timestamp changedAt, Long batch) throws SQLException;
+    }
+
+    /** One key claimed into a batch: its change ids, how many changes it had, and the time of its latest write. */
+    public interface ClaimedKeyVisitor {
+        void visit(String table, String key, long minId, long maxId, long changes, Timestamp latest) throws SQLException;
+    }
+
+    /** A key to capture again (op U) at {@code changedAt} (now when null). */
+    public record Recapture(String table, String key, Timestamp changedAt) {
+    }
+
+    /** The time of the latest write of a key claimed into a batch. */
+    public record KeyTime(String table, String key, Timestamp changedAt) {
+    }
+
+    private final DataSource dataSource;
+
+    public ChangeLog(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Changes of the module captured and not yet claimed into a batch. */
+    public long pending(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * The oldest change of the module not in an acknowledged batch (acknowledged ones are purged right after, or
+     * after a restart), or null when there is none.
+     */
+    public Instant oldestUnacknowledged(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND (batch IS NULL"
+                     + " OR batch > (SELECT COALESCE(MAX(acked_batch), 0) FROM pp_export WHERE module = ?))")) {
+            ps.setString(1, module);
+            ps.setString(2, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Timestamp ts = rs.getTimestamp(1);
+                return ts == null ? null : ts.toInstant();
+            }
+        }
+    }
+
+    /** Every key of {@code table} with a change here not yet acknowledged by the peer (claimed or not), as captured. */
+    public void forEachKeyOf(String module, String table, java.util.function.Consumer<String> key) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT DISTINCT pk FROM pp_change WHERE module = ? AND table_name = ?")) {
+            ps.setString(1, module);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    key.accept(rs.getString(1));
+                }
+            }
+        }
+    }
+
+    /** Captures keys again (op U) so that the next export cycle sends their rows as they are then. */
+    public void recapture(String module, List<Recapture> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_change (module, table_name, pk, op, changed_at) VALUES (?, ?, ?, 'U', ?)")) {
+            for (Recapture r : keys) {
+                ps.setString(1, module);
+                ps.setString(2, r.table());
+                ps.setString(3, r.key());
+                ps.setTimestamp(4, r.changedAt() != null ? r.changedAt() : Timestamp.from(Instant.now()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Captures keys again (op U) stamped with the database's own time of capture, as a write would be: a repair
+     * after a verification. {@code keys}: table name → keys as captured. Returns how many were queued.
+     */
+    public long queueRepair(String module, Map<String, List<String>> keys) throws SQLException {
+        long queued = 0;
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, ?, ?, 'U')")) {
+            for (Map.Entry<String, List<String>> table : keys.entrySet()) {
+                for (String key : table.getValue()) {
+                    ps.setString(1, module);
+                    ps.setString(2, table.getKey());
+                    ps.setString(3, key);
+                    ps.addBatch();
+                    queued++;
+                }
+            }
+            if (queued > 0) {
+                ps.executeBatch();
+            }
+        }
+        return queued;
+    }
+
+    /**
+     * The highest change id among the next {@code max} unclaimed changes of the module, or null when none: the
+     * upper bound of the next claim.
+     */
+    public static Long claimLimit(Connection conn, String module, int max) throws SQLException {
+        // ordered as the index (module, batch, id) is, which module = ? AND batch IS NULL makes the same as by id:
+        // H2 then reads the first rows of the index instead of sorting the whole backlog for every batch
+        try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(id) FROM (SELECT id FROM pp_change WHERE module = ?"
+                + " AND batch IS NULL ORDER BY module, batch, id LIMIT ?) next_changes")) {
+            ps.setString(1, module);
+            ps.setInt(2, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long id = rs.getLong(1);
+                return rs.wasNull() ? null : id;
+            }
+        }
+    }
+
+    /** Claims the unclaimed changes of the module up to change id {@code upTo} into {@code batch}; returns how many. */
+    public static int claim(Connection conn, String module, long batch, long upTo) throws SQLException {
+        // a plain range, not "id IN (subquery)": that plan degrades badly on a table whose statistics
+        // were gathered while it was small
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id <= ?")) {
+            ps.setLong(1, batch);
+            ps.setString(2, module);
+            ps.setLong(3, upTo);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Each key claimed into {@code batch}, in the order of its first change. */
+    public static void forEachClaimedKey(Connection conn, String module, long batch, ClaimedKeyVisitor visitor)
+            throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*), MAX(changed_at)"
+                + " FROM pp_change WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
+            ps.setString(1, module);
+            ps.setLong(2, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    visitor.visit(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            rs.getTimestamp(6));
+                }
+            }
+        }
+    }
+
+    /** The keys claimed into {@code batch}, each with the time of its latest write. */
+    public static List<KeyTime> latestWrites(Connection conn, String module, long batch) throws SQLException {
+        List<KeyTime> claimed = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MAX(changed_at) FROM pp_change"
+                + " WHERE module = ? AND batch = ? GROUP BY table_name, pk")) {
+            ps.setString(1, module);
+            ps.setLong(2, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new KeyTime(rs.getString(1), rs.getString(2), rs.getTimestamp(3)));
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /** True when the module has any change here the peer has not acknowledged. */
+    public static boolean any(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_change WHERE module = ?")) {
+            ps.setMaxRows(1);
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Streams every change of the module here the peer has not acknowledged (claimed or not). */
+    public static void forEachChange(Connection conn, String module, ChangeVisitor visitor) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT table_name, pk, changed_at, batch FROM pp_change WHERE module = ?")) {
+            ps.setFetchSize(1000);
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long batch = rs.getLong(4);
+                    Long claimedInto = rs.wasNull() ? null : batch; // before any other column is read
+                    visitor.visit(rs.getString(1), rs.getString(2), rs.getTimestamp(3), claimedInto);
+                }
+            }
+        }
+    }
+
+    /** Each distinct (table, key) of the module with a change here the peer has not acknowledged. */
+    public static void forEachPendingKey(Connection conn, String module,
+                                         java.util.function.BiConsumer<String, String> visitor) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT table_name, pk FROM pp_change WHERE module = ?")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    visitor.accept(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+    }
+
+    /** Captures one key again (op U) at {@code changedAt}, in the caller's transaction. */
+    public static void recapture(Connection conn, String module, String table, String key, Timestamp changedAt)
+            throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_change (module, table_name, pk, op, changed_at)"
+                + " VALUES (?, ?, ?, 'U', ?)")) {
+            ps.setString(1, module);
+            ps.setString(2, table);
+            ps.setString(3, key);
+            ps.setTimestamp(4, changedAt);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * After this store went back in time: forgets the changes captured before the last export cycle it knew of
+     * (the peer had them) and unclaims the rest, so they are numbered again in the new incarnation's batches.
+     */
+    static void resetAfterGoingBack(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE changed_at <="
+                + " (SELECT resumed_from FROM pp_store WHERE id = 1)")) {
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_change SET batch = NULL WHERE batch IS NOT NULL")) {
+            ps.executeUpdate();
+        }
+    }
+
+    /** Forgets every captured change (a benchmark's store that is never synced). */
+    public static void clear(Connection conn) throws SQLException {
+        try (var st = conn.createStatement()) {
+            st.executeUpdate("DELETE FROM pp_change");
+        }
+    }
+}
