@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the peer's last report, a restore owed or sent, and the counters status shows (content waiting or oversized, writes
  * to the peer's rows).
  *
- * <p>Over 300 lines on purpose: it is every statement on {@code pp_export}, the table the export route, the claim,
+ * <p>One class over 300 lines because it is every statement on {@code pp_export}, the table the export route, the claim,
  * the snapshot writer, the acknowledger, store preparation and status all touch; state/ gives each table one owner
  * (as SymmetricDS's services do), and splitting it would give this one two.
  */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * files. Batch numbers run per (source pool, incarnation): when the peer shows up as a new incarnation, the count
  * starts again for it. Each applied batch is also logged ({@link ImportLog}).
  *
- * <p>About 300 lines on purpose: it is every statement on {@code pp_import} (one table, one owner, as state/ is
+ * <p>One class over 300 lines because it is every statement on {@code pp_import} (one table, one owner, as state/ is
  * cut), and its {@link Snapshot} holds the judgements status and the cookie share (a gap that does not fill, a
  * restore's progress).
  */

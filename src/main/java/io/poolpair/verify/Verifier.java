@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * <p>Repair: the differing rows this pool owns are captured again as ordinary changes ({@code pp_change}, op U),
  * so the next export cycle (run at once) ships each row as it is here, or its delete when this pool no longer
  * holds it, with its file for a content row. Rows the peer owns are left to the peer's own {@code verify --repair}.
+ *
+ * <p>One class over 300 lines because it is the verification protocol, both of its sides: the requests a pool sends
+ * and the answers it gives meet in one table of waiting requests and one count of bytes sent, and the two rounds
+ * above read as one sequence here; hashing ({@link RowHasher}), scanning ({@link RowDigest}), the file format
+ * ({@link VerifyFile}) and the records ({@code state/VerifyRecords}) are their own classes.
  */
 public final class Verifier {
 
