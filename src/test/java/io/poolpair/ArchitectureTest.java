@@ -26,6 +26,8 @@ class ArchitectureTest {
     private static final Path SOURCES = Path.of("src/main/java/io/poolpair");
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.poolpair\\.([a-z][a-z0-9]*)\\.");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+    private static final Pattern FAILOVER_USE = Pattern.compile(
+            "io\\.poolpair\\.(failover\\.[A-Z]\\w*|state\\.(FailoverState|FailoverKeys))");
     private static final int LONG_CLASS = 300;
     /** The sentence a long class opens with, so a reader knows why it was not split. */
     static final String WHY_ONE_CLASS = "One class over 300 lines because";
@@ -87,6 +89,28 @@ class ArchitectureTest {
             }
         }));
         assertEquals(Set.of(), cycles, "packages that use each other");
+    }
+
+    @Test
+    void failoverEntersThePipelineThroughOneSeam() throws IOException {
+        Set<String> allowed = Set.of("io.poolpair.failover.FailoverSeam", "io.poolpair.failover.ConflictCheck");
+        List<String> wrong = new ArrayList<>();
+        for (Path file : javaFiles()) {
+            String pkg = packageOf(file);
+            if (!pkg.equals("exporter") && !pkg.equals("importer")) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file)) {
+                Matcher m = FAILOVER_USE.matcher(line);
+                while (m.find()) {
+                    if (!allowed.contains(m.group())) {
+                        wrong.add(SOURCES.relativize(file) + " uses " + m.group());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "the pipeline reaches failover only through FailoverSeam (and the ConflictCheck it"
+                + " hands out)");
     }
 
     @Test

@@ -13,9 +13,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.state.ChangeLog;
 import io.poolpair.state.ExportState;
-import io.poolpair.state.FailoverState;
-import io.poolpair.failover.KeyTimes;
-import io.poolpair.failover.PeerRowWrites;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
@@ -80,18 +78,16 @@ public final class BatchWriter {
     private final Map<String, ContentStore> content;
     private final ContentBudget budget;
     private final EntryCipher cipher;
-    private final FailoverState failover;
-    private final PeerRowWrites peerRows;
+    private final FailoverSeam failover;
     private final BatchLimits limits;
     private final StagedCheck check;
 
     public BatchWriter(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, String pool, String peer,
                        Path outbox, Map<String, ContentStore> content, ContentBudget budget, EntryCipher cipher,
-                       FailoverState failover, PeerRowWrites peerRows, BatchLimits limits, StagedCheck check) {
+                       FailoverSeam failover, BatchLimits limits, StagedCheck check) {
         this.limits = limits;
         this.check = check;
         this.failover = failover;
-        this.peerRows = peerRows;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.catalog = catalog;
@@ -136,9 +132,7 @@ public final class BatchWriter {
             recordContentWaiting(module);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        if (peerRows.flagging()) {
-            peerRows.record(module, batch, flagged.count, flagged.last);
-        }
+        failover.stagedPeerRows(module, batch, flagged.count, flagged.last);
         long rows = manifest.tables().values().stream().mapToLong(t -> t.upserts() + t.deletes()).sum();
         LOG.info("staged module={} batch={} changes={} rows={} bytes={} ms={}", module, batch, manifest.changes(), rows,
                 Files.size(target), (System.nanoTime() - started) / 1_000_000);
@@ -350,7 +344,7 @@ public final class BatchWriter {
 
     /** The owner column's position among the table's columns, or -1. */
     private int ownerIndex(TableInfo table) {
-        return peerRows.ownerColumn(table).map(o -> {
+        return failover.ownerColumn(table).map(o -> {
             for (int i = 0; i < table.columns().size(); i++) {
                 if (table.columns().get(i).name().equals(o)) {
                     return i;
@@ -362,7 +356,7 @@ public final class BatchWriter {
 
     private void flagPeerRow(ResultSet rs, int first, int owner, TableInfo table, String keyJson, PeerRows flagged)
             throws SQLException {
-        if (owner >= 0 ? peerRows.homedOnPeer(rs.getString(first + owner)) : peerRows.tableHomedOnPeer(table)) {
+        if (owner >= 0 ? failover.homedOnPeer(rs.getString(first + owner)) : failover.tableHomedOnPeer(table)) {
             flagged.count++;
             flagged.last = table.name() + " " + keyJson;
         }
@@ -499,7 +493,7 @@ public final class BatchWriter {
             range[2] += count;
             latest.put(table + '\u0000' + key, at);
             if (stamped) {
-                times.computeIfAbsent(table, t -> new LinkedHashMap<>()).put(KeyTimes.normalize(key), at.toInstant().toString());
+                times.computeIfAbsent(table, t -> new LinkedHashMap<>()).put(FailoverSeam.normalKey(key), at.toInstant().toString());
             }
         });
         long min = range[0];

@@ -1,8 +1,7 @@
 package io.poolpair.exporter;
 
 import io.poolpair.Headers;
-import io.poolpair.state.FailoverState;
-import io.poolpair.failover.KeyTimes;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.state.ChangeLog;
 import io.poolpair.state.ExportState;
 import java.sql.Connection;
@@ -24,9 +23,9 @@ public final class ChangeCapture {
     private final DataSource dataSource;
     private final int maxBatchesPerSync;
     private final int maxChangesPerBatch;
-    private final FailoverState failover;
+    private final FailoverSeam failover;
 
-    public ChangeCapture(DataSource dataSource, int maxBatchesPerSync, int maxChangesPerBatch, FailoverState failover) {
+    public ChangeCapture(DataSource dataSource, int maxBatchesPerSync, int maxChangesPerBatch, FailoverSeam failover) {
         this.dataSource = dataSource;
         this.failover = failover;
         this.maxBatchesPerSync = maxBatchesPerSync;
@@ -57,9 +56,7 @@ public final class ChangeCapture {
                 }
                 int claimed = ChangeLog.claim(conn, module, batch, upTo);
                 ExportState.advanceLastBatch(conn, module, batch);
-                if (failover.inEffect()) {
-                    KeyTimes.recordClaimed(conn, module, batch);
-                }
+                failover.changesClaimed(conn, module, batch);
                 conn.commit();
                 LOG.debug("{}: claimed {} changes into batch {}", module, claimed, batch);
                 return batch;

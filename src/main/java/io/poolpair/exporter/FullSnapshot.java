@@ -12,7 +12,7 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.content.ContentStore;
-import io.poolpair.state.FailoverState;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.state.ImportState;
 import io.poolpair.state.StoreIncarnation;
 import io.poolpair.store.Column;
@@ -77,12 +77,12 @@ public final class FullSnapshot {
     private final ExportState state;
     private final Map<String, ContentStore> content;
     private final EntryCipher cipher;
-    private final FailoverState failover;
+    private final FailoverSeam failover;
     private final BatchLimits limits;
     private final StagedCheck check;
 
     public FullSnapshot(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, PoolConfig config,
-                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher, FailoverState failover,
+                        ExportState state, Map<String, ContentStore> content, EntryCipher cipher, FailoverSeam failover,
                         BatchLimits limits, StagedCheck check) {
         this.limits = limits;
         this.check = check;
@@ -108,7 +108,7 @@ public final class FullSnapshot {
     }
 
     private boolean restoreHeldBack() throws SQLException {
-        return failover.ofPeer().map(f -> f.state() == FailoverState.State.Acting).orElse(false);
+        return failover.restoreHeldBack();
     }
 
     /** Stages the module's full sync or restore into the outbox; returns the number of parts. */

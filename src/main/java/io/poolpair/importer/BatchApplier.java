@@ -12,7 +12,7 @@ import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.ConflictCheck;
-import io.poolpair.state.FailoverState;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
-import java.time.Instant;
 import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.content.ContentStore;
 import java.io.InputStream;
@@ -70,10 +69,10 @@ public final class BatchApplier {
     private final PoolConfig config;
     private final Map<String, ContentStore> content;
     private final EntryCipher cipher;
-    private final FailoverState failover;
+    private final FailoverSeam failover;
 
     public BatchApplier(DataSource dataSource, Dialect dialect, TableCatalog catalog, Signer signer, ImportState state,
-                        PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content, FailoverState failover) {
+                        PoolPairMetrics metrics, PoolConfig config, Map<String, ContentStore> content, FailoverSeam failover) {
         this.failover = failover;
         this.dataSource = dataSource;
         this.dialect = dialect;
@@ -115,10 +114,7 @@ public final class BatchApplier {
             }
             PendingKeys pending = manifest.restore() ? PendingKeys.load(conn, module) : null;
             // a key written on both pools (outside or during a failover) keeps its newest write on both
-            var failoverSince = full ? java.util.Optional.<Instant>empty() : failover.inEffectSince();
-            ConflictCheck conflicts = !full && (manifest.keyTimes() != null || failoverSince.isPresent())
-                    && ConflictCheck.needed(conn, module, failoverSince)
-                    ? new ConflictCheck(conn, dialect, manifest, config.pool(), config.peer(), failoverSince) : null;
+            ConflictCheck conflicts = failover.conflictCheck(conn, dialect, manifest, full);
             try (FullSyncSweep sweep = full ? new FullSyncSweep(conn, dialect, config.peer(), module, manifest.firstPart(),
                     pending, config.module(module).contentTable()) : null) {
                 List<String> removedFiles = new ArrayList<>();
@@ -156,7 +152,7 @@ public final class BatchApplier {
                     }
                 }
                 placeContent(zip, manifest);
-                boolean splitBrain = !full && splitBrain(manifest);
+                boolean splitBrain = !full && failover.splitBrain(manifest);
                 if (splitBrain) {
                     failover.recordSplitBrain(conn);
                 }
@@ -199,12 +195,6 @@ public final class BatchApplier {
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Map<String, String>>> KEY_TIMES_TYPE =
             new com.fasterxml.jackson.core.type.TypeReference<>() {
             };
-
-    /** A change the peer made after this pool started acting for it: its users were served on both pools. */
-    private boolean splitBrain(Manifest manifest) throws SQLException {
-        var acting = failover.ofPeer().filter(FailoverState.Failover::inEffect);
-        return acting.isPresent() && manifest.changes() > 0 && Instant.parse(manifest.createdAt()).isAfter(acting.get().since());
-    }
 
     /**
      * Applies one row entry; for deletes of a content table, collects the files to remove after the commit in

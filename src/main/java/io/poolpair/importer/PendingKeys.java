@@ -1,8 +1,7 @@
 package io.poolpair.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.poolpair.failover.ConflictCheck;
-import io.poolpair.failover.KeyTimes;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.store.TableInfo;
 import io.poolpair.state.ChangeLog;
 import java.sql.Connection;
@@ -28,16 +27,16 @@ final class PendingKeys {
 
     static PendingKeys load(Connection conn, String module) throws SQLException {
         Set<String> keys = new HashSet<>();
-        ChangeLog.forEachPendingKey(conn, module, (table, key) -> keys.add(table + '\u0000' + KeyTimes.normalize(key)));
+        ChangeLog.forEachPendingKey(conn, module, (table, key) -> keys.add(table + '\u0000' + FailoverSeam.normalKey(key)));
         return new PendingKeys(keys);
     }
 
     boolean contains(TableInfo table, JsonNode row) {
-        return keys.contains(table.name() + '\u0000' + ConflictCheck.keyOf(table, row));
+        return keys.contains(table.name() + '\u0000' + FailoverSeam.keyOf(table, row));
     }
 
     /** {@code key}: the compact JSON array of the key values. */
     boolean contains(String table, String key) {
-        return keys.contains(table + '\u0000' + KeyTimes.normalize(key));
+        return keys.contains(table + '\u0000' + FailoverSeam.normalKey(key));
     }
 }

@@ -14,7 +14,7 @@ import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
 import io.poolpair.state.FailoverState;
 import io.poolpair.failover.FailoverNotice;
-import io.poolpair.failover.PeerRowWrites;
+import io.poolpair.failover.FailoverSeam;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.state.ImportState;
@@ -78,6 +78,7 @@ public final class PoolPairBeans {
         registry.accept("activeInstance", active);
         registry.accept("activeInstancePolicy", active.policy());
         registry.accept("failoverState", failover);
+        FailoverSeam seam = new FailoverSeam(config, store.dataSource(), failover);
         ImportState importState = new ImportState(store.dataSource(), config.peer());
         Map<String, ContentStore> content = new HashMap<>();
         for (ModuleConfig module : config.modules()) {
@@ -96,8 +97,7 @@ public final class PoolPairBeans {
         EntryCipher cipher = config.encrypt() ? new EntryCipher(config.key()) : null;
         registry.accept("contentBudget", budget);
         BatchWriter writer = new BatchWriter(store.dataSource(), store.dialect(), store.catalog(), signer, config.pool(),
-                config.peer(), config.outbox(), content, budget, cipher, failover,
-                new PeerRowWrites(config, store.dataSource(), failover), limits, verifier::checkStaged);
+                config.peer(), config.outbox(), content, budget, cipher, seam, limits, verifier::checkStaged);
 
         BackupStatus status = new BackupStatus(config, store.dataSource(), active);
         PrometheusMeterRegistry meters = existingMeters != null ? existingMeters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -123,10 +123,10 @@ public final class PoolPairBeans {
         registry.accept("exportState", exportState);
         registry.accept("importState", importState);
         registry.accept("changeCapture", new ChangeCapture(store.dataSource(), config.maxBatchesPerSync(),
-                config.maxChangesPerBatch(), failover));
+                config.maxChangesPerBatch(), seam));
         registry.accept("batchWriter", writer);
         registry.accept("fullSnapshot", new FullSnapshot(store.dataSource(), store.dialect(), store.catalog(), signer, config,
-                exportState, content, cipher, failover, limits, verifier::checkStaged));
+                exportState, content, cipher, seam, limits, verifier::checkStaged));
         Acknowledger acknowledger = new Acknowledger(config, share, signer, incarnation, peers, exportState);
         Outbox outbox = new Outbox(config.outbox(), config.pool(), exportState, share, writer, config.resendAfter(),
                 acknowledger::appliedNow, incarnation);
@@ -147,7 +147,7 @@ public final class PoolPairBeans {
                 new io.poolpair.batch.ZipBounds(config.maxBatchBytes(), config.maxEntries())));
         registry.accept("batchVerifier", verifier);
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
-                importState, metrics, config, content, failover));
+                importState, metrics, config, content, seam));
         registry.accept("privateCopy", new PrivateCopy(config.importPrivateDir(), config.maxBatchBytes(), share));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
