@@ -38,7 +38,10 @@ class RemoteCommandsTest {
     @Test
     void statusByUrlShowsTheRunningInstanceWithoutAPoolFile() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
+            // a batch exported and acknowledged: FinalState does not wait for the peer's first cookie of an empty module
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:remote@example.com");
             pools.syncUntilSettled();
+            pools.awaitAcknowledged(pools.a, PRESENCE, 1);
             TwoPools.CommandResult result = TwoPools.cli("status", "--url", url(pools), "--token-file", tokenFile(pools),
                     "--module", PRESENCE, "--json");
             assertEquals(0, result.exit(), result.out() + result.err());
