@@ -6,6 +6,7 @@ import io.poolpair.state.ExportState;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
+import io.poolpair.workflow.ProgressRate;
 import io.poolpair.workflow.ProgressWait;
 import java.time.Duration;
 import java.util.HashMap;
@@ -124,26 +125,21 @@ public final class SyncCommand implements Callable<Integer> {
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
-        long started = System.nanoTime();
-        Map<String, Long> ackedAtStart = new HashMap<>();
+        ProgressRate rate = new ProgressRate("batches"); // a full sync: one batch a part
         boolean done = ProgressWait.until(timeout, Duration.ofMillis(500), out(), () -> {
             StringBuilder progress = new StringBuilder();
             boolean all = true;
             long left = 0;
-            long gained = 0;
+            long acknowledged = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
                 all &= s.lastAcknowledgedBatch() >= target.get(m);
-                ackedAtStart.putIfAbsent(m, s.lastAcknowledgedBatch());
                 left += Math.max(0, target.get(m) - s.lastAcknowledgedBatch());
-                gained += s.lastAcknowledgedBatch() - ackedAtStart.get(m);
+                acknowledged += s.lastAcknowledgedBatch();
                 progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
                         s.lastAcknowledgedBatch()));
             }
-            // rate and time left from what was acknowledged since the wait began (a full sync: one batch a part)
-            double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
-            String eta = gained == 0 || left == 0 ? "" : String.format(" [%.1f batches/s, about %d s left]",
-                    gained / seconds, Math.round(left / (gained / seconds)));
+            String eta = rate.note(acknowledged, left);
             return new ProgressWait.Look(all, progress.toString().trim(), eta);
         });
         if (!done) {

@@ -168,8 +168,10 @@ public final class BatchApplier {
                 }
                 removeContent(module, removedFiles);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
-                LOG.info("applied module={} batch={} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
-                        upserts + deletes, upserts, deletes, zipFile.length(), took.toMillis());
+                LOG.info("applied module={} batch={}{} rows={} (upserts={} deletes={}) bytes={} ms={}", module, batch,
+                        full ? " " + manifest.kind().name().toLowerCase(java.util.Locale.ROOT) + " part " + manifest.part()
+                                + "/" + manifest.parts() : "", upserts + deletes, upserts, deletes, zipFile.length(),
+                        took.toMillis());
                 metrics.batchApplied(module, zipFile.length(), took);
                 return upserts + deletes;
             } catch (Exception e) {

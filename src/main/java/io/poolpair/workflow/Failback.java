@@ -101,17 +101,23 @@ public final class Failback {
     private boolean awaitNothingOwed(ExportCycles cycles, Duration timeout, PrintWriter out) throws Exception {
         Instant failbackStarted = failover.ofPeer().map(FailoverState.Failover::failbackStartedAt).orElse(Instant.now());
         long[] nextCycle = {0};
+        ProgressRate rate = new ProgressRate("batches");
         return ProgressWait.until(timeout, LOOK_EVERY, out, () -> {
             boolean finalState = true;
             boolean heard = false;
+            long acknowledged = 0;
+            long left = 0;
             StringBuilder progress = new StringBuilder();
             for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
+                acknowledged += m.lastAcknowledgedBatch();
+                left += Math.max(0, m.lastExportedBatch() - m.lastAcknowledgedBatch());
                 ExportState.Snapshot export = exports.get(m.module());
                 heard |= export.peerHeardAt() != null && export.peerHeardAt().isAfter(failbackStarted);
                 finalState &= !export.restoreRequested() && nothingOwed(m, export);
-                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged%s; ", m.module(),
+                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged%s%s; ", m.module(),
                         m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch(),
-                        export.restoreRequested() ? ", restore snapshot to stage" : ""));
+                        export.restoreRequested() ? ", restore snapshot to stage" : "",
+                        m.restoreToPeer() == null ? "" : ", restore to " + pool.peer() + " " + m.restoreToPeer()));
             }
             if (!heard) {
                 progress.append("waiting for a cookie from " + pool.peer() + " (its incarnation)");
@@ -121,7 +127,7 @@ public final class Failback {
                 cycles.runCycle();
                 nextCycle[0] = System.nanoTime() + CYCLE_EVERY.toNanos();
             }
-            return new ProgressWait.Look(finalState, progress.toString().trim());
+            return new ProgressWait.Look(finalState, progress.toString().trim(), rate.note(acknowledged, left));
         });
     }
 }
