@@ -161,7 +161,8 @@ class HostileInputTest {
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
             Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null, 1);
-            Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
+            Files.write(cookie, CookieFiles.zip(Map.of(Cookie.ENTRY,
+                    forged.toEnvelope(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())))));
             TwoPools.awaitPolls(pools.a, "acknowledge-batches", 3); // whole polls of the cookie folder after the write
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");
 
