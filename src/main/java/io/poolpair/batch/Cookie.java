@@ -59,7 +59,8 @@ public record Cookie(int format, String importingPool, String sourcePool, String
     /** A cookie file larger than this is not read: one entry of at most {@link #MAX_ENVELOPE_BYTES} and its headers. */
     public static final int MAX_FILE_BYTES = MAX_ENVELOPE_BYTES + 4096;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true); // nothing unsigned after the envelope
 
     /**
      * The envelope, the bytes of the zip's one entry {@code cookie.json}: {@code {"format": 2, "payload": <this cookie's
