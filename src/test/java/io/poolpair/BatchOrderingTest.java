@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Cookie;
-import io.poolpair.batch.Signer;
 import io.poolpair.share.ShareLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class BatchOrderingTest {
             Files.copy(copy, batch1);
 
             TwoPools.await("the duplicate is consumed and acknowledged again", () -> !Files.exists(batch1) && Files.exists(cookie));
-            Cookie ack = Cookie.fromZip(Files.readAllBytes(cookie), new Signer(pools.a.config().key()));
+            Cookie ack = CookieFiles.read(pools.a, cookie);
             assertEquals(1, ack.lastAppliedBatch());
             assertEquals(0, TwoPools.contacts(pools.b, "sip:dup@example.com"), "the duplicate was applied again");
             assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_import_log"));

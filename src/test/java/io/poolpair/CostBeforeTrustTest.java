@@ -191,8 +191,7 @@ class CostBeforeTrustTest {
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
             TwoPools.await("poolB acknowledges batch 1 in its cookie", () -> Files.exists(cookie)
-                    && Cookie.fromZip(Files.readAllBytes(cookie), new io.poolpair.batch.Signer(pools.a.config().key()))
-                    .lastAppliedBatch() == 1);
+                    && CookieFiles.read(pools.a, cookie).lastAppliedBatch() == 1);
             pools.b.context().getRouteController().stopRoute("export-on-schedule");
             pools.b.context().getRouteController().stopRoute("import-batches");
             byte[] genuine = Files.readAllBytes(cookie);

@@ -4,7 +4,6 @@ import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +12,6 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.poolpair.batch.Cookie;
-import io.poolpair.ack.CookieWriter;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Manifest;
 import io.poolpair.state.ExportState;
@@ -28,14 +26,13 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JSON Schemas in {@code docs/format.md} describe what poolpair writes: a delta's and a full sync part's
- * {@code manifest.json} as the exporter wrote them into the peer's share, and a {@code cookie.json} built by
- * {@link CookieWriter}, validate against them; and every field of the records they are written from is in the schema
+ * {@code manifest.json} as the exporter wrote them into the peer's share, and the envelope and payload of the
+ * {@code cookie.zip} the importer wrote into its peer's share, validate against them; and every field of the records they are written from is in the schema
  * (which allows no other), so a field added to the format without the schema fails here.
  */
 class FormatSchemaTest {
@@ -103,6 +100,7 @@ class FormatSchemaTest {
     void manifestsTheExporterWritesAndTheCookieTheImporterWritesMatchTheirSchemas() throws Exception {
         Schema manifest = schema(schemaText("manifest"));
         Schema cookie = schema(schemaText("cookie"));
+        Schema envelope = schema(schemaText("cookie-envelope"));
         try (TwoPools pools = TwoPools.start(dir)) {
             pools.syncUntilSettled(); // the initial full syncs
             // poolB leaves what poolA publishes in its share
@@ -124,17 +122,23 @@ class FormatSchemaTest {
 
             pools.b.context().getRouteController().startRoute("import-batches");
             pools.awaitApplied(pools.b, PRESENCE, before + 2);
-            CookieWriter writer = pools.b.context().getRegistry().lookupByNameAndType("cookieWriter", CookieWriter.class);
-            byte[] zip = writer.build(PRESENCE, new DefaultExchange(pools.b.context()));
-            byte[] cookieJson = null;
-            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            // the cookie as write-cookie zipped it into poolA's share: one entry, the envelope, its payload the cookie
+            Path file = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/cookie.zip");
+            long applied = before + 2;
+            TwoPools.await("poolB's cookie acknowledges batch " + applied, () -> Files.exists(file)
+                    && CookieFiles.read(pools.a, file).lastAppliedBatch() == applied);
+            List<String> names = new ArrayList<>();
+            byte[] envelopeJson = null;
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    if (e.getName().equals("cookie.json")) {
-                        cookieJson = in.readAllBytes();
-                    }
+                    names.add(e.getName());
+                    envelopeJson = in.readAllBytes();
                 }
             }
-            assertNotNull(cookieJson, "cookie.zip holds cookie.json");
+            assertEquals(List.of(Cookie.ENTRY), names, "cookie.zip holds the one entry cookie.json");
+            assertValid(envelope, envelopeJson, "a cookie envelope");
+            byte[] cookieJson = JSON.readTree(envelopeJson).path("payload").textValue()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(B, JSON.readTree(cookieJson).path("importingPool").asText());
             assertValid(cookie, cookieJson, "a cookie");
         }

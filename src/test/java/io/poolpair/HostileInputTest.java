@@ -1,6 +1,7 @@
 package io.poolpair;
 
 import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Manifest;
 import io.poolpair.batch.Signer;
 import io.poolpair.share.ShareLayout;
+import io.poolpair.state.StoreIncarnation;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -157,12 +159,19 @@ class HostileInputTest {
     void forgedCookieIsIgnoredAndTheGenuineOneStillCounts() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
             pools.b.context().getRouteController().stopRoute("import-batches");
+            pools.b.context().getRouteController().stopRoute("export-on-schedule"); // no cookie of poolB's replaces it
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:cookie@example.com");
             pools.a.syncNow();
             Path cookie = pools.a.config().shareLocal().resolve("UserServices/PresenceFocus/Cookie/" + ShareLayout.COOKIE_FILE);
-            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null, "forger", null, null, null, 1);
-            Files.write(cookie, forged.toZip(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes())));
+            // all that poolB's cookie for batch 1 would say, signed with another key
+            Cookie forged = new Cookie(Cookie.FORMAT, "poolB", "poolA", PRESENCE, 1, null, "NormalState", null,
+                    new StoreIncarnation(pools.b.store().dataSource()).current(),
+                    new StoreIncarnation(pools.a.store().dataSource()).current(), null, null, System.currentTimeMillis());
+            byte[] zip = CookieFiles.zip(Map.of(Cookie.ENTRY,
+                    forged.toEnvelope(new Signer("someone-else's-key-of-32-bytes-or-more".getBytes()))));
+            Files.write(cookie, zip);
             TwoPools.awaitPolls(pools.a, "acknowledge-batches", 3); // whole polls of the cookie folder after the write
+            assertArrayEquals(zip, Files.readAllBytes(cookie), "the forged cookie was the one read");
             assertEquals(0, pools.exportState(pools.a, PRESENCE).ackedBatch(), "a forged cookie acknowledged a batch");
 
             pools.b.context().getRouteController().startRoute("import-batches");

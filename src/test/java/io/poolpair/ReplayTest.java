@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.batch.BatchName;
-import io.poolpair.batch.Cookie;
 import io.poolpair.batch.Signer;
 import io.poolpair.state.FailoverState;
 import io.poolpair.runtime.PoolPairRuntime;
@@ -97,9 +98,8 @@ class ReplayTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:first@example.com");
             pools.a.syncNow();
             pools.awaitAcknowledged(pools.a, PRESENCE, 1);
-            Signer signer = new Signer(pools.a.config().key());
             byte[] old = Files.readAllBytes(cookieOf(pools.a));
-            assertEquals(1, Cookie.fromZip(old, signer).lastAppliedBatch());
+            assertEquals(1, CookieFiles.read(pools.a, cookieOf(pools.a)).lastAppliedBatch());
 
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:second@example.com");
             pools.a.syncNow();
@@ -124,16 +124,21 @@ class ReplayTest {
             TwoPools.insertContact(pools.b, "sip:bob@poolB", "sip:cookie-source@example.com");
             pools.b.syncNow();
             pools.awaitAcknowledged(pools.b, PRESENCE, 1);
-            // poolA's cookie (signed by poolA, about poolB's batches) repackaged as a batch of poolA for poolB
+            // poolA's cookie (signed by poolA, about poolB's batches) repackaged as a batch of poolA for poolB: its
+            // signed payload as the manifest, its signature as the manifest's
+            JsonNode envelope;
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(cookieOf(pools.b))))) {
+                assertEquals("cookie.json", in.getNextEntry().getName());
+                envelope = new ObjectMapper().readTree(in.readAllBytes());
+            }
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
-            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(cookieOf(pools.b))));
-                 ZipOutputStream out = new ZipOutputStream(batch)) {
-                ZipEntry entry;
-                while ((entry = in.getNextEntry()) != null) {
-                    out.putNextEntry(new ZipEntry(entry.getName().equals("cookie.json") ? "manifest.json" : "manifest.sig"));
-                    out.write(in.readAllBytes());
-                    out.closeEntry();
-                }
+            try (ZipOutputStream out = new ZipOutputStream(batch)) {
+                out.putNextEntry(new ZipEntry("manifest.json"));
+                out.write(envelope.path("payload").textValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+                out.putNextEntry(new ZipEntry("manifest.sig"));
+                out.write(envelope.path("signature").textValue().getBytes(StandardCharsets.US_ASCII));
+                out.closeEntry();
             }
             Files.write(pools.dataFolder(pools.b, PRESENCE).resolve(new BatchName("poolA", PRESENCE, 1).fileName()),
                     batch.toByteArray());

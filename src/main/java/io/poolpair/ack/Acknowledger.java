@@ -12,14 +12,19 @@ import io.poolpair.state.PeerIncarnations;
 import io.poolpair.state.StoreIncarnation;
 import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a cookie the peer wrote into this pool's share and sets the acknowledged module and batch headers.
+ * Takes a cookie the peer wrote into this pool's share, as the {@code read-cookie} route read and authenticated it, and
+ * sets the acknowledged module and batch headers.
  * Anything forged, from another pool or for another module is refused. A cookie is also how this pool learns the
  * peer's incarnation and how the two histories compare; the contradictions are acted on here:
  * <ul>
@@ -30,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * and it is sent a restore snapshot.</li>
  * </ul>
  */
-public final class Acknowledger {
+public final class Acknowledger implements CamelContextAware {
 
+    /** The route that reads a cookie file (the one reader: link and size checks, camel-zipfile unzip, authentication). */
+    static final String READ_COOKIE = "direct:read-cookie";
     private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
 
     private final PoolConfig config;
@@ -40,6 +47,9 @@ public final class Acknowledger {
     private final StoreIncarnation incarnation;
     private final PeerIncarnations peers;
     private final ExportState exports;
+    /** Set by the registry the bean is bound into: cookies are read through its {@value #READ_COOKIE} route. */
+    private volatile CamelContext camelContext;
+    private ProducerTemplate template;
 
     public Acknowledger(PoolConfig config, ShareLayout share, Signer signer, StoreIncarnation incarnation,
                         PeerIncarnations peers, ExportState exports) {
@@ -51,23 +61,28 @@ public final class Acknowledger {
         this.exports = exports;
     }
 
-    public void read(Exchange exchange) throws Exception {
+    /**
+     * First step for a cookie file: it lies in a configured module's Cookie folder, and is still there (else the peer is
+     * replacing it right now, and the next poll reads the new one). Nothing of it is read here.
+     */
+    public void locate(Exchange exchange) throws Exception {
         Message msg = exchange.getMessage();
         File file = msg.getBody(File.class);
         String relative = msg.getHeader(Exchange.FILE_NAME, String.class);
-        String module = share.moduleOf(relative);
-        if (module == null) {
+        if (share.moduleOf(relative) == null) {
             throw new Cookie.CookieRejectedException(relative + " belongs to no configured module");
         }
-        if (Files.isSymbolicLink(file.toPath())) {
-            throw new Cookie.CookieRejectedException(relative + " is a symbolic link");
-        }
-        if (!Files.exists(file.toPath())) {
-            // the peer is replacing its cookie right now: the next poll reads the new one
+        if (!Files.exists(file.toPath(), LinkOption.NOFOLLOW_LINKS)) {
             exchange.setRouteStop(true);
-            return;
         }
-        Cookie cookie = Cookie.read(file.toPath(), signer);
+    }
+
+    /** After {@code direct:read-cookie} made the body the authenticated cookie: checks whom it is from and about. */
+    public void accept(Exchange exchange) throws Exception {
+        Message msg = exchange.getMessage();
+        Cookie cookie = msg.getMandatoryBody(Cookie.class);
+        String relative = msg.getHeader(Exchange.FILE_NAME, String.class);
+        String module = share.moduleOf(relative);
         if (!config.peer().equals(cookie.importingPool()) || !config.pool().equals(cookie.sourcePool())) {
             throw new Cookie.CookieRejectedException("cookie is from " + cookie.importingPool() + " about " + cookie.sourcePool()
                     + ", expected " + config.peer() + " about " + config.pool());
@@ -149,15 +164,32 @@ public final class Acknowledger {
     public long appliedNow(String module) {
         try {
             Path file = share.localCookie(module);
-            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || camelContext == null) {
                 return -1;
             }
-            Cookie cookie = Cookie.read(file, signer);
+            Cookie cookie = reader().requestBody(READ_COOKIE, file.toFile(), Cookie.class);
             boolean ours = config.peer().equals(cookie.importingPool()) && config.pool().equals(cookie.sourcePool())
                     && module.equals(cookie.module()) && incarnation.current().equals(cookie.sourceIncarnation());
             return ours ? cookie.lastAppliedBatch() : -1;
         } catch (Exception e) {
             return -1; // being replaced right now, or forged: nothing is known beyond what was recorded
         }
+    }
+
+    private synchronized ProducerTemplate reader() {
+        if (template == null) {
+            template = camelContext.createProducerTemplate();
+        }
+        return template;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 }

@@ -1,5 +1,6 @@
 package io.poolpair.ack;
 
+import io.poolpair.batch.Cookie;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,14 +22,14 @@ import org.apache.camel.Exchange;
  * same content rewritten later (the peer's heartbeat) is news too. The acknowledge route
  * polls every cookie, lets through only a version whose sha256 differs from the last one handled at that path, and
  * records it once handled (or refused: a refused version stays refused, and is not logged again at each poll).
+ * A file larger than a cookie can be ({@link Cookie#MAX_FILE_BYTES}) is not read here either: its size and time stand
+ * for its content, and the read-cookie route refuses it unread.
  */
 public final class CookieVersions {
 
     /** Exchange properties: the sha256 of the version being handled, and its path. */
     static final String DIGEST = "PoolPairCookieDigest";
     static final String PATH = "PoolPairCookiePath";
-    /** Larger than any cookie poolpair writes; a larger file is read (and refused) by the acknowledger. */
-    private static final int MAX_HASHED_BYTES = 1 << 20;
 
     private final Map<String, String> handled = new ConcurrentHashMap<>();
 
@@ -63,14 +64,16 @@ public final class CookieVersions {
             throw new IllegalStateException(e);
         }
         if (Files.isSymbolicLink(file)) {
-            return "link"; // refused by the acknowledger, once
+            return "link"; // refused by the read-cookie route, once
         }
+        long size = Files.size(file);
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] bytes = in.readNBytes(MAX_HASHED_BYTES);
-            md.update(bytes);
+            if (size <= Cookie.MAX_FILE_BYTES) {
+                md.update(in.readNBytes(Cookie.MAX_FILE_BYTES + 1));
+            } // else it is refused unread: its size and time tell its versions apart
             // and when it was written: the peer's heartbeat rewrites an unchanged cookie every cycle, and each write is
             // news (the peer is alive); name, time and size alone missed a version written in the same second
-            md.update((Files.size(file) + "@" + Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis()).getBytes());
+            md.update((size + "@" + Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis()).getBytes());
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -39,7 +39,10 @@ public final class CookieWriter {
         this.resendAfter = resendAfter;
     }
 
-    /** The cookie's bytes; the batch it acknowledges goes into the {@code PoolPairCookieBatch} header. */
+    /**
+     * The cookie's signed envelope (the write-cookie route zips it as {@code cookie.json}); the batch it acknowledges
+     * goes into the {@code PoolPairCookieBatch} header.
+     */
     public byte[] build(@Header(Headers.MODULE) String module, Exchange exchange) throws Exception {
         ImportState.Snapshot s = state.get(module);
         String mine = incarnation.current();
@@ -54,6 +57,6 @@ public final class CookieWriter {
                 s.currentContradiction(), s.refusedBatch() == null ? null
                 : new Cookie.Refusal(s.refusedBatch(), s.refusedIncarnation(), s.refusedReason()),
                 sequence.updateAndGet(last -> Math.max(System.currentTimeMillis(), last + 1)));
-        return cookie.toZip(signer);
+        return cookie.toEnvelope(signer);
     }
 }

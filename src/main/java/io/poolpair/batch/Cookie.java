@@ -2,20 +2,18 @@ package io.poolpair.batch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
- * The acknowledgement an importing pool writes back into the exporting pool's share: {@code cookie.zip}
- * holding {@code cookie.json} (who applied what, up to which batch, in which state) and its signature.
+ * The acknowledgement an importing pool writes back into the exporting pool's share: {@code cookie.zip}, a zip of the
+ * one entry {@code cookie.json}, an envelope holding this record's JSON (who applied what, up to which batch, in which
+ * state) as its payload and the payload's signature. The routes make and read the zip (camel-zipfile: write-cookie,
+ * read-cookie); this class is the envelope and the payload, built and checked here only.
  * {@code importingIncarnation} is the importing store's incarnation; {@code sourceIncarnation} the incarnation of
  * the exporting store whose batches {@code lastAppliedBatch} counts (null before it applied any);
  * {@code lastAppliedManifest} the sha256 of that batch's manifest (so the exporter can tell its own batch of that
@@ -52,82 +50,75 @@ public record Cookie(int format, String importingPool, String sourcePool, String
     }
 
     public static final int FORMAT = 2;
-    static final String JSON_ENTRY = "cookie.json";
-    static final String SIG_ENTRY = "cookie.sig";
-    private static final int MAX_ENTRY_BYTES = 64 * 1024;
-    /** A cookie file larger than this is not read: two entries of at most {@link #MAX_ENTRY_BYTES} and their headers. */
-    public static final int MAX_FILE_BYTES = 2 * MAX_ENTRY_BYTES + 4096;
+    /** The envelope's format: the cookie file of one entry. Format 1 was two entries, cookie.json and cookie.sig. */
+    public static final int ENVELOPE_FORMAT = 2;
+    /** The one entry of {@code cookie.zip}: the envelope. */
+    public static final String ENTRY = "cookie.json";
+    /** The envelope's largest size, decompressed. */
+    public static final int MAX_ENVELOPE_BYTES = 64 * 1024;
+    /** A cookie file larger than this is not read: one entry of at most {@link #MAX_ENVELOPE_BYTES} and its headers. */
+    public static final int MAX_FILE_BYTES = MAX_ENVELOPE_BYTES + 4096;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true); // nothing unsigned after the envelope
 
-    public byte[] toZip(Signer signer) throws IOException {
-        byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry(JSON_ENTRY));
-            zip.write(json);
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry(SIG_ENTRY));
-            zip.write(signer.sign(Signer.Kind.COOKIE, json).getBytes(StandardCharsets.US_ASCII));
-            zip.closeEntry();
-        }
-        return bytes.toByteArray();
+    /**
+     * The envelope, the bytes of the zip's one entry {@code cookie.json}: {@code {"format": 2, "payload": <this cookie's
+     * JSON as a string>, "signature": <HMAC of the payload's UTF-8 bytes, typed COOKIE>}}. The routes zip it.
+     */
+    public byte[] toEnvelope(Signer signer) throws IOException {
+        String payload = JSON.writeValueAsString(this);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("format", ENVELOPE_FORMAT);
+        envelope.put("payload", payload);
+        envelope.put("signature", signer.sign(Signer.Kind.COOKIE, payload.getBytes(StandardCharsets.UTF_8)));
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(envelope);
     }
 
     /**
-     * Reads a cookie file, no more than {@link #MAX_FILE_BYTES} of it and without following a link, then authenticates
-     * it as {@link #fromZip} does.
+     * Authenticates and reads an envelope (the unzipped {@code cookie.json}): at most {@link #MAX_ENVELOPE_BYTES}, of
+     * format {@link #ENVELOPE_FORMAT}; the signature is checked over the payload's bytes before the payload is parsed.
+     * Throws {@link CookieRejectedException} for anything not signed by the pair.
      */
-    public static Cookie read(java.nio.file.Path file, Signer signer) throws CookieRejectedException, IOException {
-        byte[] bytes;
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    public static Cookie fromEnvelope(byte[] envelope, Signer signer) throws CookieRejectedException {
+        if (envelope.length > MAX_ENVELOPE_BYTES) {
+            throw new CookieRejectedException(ENTRY + " is " + envelope.length + " bytes, over the " + MAX_ENVELOPE_BYTES
+                    + " a cookie holds");
         }
-        if (bytes.length > MAX_FILE_BYTES) {
-            throw new CookieRejectedException("the file is larger than " + MAX_FILE_BYTES + " bytes; a cookie is not");
-        }
-        return fromZip(bytes, signer);
-    }
-
-    /** Reads and authenticates a cookie; throws {@link CookieRejectedException} for anything not signed by the pair. */
-    public static Cookie fromZip(byte[] zipBytes, Signer signer) throws CookieRejectedException {
-        Map<String, byte[]> entries = new HashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null) {
-                if (entries.size() >= 2 || (!entry.getName().equals(JSON_ENTRY) && !entry.getName().equals(SIG_ENTRY))) {
-                    throw new CookieRejectedException("unexpected entry '" + entry.getName() + "'");
-                }
-                byte[] data = zip.readNBytes(MAX_ENTRY_BYTES + 1);
-                if (data.length > MAX_ENTRY_BYTES) {
-                    throw new CookieRejectedException(entry.getName() + " is too large");
-                }
-                entries.put(entry.getName(), data);
-            }
+        JsonNode node;
+        try {
+            node = JSON.readTree(envelope);
         } catch (IOException e) {
-            throw new CookieRejectedException("not a readable zip: " + e.getMessage());
+            throw new CookieRejectedException(ENTRY + " is not JSON: " + e.getMessage());
         }
-        byte[] json = entries.get(JSON_ENTRY);
-        byte[] sig = entries.get(SIG_ENTRY);
-        if (json == null || sig == null) {
-            throw new CookieRejectedException("cookie.json or cookie.sig is missing");
+        if (node == null || !node.isObject() || !node.path("format").isInt() || !node.path("payload").isTextual()
+                || !node.path("signature").isTextual() || node.size() != 3) {
+            throw new CookieRejectedException(ENTRY + " is not a cookie envelope {format, payload, signature}: written by a"
+                    + " poolpair of another cookie format, or forged; the two pools of a pair run the same version"
+                    + " (before 1.0): upgrade both");
         }
-        String signature = new String(sig, StandardCharsets.US_ASCII);
-        if (!signer.verify(Signer.Kind.COOKIE, json, signature)) {
-            throw new CookieRejectedException(signer.isUnlabelled(json, signature)
+        int format = node.path("format").intValue();
+        if (format != ENVELOPE_FORMAT) {
+            throw new CookieRejectedException("cookie format " + format + " is not supported (expected " + ENVELOPE_FORMAT
+                    + "): the two pools of a pair run the same version (before 1.0): upgrade both");
+        }
+        byte[] payload = node.path("payload").textValue().getBytes(StandardCharsets.UTF_8);
+        String signature = node.path("signature").textValue();
+        if (!signer.verify(Signer.Kind.COOKIE, payload, signature)) {
+            throw new CookieRejectedException(signer.isUnlabelled(payload, signature)
                     ? "signed without a type label: the peer runs a poolpair older than typed signatures; upgrade both pools"
-                    : "cookie.sig is not a cookie's signature under the pair's key (poolpair.key): forged, signed with"
+                    : "the signature is not a cookie's signature under the pair's key (poolpair.key): forged, signed with"
                     + " another key, or another kind of signed object (a batch manifest or a failover notice)");
         }
         Cookie cookie;
         try {
-            cookie = JSON.readValue(json, Cookie.class);
+            cookie = JSON.readValue(payload, Cookie.class);
         } catch (IOException e) {
-            throw new CookieRejectedException("cookie.json is malformed: " + e.getMessage());
+            throw new CookieRejectedException("the cookie's payload is malformed: " + e.getMessage());
         }
         if (cookie.format() != FORMAT || cookie.importingIncarnation() == null || cookie.sequence() <= 0) {
-            throw new CookieRejectedException("cookie format " + cookie.format() + " is not supported (expected " + FORMAT
-                    + ", with the importing store's incarnation and a sequence): upgrade both pools");
+            throw new CookieRejectedException("cookie payload format " + cookie.format() + " is not supported (expected "
+                    + FORMAT + ", with the importing store's incarnation and a sequence): upgrade both pools");
         }
         return cookie;
     }

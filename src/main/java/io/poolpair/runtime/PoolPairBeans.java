@@ -1,6 +1,7 @@
 package io.poolpair.runtime;
 
 import io.poolpair.ack.Acknowledger;
+import io.poolpair.ack.CookieReader;
 import io.poolpair.ack.CookieVersions;
 import io.poolpair.ack.CookieWriter;
 import io.poolpair.batch.BatchLimits;
@@ -154,6 +155,7 @@ public final class PoolPairBeans {
                 config.resendAfter()));
         registry.accept("acknowledger", acknowledger);
         registry.accept("cookieVersions", new CookieVersions());
+        registry.accept("cookieReader", new CookieReader(signer));
         Map<String, java.util.Optional<String>> owners = new HashMap<>();
         config.modules().forEach(m -> owners.put(m.name(), m.ownerColumn()));
         registry.accept("verifier", new Verifier(config, store.dataSource(), store.catalog(),
