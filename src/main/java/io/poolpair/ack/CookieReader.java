@@ -60,7 +60,7 @@ public final class CookieReader {
         if (why.contains("more than 1 entry")) {
             throw new Cookie.CookieRejectedException("the zip holds more than one entry; a cookie (format "
                     + Cookie.ENVELOPE_FORMAT + ") is the one entry " + Cookie.ENTRY + ". Two entries, cookie.json and"
-                    + " cookie.sig, are cookie format 1 of an older poolpair: the two pools of a pair run the same version"
+                    + " cookie.sig, are the two-entry cookie of an older poolpair: the two pools of a pair run the same version"
                     + " (before 1.0), upgrade the peer; or the file is forged");
         }
         if (why.contains("exceeds the maximum allowed size")) {

@@ -50,8 +50,11 @@ public record Cookie(int format, String importingPool, String sourcePool, String
     }
 
     public static final int FORMAT = 2;
-    /** The envelope's format: the cookie file of one entry. Format 1 was two entries, cookie.json and cookie.sig. */
-    public static final int ENVELOPE_FORMAT = 2;
+    /**
+     * The envelope's format: the cookie file of one entry. Its own number, apart from the payload's, because the layout
+     * before it (two entries, cookie.json and cookie.sig, with a payload of format 2) must not be mistaken for it.
+     */
+    public static final int ENVELOPE_FORMAT = 3;
     /** The one entry of {@code cookie.zip}: the envelope. */
     public static final String ENTRY = "cookie.json";
     /** The envelope's largest size, decompressed. */
@@ -63,7 +66,7 @@ public record Cookie(int format, String importingPool, String sourcePool, String
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true); // nothing unsigned after the envelope
 
     /**
-     * The envelope, the bytes of the zip's one entry {@code cookie.json}: {@code {"format": 2, "payload": <this cookie's
+     * The envelope, the bytes of the zip's one entry {@code cookie.json}: {@code {"format": 3, "payload": <this cookie's
      * JSON as a string>, "signature": <HMAC of the payload's UTF-8 bytes, typed COOKIE>}}. The routes zip it.
      */
     public byte[] toEnvelope(Signer signer) throws IOException {
