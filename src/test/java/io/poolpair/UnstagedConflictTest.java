@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.poolpair.runtime.PoolPairRuntime;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,10 +32,11 @@ class UnstagedConflictTest {
             pools.syncUntilSettled();
 
             TwoPools.exec(pools.a, "UPDATE user_contact SET group_name = 'A wrote' WHERE contact_uri = ?", CONTACT);
-            Instant aWrote = Instant.now();
-            while (!Instant.now().isAfter(aWrote.plusMillis(5))) {
-                Thread.sleep(1); // the database clock stamps the writes: poolB's must be the later one
-            }
+            // the database clock stamps the writes: poolB's must be the later one, so wait until poolB's clock is past
+            // the time poolA's store gave its write
+            Timestamp aWrote = latestChangeTime(pools.a);
+            TwoPools.await("poolB's database clock is past poolA's write", () -> TwoPools.count(pools.b,
+                    "SELECT COUNT(*) FROM (VALUES (1)) WHERE CURRENT_TIMESTAMP > ?", aWrote) == 1);
             TwoPools.exec(pools.b, "UPDATE user_contact SET group_name = 'B wrote' WHERE contact_uri = ?", CONTACT);
             pools.b.syncNow();
             pools.awaitApplied(pools.a, PRESENCE, pools.exportState(pools.b, PRESENCE).lastBatch());
@@ -47,6 +51,14 @@ class UnstagedConflictTest {
                         + " AND group_name = 'B wrote'", CONTACT), pool.config().pool());
             }
             pools.assertCopiesEqual();
+        }
+    }
+
+    private static Timestamp latestChangeTime(PoolPairRuntime pool) throws Exception {
+        try (Connection conn = pool.store().dataSource().getConnection(); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT MAX(changed_at) FROM pp_change")) {
+            rs.next();
+            return rs.getTimestamp(1);
         }
     }
 }
