@@ -11,17 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Signer;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,10 +72,10 @@ class BatchCommandTest {
             TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:tampered@example.com");
             pools.a.syncNow();
             Path genuine = pools.dataFolder(pools.b, PRESENCE).resolve(new BatchName(A, PRESENCE, 1).fileName());
-            Map<String, byte[]> entries = read(Files.readAllBytes(genuine));
+            Map<String, byte[]> entries = TestZips.read(Files.readAllBytes(genuine));
             entries.put("manifest.sig", new Signer(WRONG_KEY.getBytes(StandardCharsets.US_ASCII))
                     .sign(Signer.Kind.BATCH_MANIFEST, entries.get("manifest.json")).getBytes(StandardCharsets.US_ASCII));
-            Files.write(genuine, zip(entries));
+            Files.write(genuine, TestZips.zip(entries));
             pools.b.context().getRouteController().startRoute("import-batches");
             Path quarantined = onlyQuarantined(pools);
 
@@ -180,27 +175,5 @@ class BatchCommandTest {
                     + (f.get("reason").isNull() ? "" : ": " + f.get("reason").asText()));
         }
         return states;
-    }
-
-    private static Map<String, byte[]> read(byte[] zipBytes) throws Exception {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(zipBytes))) {
-            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                entries.put(e.getName(), zip.readAllBytes());
-            }
-        }
-        return entries;
-    }
-
-    private static byte[] zip(Map<String, byte[]> entries) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
     }
 }

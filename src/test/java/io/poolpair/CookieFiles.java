@@ -2,11 +2,8 @@ package io.poolpair;
 
 import io.poolpair.batch.Cookie;
 import io.poolpair.runtime.PoolPairRuntime;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.apache.camel.ProducerTemplate;
 
 /** Cookies in tests: read through the pool's own {@code direct:read-cookie} route; hostile ones made by hand. */
@@ -24,14 +21,6 @@ final class CookieFiles {
 
     /** A zip of the given entries, in order: what a forger (or an older poolpair) might put in a share. */
     static byte[] zip(Map<String, byte[]> entries) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
+        return TestZips.zip(entries);
     }
 }

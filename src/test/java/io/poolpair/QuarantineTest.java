@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poolpair.batch.BatchName;
 import io.poolpair.batch.Signer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,12 +17,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,10 +36,10 @@ class QuarantineTest {
     @Test
     void batchWithWrongSignatureIsQuarantined() throws Exception {
         assertQuarantined("not a batch manifest's signature under the pair's key", (genuine, key) -> {
-            Map<String, byte[]> entries = read(genuine);
+            Map<String, byte[]> entries = TestZips.read(genuine);
             entries.put("manifest.sig", new Signer("another-pair's-key-of-at-least-32-bytes".getBytes())
                     .sign(Signer.Kind.BATCH_MANIFEST, entries.get("manifest.json")).getBytes(StandardCharsets.US_ASCII));
-            return zip(entries);
+            return TestZips.zip(entries);
         }, null);
     }
 
@@ -57,9 +52,9 @@ class QuarantineTest {
     @Test
     void batchWithPathTraversalEntryIsQuarantined() throws Exception {
         assertQuarantined("unsafe entry name '../../escape.txt'", (genuine, key) -> {
-            Map<String, byte[]> entries = read(genuine);
+            Map<String, byte[]> entries = TestZips.read(genuine);
             entries.put("../../escape.txt", "owned".getBytes());
-            return zip(entries);
+            return TestZips.zip(entries);
         }, null);
         try (Stream<Path> files = Files.walk(dir)) {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().equals("escape.txt")), "an entry escaped the share");
@@ -69,16 +64,16 @@ class QuarantineTest {
     @Test
     void batchWithAbsoluteEntryNameIsQuarantined() throws Exception {
         assertQuarantined("unsafe entry name '/etc/cron.d/poolpair'", (genuine, key) -> {
-            Map<String, byte[]> entries = read(genuine);
+            Map<String, byte[]> entries = TestZips.read(genuine);
             entries.put("/etc/cron.d/poolpair", "* * * * * root true".getBytes());
-            return zip(entries);
+            return TestZips.zip(entries);
         }, null);
     }
 
     @Test
     void rowNamingAColumnThatIsNotThereIsQuarantined() throws Exception {
         assertQuarantined("table user_contact has no column 'salary'", (genuine, key) -> {
-            Map<String, byte[]> entries = read(genuine);
+            Map<String, byte[]> entries = TestZips.read(genuine);
             String name = "data/user_contact.upsert.ndjson";
             String rows = new String(entries.get(name), StandardCharsets.UTF_8).replace("{", "{\"salary\":1000000,");
             byte[] data = rows.getBytes(StandardCharsets.UTF_8);
@@ -93,7 +88,7 @@ class QuarantineTest {
             byte[] json = JSON.writeValueAsBytes(manifest);
             entries.put("manifest.json", json);
             entries.put("manifest.sig", new Signer(key).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
-            return zip(entries);
+            return TestZips.zip(entries);
         }, null);
     }
 
@@ -106,7 +101,7 @@ class QuarantineTest {
     void batchNamingAnUnconfiguredTableIsQuarantined() throws Exception {
         assertQuarantined("manifest names table 'payroll', which module UserServices.PresenceFocus does not replicate",
                 (genuine, key) -> {
-                    Map<String, byte[]> entries = read(genuine);
+                    Map<String, byte[]> entries = TestZips.read(genuine);
                     byte[] rows = "{\"employee\":\"alice\",\"salary\":1000000}\n".getBytes(StandardCharsets.UTF_8);
                     entries.put("data/payroll.upsert.ndjson", rows);
                     ObjectNode manifest = (ObjectNode) JSON.readTree(entries.get("manifest.json"));
@@ -117,7 +112,7 @@ class QuarantineTest {
                     byte[] json = JSON.writeValueAsBytes(manifest);
                     entries.put("manifest.json", json);
                     entries.put("manifest.sig", new Signer(key).sign(Signer.Kind.BATCH_MANIFEST, json).getBytes(StandardCharsets.US_ASCII));
-                    return zip(entries);
+                    return TestZips.zip(entries);
                 }, null);
     }
 
@@ -170,33 +165,5 @@ class QuarantineTest {
         try (Stream<Path> files = Files.list(quarantine)) {
             return files.filter(p -> p.toString().endsWith(".reason")).findFirst().orElse(null);
         }
-    }
-
-    private static Map<String, byte[]> read(byte[] zipBytes) throws IOException {
-        Path tmp = Files.createTempFile("batch", ".zip");
-        try {
-            Files.write(tmp, zipBytes);
-            Map<String, byte[]> entries = new LinkedHashMap<>();
-            try (ZipFile zip = new ZipFile(tmp.toFile())) {
-                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
-                    entries.put(e.getName(), zip.getInputStream(e).readAllBytes());
-                }
-            }
-            return entries;
-        } finally {
-            Files.delete(tmp);
-        }
-    }
-
-    private static byte[] zip(Map<String, byte[]> entries) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
     }
 }
