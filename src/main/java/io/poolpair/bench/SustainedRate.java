@@ -5,9 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,26 +73,23 @@ final class SustainedRate {
     /** Steps the rate up and returns the highest rate kept (0 when even the first was missed). */
     private long run(String what, String tagPrefix, Connection source, Connection copy, String store, String stepId)
             throws Exception {
-        List<Step> steps = new ArrayList<>();
         long kept = 0;
-        long missed = 0;
-        {
-            for (long rate = FIRST_RATE; rate <= LAST_RATE; rate *= 2) {
-                Step step = step(source, copy, tagPrefix + rate, rate);
-                steps.add(step);
-                record(what, step, store, stepId);
-                if (!step.kept()) {
-                    missed = rate;
-                    break;
-                }
-                kept = rate;
+        Step last = null;
+        for (long rate = FIRST_RATE; rate <= LAST_RATE; rate *= 2) {
+            last = step(source, copy, tagPrefix + rate, rate);
+            record(what, last, store, stepId);
+            if (!last.kept()) {
+                break;
             }
-            if (kept > 0 && missed > 0 && steps.get(steps.size() - 1).drained()) {
-                Step between = step(source, copy, tagPrefix + "b" + (kept + missed) / 2, (kept + missed) / 2);
-                record(what, between, store, stepId);
-                if (between.kept()) {
-                    kept = between.rate();
-                }
+            kept = rate;
+        }
+        // one step between the last kept and the first missed, unless the copy never caught up after the miss
+        if (kept > 0 && last != null && !last.kept() && last.drained()) {
+            long between = (kept + last.rate()) / 2;
+            Step middle = step(source, copy, tagPrefix + "b" + between, between);
+            record(what, middle, store, stepId);
+            if (middle.kept()) {
+                kept = between;
             }
         }
         progress.say("%s sustains %,d changes/s with lag p99 ≤ %.0f s", what, kept, P99_LIMIT_SECONDS);
