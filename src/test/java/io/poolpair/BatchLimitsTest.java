@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.batch.BatchName;
-import io.poolpair.demo.PairProbe;
 import io.poolpair.runtime.PoolPairRuntime;
 import io.poolpair.status.BackupStatus;
 import java.nio.file.Files;

@@ -13,7 +13,6 @@ import io.poolpair.importer.BatchVerifier;
 import io.poolpair.share.ShareLayout;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,6 @@ package io.poolpair.bench;
 
 import io.poolpair.store.Dialect;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
-import io.poolpair.batch.BatchRejectedException;
-import io.poolpair.content.ContentStore;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;

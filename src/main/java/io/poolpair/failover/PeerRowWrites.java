@@ -4,8 +4,6 @@ import io.poolpair.state.ExportState;
 import io.poolpair.state.FailoverState;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.store.TableInfo;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;

@@ -14,8 +14,6 @@ import io.poolpair.store.TableInfo;
 import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
