@@ -125,6 +125,43 @@ abstract class RemoteShareScenarios {
         return events;
     }
 
+    /**
+     * The import route and the export cycle both write the module's cookie, each through a temporary file renamed
+     * over the last one: writes that meet must each land whole, none failing on the other's rename.
+     */
+    @Test
+    void cookieWritesThatMeetAllLandOverTheTransport() throws Exception {
+        try (TwoPools pools = startOverTransport()) {
+            int writers = 6;
+            int rounds = 5;
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            try {
+                List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
+                var start = new java.util.concurrent.CyclicBarrier(writers);
+                for (int w = 0; w < writers; w++) {
+                    writes.add(pool.submit(() -> {
+                        start.await();
+                        for (int r = 0; r < rounds; r++) {
+                            pools.b.context().createProducerTemplate().sendBodyAndHeader("direct:write-cookie", null,
+                                    Headers.MODULE, PRESENCE);
+                        }
+                        return null;
+                    }));
+                }
+                for (var write : writes) {
+                    write.get(2, TimeUnit.MINUTES); // a failed write rethrows here, naming the transport's error
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            Path cookie = share(A).resolve("UserServices/PresenceFocus/Cookie/cookie.zip");
+            assertTrue(Files.size(cookie) > 0, "the last cookie is whole");
+            try (Stream<Path> temp = Files.list(share(A).resolve("Temp"))) {
+                assertEquals(0, temp.filter(p -> p.toString().endsWith(".part")).count(), "no partial file left");
+            }
+        }
+    }
+
     @Test
     void aBatchLostFromThePeersShareIsFoundMissingThroughTheServerAndReSent() throws Exception {
         try (TwoPools pools = startOverTransport()) {
