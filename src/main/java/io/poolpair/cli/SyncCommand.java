@@ -3,6 +3,7 @@ package io.poolpair.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.state.ExportState;
+import io.poolpair.state.SnapshotParts;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
@@ -10,8 +11,10 @@ import io.poolpair.workflow.ProgressRate;
 import io.poolpair.workflow.ProgressWait;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -46,7 +49,8 @@ public final class SyncCommand implements Callable<Integer> {
             + " copy of them then equals this pool's exactly.")
     boolean full;
 
-    @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported.")
+    @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported, printing"
+            + " progress: rows acknowledged of a full sync's rows (batches for deltas), rate and time left.")
     boolean waitForAck;
 
     @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION",
@@ -70,14 +74,19 @@ public final class SyncCommand implements Callable<Integer> {
         try (HikariDataSource ds = StoreConnection.open(pool)) {
             BackupStatus status = new BackupStatus(pool, ds);
             List<String> modules;
+            Map<String, Long> ackedAtStart = new LinkedHashMap<>();
             try {
-                modules = status.report(module).modules().stream().map(BackupStatus.ModuleStatus::module).toList();
+                for (BackupStatus.ModuleStatus m : status.report(module).modules()) {
+                    ackedAtStart.put(m.module(), m.lastAcknowledgedBatch());
+                }
+                modules = List.copyOf(ackedAtStart.keySet());
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return 2;
             }
             boolean reached;
             int code;
+            RowsAcknowledged rows = new RowsAcknowledged();
             try (PoolCycles cycles = PoolCycles.open(config, pool, module, full, out(),
                     "the service is not running here: running the export cycle in this process", runtime -> {
                         if (full) {
@@ -90,14 +99,21 @@ public final class SyncCommand implements Callable<Integer> {
                 if (reached) {
                     out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
                 }
-                code = waitForAck ? await(status, modules) : cycleOutcome(status);
+                code = waitForAck ? await(status, new SnapshotParts(ds), modules, ackedAtStart, rows) : cycleOutcome(status);
             } catch (RunningService.Unreachable | PoolCycles.ServiceRefused e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return ExitCodes.UNREACHABLE;
             }
-            output.print(spec.commandLine().getOut(), Map.of("result", code == ExitCodes.OK ? "done"
-                    : waitForAck ? "timed-out" : "error-state", "exitCode", code,
-                    "ranIn", reached ? "service" : "this process", "status", status.report(module)));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("result", code == ExitCodes.OK ? "done" : waitForAck ? "timed-out" : "error-state");
+            json.put("exitCode", code);
+            json.put("ranIn", reached ? "service" : "this process");
+            if (rows.seen) {
+                json.put("rowsDone", rows.done);
+                json.put("rowsTotal", rows.total);
+            }
+            json.put("status", status.report(module));
+            output.print(spec.commandLine().getOut(), json);
             return code;
         }
     }
@@ -119,27 +135,61 @@ public final class SyncCommand implements Callable<Integer> {
         return output.text(spec.commandLine().getOut());
     }
 
-    /** Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile. */
-    private int await(BackupStatus status, List<String> modules) throws Exception {
+    /** The rows of the snapshots a wait saw acknowledged, of their rows in all, as last looked at (for --json). */
+    private static final class RowsAcknowledged {
+        boolean seen;
+        long done;
+        long total;
+    }
+
+    /**
+     * Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile.
+     * A module with a full sync or restore snapshot in flight (its last part not acknowledged when the command began)
+     * shows the snapshot's rows acknowledged of its rows; when every module has one, the rate and time left are in rows.
+     */
+    private int await(BackupStatus status, SnapshotParts snapshots, List<String> modules, Map<String, Long> ackedAtStart,
+                      RowsAcknowledged rows) throws Exception {
         Map<String, Long> target = new HashMap<>();
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
-        ProgressRate rate = new ProgressRate("batches"); // a full sync: one batch a part
+        ProgressRate batchRate = new ProgressRate("batches");
+        ProgressRate rowRate = new ProgressRate("rows");
         boolean done = ProgressWait.until(timeout, Duration.ofMillis(500), out(), () -> {
             StringBuilder progress = new StringBuilder();
             boolean all = true;
+            boolean everyModuleSnapshot = true;
+            boolean anySnapshot = false;
             long left = 0;
             long acknowledged = 0;
+            long rowsDone = 0;
+            long rowsTotal = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
-                all &= s.lastAcknowledgedBatch() >= target.get(m);
-                left += Math.max(0, target.get(m) - s.lastAcknowledgedBatch());
-                acknowledged += s.lastAcknowledgedBatch();
-                progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
-                        s.lastAcknowledgedBatch()));
+                long acked = s.lastAcknowledgedBatch();
+                all &= acked >= target.get(m);
+                left += Math.max(0, target.get(m) - acked);
+                acknowledged += acked;
+                Optional<SnapshotParts.Progress> snapshot = snapshots.progress(m, acked)
+                        .filter(p -> p.lastBatch() > ackedAtStart.get(m));
+                if (snapshot.isPresent()) {
+                    SnapshotParts.Progress p = snapshot.get();
+                    anySnapshot = true;
+                    rowsDone += p.rowsAcked();
+                    rowsTotal += p.rowsTotal();
+                    progress.append(String.format("%s: rows %d/%d acknowledged (%s, %d/%d parts; batch %d exported, %d"
+                            + " acknowledged); ", m, p.rowsAcked(), p.rowsTotal(), SnapshotParts.describe(p.kind()),
+                            p.partsAcked(), p.parts(), s.lastExportedBatch(), acked));
+                } else {
+                    everyModuleSnapshot = false;
+                    progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
+                            acked));
+                }
             }
-            String eta = rate.note(acknowledged, left);
+            rows.seen = anySnapshot;
+            rows.done = rowsDone;
+            rows.total = rowsTotal;
+            String eta = everyModuleSnapshot ? rowRate.note(rowsDone, rowsTotal - rowsDone) : batchRate.note(acknowledged, left);
             return new ProgressWait.Look(all, progress.toString().trim(), eta);
         });
         if (!done) {
