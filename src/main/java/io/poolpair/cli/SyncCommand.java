@@ -7,14 +7,13 @@ import io.poolpair.state.SnapshotParts;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
-import io.poolpair.workflow.ProgressRate;
+import io.poolpair.workflow.SnapshotProgress;
 import io.poolpair.workflow.ProgressWait;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -86,7 +85,7 @@ public final class SyncCommand implements Callable<Integer> {
             }
             boolean reached;
             int code;
-            RowsAcknowledged rows = new RowsAcknowledged();
+            SnapshotProgress snapshots = new SnapshotProgress(new SnapshotParts(ds), ackedAtStart);
             try (PoolCycles cycles = PoolCycles.open(config, pool, module, full, out(),
                     "the service is not running here: running the export cycle in this process", runtime -> {
                         if (full) {
@@ -99,7 +98,7 @@ public final class SyncCommand implements Callable<Integer> {
                 if (reached) {
                     out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
                 }
-                code = waitForAck ? await(status, new SnapshotParts(ds), modules, ackedAtStart, rows) : cycleOutcome(status);
+                code = waitForAck ? await(status, snapshots, modules) : cycleOutcome(status);
             } catch (RunningService.Unreachable | PoolCycles.ServiceRefused e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return ExitCodes.UNREACHABLE;
@@ -108,9 +107,9 @@ public final class SyncCommand implements Callable<Integer> {
             json.put("result", code == ExitCodes.OK ? "done" : waitForAck ? "timed-out" : "error-state");
             json.put("exitCode", code);
             json.put("ranIn", reached ? "service" : "this process");
-            if (rows.seen) {
-                json.put("rowsDone", rows.done);
-                json.put("rowsTotal", rows.total);
+            if (snapshots.seen()) {
+                json.put("rowsDone", snapshots.rowsDone());
+                json.put("rowsTotal", snapshots.rowsTotal());
             }
             json.put("status", status.report(module));
             output.print(spec.commandLine().getOut(), json);
@@ -135,62 +134,32 @@ public final class SyncCommand implements Callable<Integer> {
         return output.text(spec.commandLine().getOut());
     }
 
-    /** The rows of the snapshots a wait saw acknowledged, of their rows in all, as last looked at (for --json). */
-    private static final class RowsAcknowledged {
-        boolean seen;
-        long done;
-        long total;
-    }
-
     /**
      * Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile.
-     * A module with a full sync or restore snapshot in flight (its last part not acknowledged when the command began)
-     * shows the snapshot's rows acknowledged of its rows; when every module has one, the rate and time left are in rows.
+     * A module with a full sync or restore snapshot in flight shows its rows acknowledged ({@link SnapshotProgress}).
      */
-    private int await(BackupStatus status, SnapshotParts snapshots, List<String> modules, Map<String, Long> ackedAtStart,
-                      RowsAcknowledged rows) throws Exception {
+    private int await(BackupStatus status, SnapshotProgress snapshots, List<String> modules) throws Exception {
         Map<String, Long> target = new HashMap<>();
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
-        ProgressRate batchRate = new ProgressRate("batches");
-        ProgressRate rowRate = new ProgressRate("rows");
         boolean done = ProgressWait.until(timeout, Duration.ofMillis(500), out(), () -> {
             StringBuilder progress = new StringBuilder();
+            SnapshotProgress.Look look = snapshots.look();
             boolean all = true;
-            boolean everyModuleSnapshot = true;
-            boolean anySnapshot = false;
             long left = 0;
             long acknowledged = 0;
-            long rowsDone = 0;
-            long rowsTotal = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
                 long acked = s.lastAcknowledgedBatch();
                 all &= acked >= target.get(m);
                 left += Math.max(0, target.get(m) - acked);
                 acknowledged += acked;
-                Optional<SnapshotParts.Progress> snapshot = snapshots.progress(m, acked)
-                        .filter(p -> p.lastBatch() > ackedAtStart.get(m));
-                if (snapshot.isPresent()) {
-                    SnapshotParts.Progress p = snapshot.get();
-                    anySnapshot = true;
-                    rowsDone += p.rowsAcked();
-                    rowsTotal += p.rowsTotal();
-                    progress.append(String.format("%s: rows %d/%d acknowledged (%s, %d/%d parts; batch %d exported, %d"
-                            + " acknowledged); ", m, p.rowsAcked(), p.rowsTotal(), SnapshotParts.describe(p.kind()),
-                            p.partsAcked(), p.parts(), s.lastExportedBatch(), acked));
-                } else {
-                    everyModuleSnapshot = false;
-                    progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
-                            acked));
-                }
+                String batches = String.format("batch %d exported, %d acknowledged", s.lastExportedBatch(), acked);
+                progress.append(m).append(": ").append(look.module(m, acked).map(r -> r + "; " + batches)
+                        .orElse(batches)).append("; ");
             }
-            rows.seen = anySnapshot;
-            rows.done = rowsDone;
-            rows.total = rowsTotal;
-            String eta = everyModuleSnapshot ? rowRate.note(rowsDone, rowsTotal - rowsDone) : batchRate.note(acknowledged, left);
-            return new ProgressWait.Look(all, progress.toString().trim(), eta);
+            return new ProgressWait.Look(all, progress.toString().trim(), look.note(acknowledged, left));
         });
         if (!done) {
             out().println("timed out after " + timeout + " waiting for the peer's acknowledgement");
