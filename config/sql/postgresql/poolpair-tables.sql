@@ -207,3 +207,15 @@ CREATE TABLE IF NOT EXISTS pp_verify (
 -- from it; an older one found later in the share is a replay and is ignored
 ALTER TABLE pp_export ADD COLUMN IF NOT EXISTS peer_cookie_sequence BIGINT DEFAULT 0 NOT NULL;
 ALTER TABLE pp_store ADD COLUMN IF NOT EXISTS peer_notice_sequence BIGINT DEFAULT 0 NOT NULL;
+-- the parts of the newest full sync or restore snapshot this pool staged per module (kind full or restore), with the
+-- rows each holds: sync --wait and the log tell rows acknowledged of the snapshot's rows (parts whose batch is at most
+-- pp_export.acked_batch). The next snapshot of the module replaces them; a new incarnation of this store forgets them.
+CREATE TABLE IF NOT EXISTS pp_snapshot_part (
+  module     VARCHAR(200) NOT NULL,
+  batch      BIGINT       NOT NULL,
+  part       INT          NOT NULL,
+  parts      INT          NOT NULL,
+  kind       VARCHAR(16)  NOT NULL,
+  row_count  BIGINT       NOT NULL,
+  PRIMARY KEY (module, batch)
+);

@@ -50,7 +50,8 @@ class FullSyncHeapTest {
             String log = java.nio.file.Files.readString(dir.resolve("sender.log"));
             assertEquals(true, finished, "the sender did not finish: " + log);
             assertEquals(0, sender.exitValue(), log);
-            assertTrue(log.matches("(?s).*\\[[0-9.]+ batches/s, about \\d+ s left\\].*"), "progress with rate and time left: " + log);
+            assertTrue(log.matches("(?s).*\\[[0-9.]+ rows/s, about \\d+ s left\\].*"), "progress with rate and time left: " + log);
+            assertTrue(log.contains("UserServices.PresenceFocus: rows " + ROWS + "/" + ROWS + " acknowledged"), log);
             assertEquals(ROWS, TwoPools.count(b, "SELECT COUNT(*) FROM user_contact WHERE home_pool = 'poolA'"));
         }
     }

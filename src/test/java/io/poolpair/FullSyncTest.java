@@ -7,19 +7,28 @@ import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.DemoWriter;
 import io.poolpair.demo.PairProbe;
 import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.state.ExportState;
+import io.poolpair.state.SnapshotParts;
+import io.poolpair.state.StoreIncarnation;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.BackupStatus.ExportStatus;
 import io.poolpair.store.SqlScript;
+import io.poolpair.store.Store;
 import io.poolpair.store.StoreConnection;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,6 +68,82 @@ class FullSyncTest {
             long parts = pools.exportState(pools.a, PRESENCE).lastBatch() - before;
             assertTrue(parts > 1, "the snapshot travelled in parts of at most 7 rows, got " + parts + " part(s)");
             assertEquals(0, TwoPools.count(pools.b, "SELECT COUNT(*) FROM pp_full_seen"), "the sweep forgets the keys");
+        }
+    }
+
+    /** The rows of poolA's own in the presence module's tables: what its full sync of the module holds. */
+    private static long ownPresenceRows(TwoPools pools) throws Exception {
+        long rows = 0;
+        for (String table : new String[] {"user_contact", "conference_directory", "user_setting"}) {
+            rows += TwoPools.count(pools.a, "SELECT COUNT(*) FROM " + table + " WHERE home_pool = 'poolA'");
+        }
+        return rows;
+    }
+
+    @Test
+    void fullSyncWaitPrintsRowsAcknowledgedRisingToTheSnapshotsRows() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "7"))) {
+            writeAndSettle(pools);
+            long rows = ownPresenceRows(pools);
+
+            TwoPools.CommandResult result = TwoPools.cli("sync", "--config", pools.configFile(A).toString(), "--module",
+                    PRESENCE, "--full", "--wait", "--timeout", "PT60S");
+            assertEquals(0, result.exit(), result.out() + result.err());
+            Matcher line = Pattern.compile(Pattern.quote(PRESENCE) + ": rows (\\d+)/(\\d+) acknowledged \\(full sync, (\\d+)/(\\d+)"
+                    + " parts").matcher(result.out());
+            long lastDone = -1;
+            int lines = 0;
+            while (line.find()) {
+                lines++;
+                long done = Long.parseLong(line.group(1));
+                assertEquals(rows, Long.parseLong(line.group(2)), "the snapshot's rows in all\n" + result.out());
+                assertTrue(done >= lastDone, "rows acknowledged went back from " + lastDone + " to " + done + "\n" + result.out());
+                assertTrue(Integer.parseInt(line.group(4)) > 1, "several parts of at most 7 rows\n" + result.out());
+                lastDone = done;
+            }
+            assertTrue(lines > 0, "no progress line in rows\n" + result.out());
+            assertEquals(rows, lastDone, "the last progress line: every row acknowledged\n" + result.out());
+        }
+    }
+
+    @Test
+    void syncWaitAfterTheSenderRestartedMidFullSyncReportsTheSnapshotsRowsInJson() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "7"))) {
+            writeAndSettle(pools);
+            long rows = ownPresenceRows(pools);
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            TwoPools.CommandResult staged = TwoPools.cli("sync", "--config", pools.configFile(A).toString(), "--module",
+                    PRESENCE, "--full");
+            assertEquals(0, staged.exit(), staged.out() + staged.err());
+            long lastPart = pools.exportState(pools.a, PRESENCE).lastBatch();
+            assertTrue(pools.exportState(pools.a, PRESENCE).ackedBatch() < lastPart, "the full sync is in flight");
+
+            pools.restart(pools.a);
+            pools.b.context().getRouteController().startRoute("import-batches");
+            TwoPools.CommandResult waited = TwoPools.cli("sync", "--config", pools.configFile(A).toString(), "--module",
+                    PRESENCE, "--wait", "--timeout", "PT60S", "--json");
+
+            assertEquals(0, waited.exit(), waited.out() + waited.err());
+            JsonNode json = new ObjectMapper().readTree(waited.out());
+            assertEquals(rows, json.path("rowsTotal").asLong(-1), waited.out());
+            assertEquals(rows, json.path("rowsDone").asLong(-1), waited.out());
+            assertTrue(pools.exportState(pools.a, PRESENCE).ackedBatch() >= lastPart);
+        }
+    }
+
+    @Test
+    void newIncarnationOfTheStoreForgetsTheSnapshotPartsItsOldNumberingNamed() throws Exception {
+        PoolConfig config = new io.poolpair.demo.PairFolder(dir, PoolConfig.locateHome()).config(A, B, Map.of());
+        try (Store store = Store.open(config)) {
+            SnapshotParts parts = new SnapshotParts(store.dataSource());
+            new ExportState(store.dataSource()).numberSnapshot(PRESENCE, 1, List.of(7L, 7L, 3L), false, null, 0);
+            assertEquals(17, parts.progress(PRESENCE, 2).orElseThrow().rowsTotal());
+            assertEquals(14, parts.progress(PRESENCE, 2).orElseThrow().rowsAcked());
+
+            StoreIncarnation incarnation = new StoreIncarnation(store.dataSource());
+            incarnation.requestRenewal(incarnation.current(), "restored from an older backup");
+            assertTrue(incarnation.renewIfRequested());
+            assertTrue(parts.progress(PRESENCE, 0).isEmpty(), "batch 1.. of the new incarnation are not that snapshot's");
         }
     }
 

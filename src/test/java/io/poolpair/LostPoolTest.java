@@ -25,6 +25,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +94,59 @@ class LostPoolTest {
             TwoPools.insertContact(pools.a, OWNER_A, "sip:later@example.com");
             TwoPools.insertContact(pools.b, OWNER_B, "sip:later-b@example.com");
             pools.syncUntilSettled();
+            pools.assertCopiesEqual();
+        }
+    }
+
+    @Test
+    void failbackToARebuiltPoolPrintsTheRestoreSnapshotsRowsAcknowledgedRisingToTheirTotal() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of("poolpair.max-changes-per-batch", "7"))) {
+            for (int i = 0; i < 30; i++) {
+                TwoPools.insertContact(pools.a, OWNER_A, "sip:a" + i + "@example.com");
+            }
+            TwoPools.insertContact(pools.b, OWNER_B, "sip:b0@example.com");
+            pools.syncUntilSettled();
+            pools.a.close(); // poolA's site is lost
+            pools.a = null;
+            TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", pools.configFile(B).toString(), "--pool", A,
+                    "--skip-data-verification");
+            assertEquals(0, failover.exit(), failover.out() + failover.err());
+            wipe(pools.config(A).shareLocal());
+            wipe(dir.resolve(A).resolve("data"));
+            long rows = 0; // every row poolB holds: what its restore snapshots carry back to the rebuilt poolA
+            for (io.poolpair.store.TableInfo table : pools.b.store().catalog().all()) {
+                rows += TwoPools.count(pools.b, "SELECT COUNT(*) FROM " + pools.b.store().dialect().qualified(table));
+            }
+            // rebuilt, it runs its export cycles on its own schedule (its cookie tells poolB the new incarnation)
+            pools.perPool.put(A, Map.of("poolpair.export.on-schedule", "true", "poolpair.sync-interval", "PT5S"));
+            pools.a = pools.startPool(A);
+
+            TwoPools.CommandResult failback = TwoPools.cli("failback", "--config", pools.configFile(B).toString(), "--pool", A,
+                    "--timeout", "PT60S", "--skip-data-verification");
+            assertEquals(0, failback.exit(), failback.out() + failback.err());
+            // a progress line per change: the restore rows acknowledged, summed over the modules, never going back
+            Matcher module = Pattern.compile("(\\S+): \\w+, \\d+ pending, rows (\\d+)/(\\d+) acknowledged \\(restore snapshot,")
+                    .matcher("");
+            long last = -1;
+            long total = -1;
+            for (String line : failback.out().split("\n")) {
+                module.reset(line);
+                long done = 0;
+                long all = 0;
+                int modules = 0;
+                while (module.find()) {
+                    modules++;
+                    done += Long.parseLong(module.group(2));
+                    all += Long.parseLong(module.group(3));
+                }
+                if (modules > 0) {
+                    assertTrue(done >= last, "rows acknowledged went back from " + last + " to " + done + "\n" + failback.out());
+                    last = done;
+                    total = all;
+                }
+            }
+            assertEquals(rows, total, "the restore snapshots' rows in all\n" + failback.out());
+            assertEquals(rows, last, "the last progress line: every row acknowledged\n" + failback.out());
             pools.assertCopiesEqual();
         }
     }

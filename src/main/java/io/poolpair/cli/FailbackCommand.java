@@ -103,17 +103,30 @@ public final class FailbackCommand implements Callable<Integer> {
                 out.printf("timed out after %s: %s has not applied everything yet; %s still acts for it (run failback"
                         + " again)%n", timeout, pool.peer(), pool.pool());
                 StatusTable.print(report, out);
-                output.print(spec.commandLine().getOut(), Map.of("result", "timed-out", "exitCode", ExitCodes.UNHEALTHY,
-                        "pool", pool.pool(), "actingFor", pool.peer(), "status", report));
+                output.print(spec.commandLine().getOut(), withRows(outcome, "result", "timed-out", "exitCode",
+                        ExitCodes.UNHEALTHY, "pool", pool.pool(), "actingFor", pool.peer(), "status", report));
                 return ExitCodes.UNHEALTHY;
             }
             Instant handedBackAt = outcome.handedBack().orElseThrow().handedBackAt();
             out.printf("%s applied everything; its rows are handed back at %s%n", pool.peer(), handedBackAt);
             StatusTable.print(report, out);
-            output.print(spec.commandLine().getOut(), Map.of("result", "handed-back", "exitCode", ExitCodes.OK, "pool", pool.pool(),
-                    "handedBackTo", pool.peer(), "handedBackAt", handedBackAt, "status", report));
+            output.print(spec.commandLine().getOut(), withRows(outcome, "result", "handed-back", "exitCode", ExitCodes.OK,
+                    "pool", pool.pool(), "handedBackTo", pool.peer(), "handedBackAt", handedBackAt, "status", report));
             return ExitCodes.OK;
         }
+    }
+
+    /** The --json object: {@code pairs} (name, value, …), with rowsDone and rowsTotal when a restore snapshot was waited for. */
+    private static Map<String, Object> withRows(Failback.Outcome outcome, Object... pairs) {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            json.put((String) pairs[i], pairs[i + 1]);
+        }
+        outcome.restoreRows().ifPresent(rows -> {
+            json.put("rowsDone", rows.done());
+            json.put("rowsTotal", rows.total());
+        });
+        return json;
     }
 
     /**

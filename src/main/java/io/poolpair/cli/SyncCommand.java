@@ -3,13 +3,15 @@ package io.poolpair.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.state.ExportState;
+import io.poolpair.state.SnapshotParts;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.StatusTable;
 import io.poolpair.store.StoreConnection;
-import io.poolpair.workflow.ProgressRate;
+import io.poolpair.workflow.SnapshotProgress;
 import io.poolpair.workflow.ProgressWait;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,7 +48,8 @@ public final class SyncCommand implements Callable<Integer> {
             + " copy of them then equals this pool's exactly.")
     boolean full;
 
-    @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported.")
+    @Option(names = "--wait", description = "Wait until the peer acknowledges every batch this cycle exported, printing"
+            + " progress: rows acknowledged of a full sync's rows (batches for deltas), rate and time left.")
     boolean waitForAck;
 
     @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION",
@@ -70,14 +73,19 @@ public final class SyncCommand implements Callable<Integer> {
         try (HikariDataSource ds = StoreConnection.open(pool)) {
             BackupStatus status = new BackupStatus(pool, ds);
             List<String> modules;
+            Map<String, Long> ackedAtStart = new LinkedHashMap<>();
             try {
-                modules = status.report(module).modules().stream().map(BackupStatus.ModuleStatus::module).toList();
+                for (BackupStatus.ModuleStatus m : status.report(module).modules()) {
+                    ackedAtStart.put(m.module(), m.lastAcknowledgedBatch());
+                }
+                modules = List.copyOf(ackedAtStart.keySet());
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return 2;
             }
             boolean reached;
             int code;
+            SnapshotProgress snapshots = new SnapshotProgress(new SnapshotParts(ds), ackedAtStart);
             try (PoolCycles cycles = PoolCycles.open(config, pool, module, full, out(),
                     "the service is not running here: running the export cycle in this process", runtime -> {
                         if (full) {
@@ -90,14 +98,21 @@ public final class SyncCommand implements Callable<Integer> {
                 if (reached) {
                     out().println("export cycle ran in the running service (" + ServiceRequest.describe(pool) + ")");
                 }
-                code = waitForAck ? await(status, modules) : cycleOutcome(status);
+                code = waitForAck ? await(status, snapshots, modules) : cycleOutcome(status);
             } catch (RunningService.Unreachable | PoolCycles.ServiceRefused e) {
                 spec.commandLine().getErr().println("poolpair: " + e.getMessage());
                 return ExitCodes.UNREACHABLE;
             }
-            output.print(spec.commandLine().getOut(), Map.of("result", code == ExitCodes.OK ? "done"
-                    : waitForAck ? "timed-out" : "error-state", "exitCode", code,
-                    "ranIn", reached ? "service" : "this process", "status", status.report(module)));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("result", code == ExitCodes.OK ? "done" : waitForAck ? "timed-out" : "error-state");
+            json.put("exitCode", code);
+            json.put("ranIn", reached ? "service" : "this process");
+            if (snapshots.seen()) {
+                json.put("rowsDone", snapshots.rowsDone());
+                json.put("rowsTotal", snapshots.rowsTotal());
+            }
+            json.put("status", status.report(module));
+            output.print(spec.commandLine().getOut(), json);
             return code;
         }
     }
@@ -119,28 +134,32 @@ public final class SyncCommand implements Callable<Integer> {
         return output.text(spec.commandLine().getOut());
     }
 
-    /** Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile. */
-    private int await(BackupStatus status, List<String> modules) throws Exception {
+    /**
+     * Waits until every batch numbered so far is acknowledged; an in-process runtime keeps reading cookies meanwhile.
+     * A module with a full sync or restore snapshot in flight shows its rows acknowledged ({@link SnapshotProgress}).
+     */
+    private int await(BackupStatus status, SnapshotProgress snapshots, List<String> modules) throws Exception {
         Map<String, Long> target = new HashMap<>();
         for (String m : modules) {
             target.put(m, status.module(m).lastExportedBatch());
         }
-        ProgressRate rate = new ProgressRate("batches"); // a full sync: one batch a part
         boolean done = ProgressWait.until(timeout, Duration.ofMillis(500), out(), () -> {
             StringBuilder progress = new StringBuilder();
+            SnapshotProgress.Look look = snapshots.look();
             boolean all = true;
             long left = 0;
             long acknowledged = 0;
             for (String m : modules) {
                 BackupStatus.ModuleStatus s = status.module(m);
-                all &= s.lastAcknowledgedBatch() >= target.get(m);
-                left += Math.max(0, target.get(m) - s.lastAcknowledgedBatch());
-                acknowledged += s.lastAcknowledgedBatch();
-                progress.append(String.format("%s: batch %d exported, %d acknowledged; ", m, s.lastExportedBatch(),
-                        s.lastAcknowledgedBatch()));
+                long acked = s.lastAcknowledgedBatch();
+                all &= acked >= target.get(m);
+                left += Math.max(0, target.get(m) - acked);
+                acknowledged += acked;
+                String batches = String.format("batch %d exported, %d acknowledged", s.lastExportedBatch(), acked);
+                progress.append(m).append(": ").append(look.module(m, acked).map(r -> r + "; " + batches)
+                        .orElse(batches)).append("; ");
             }
-            String eta = rate.note(acknowledged, left);
-            return new ProgressWait.Look(all, progress.toString().trim(), eta);
+            return new ProgressWait.Look(all, progress.toString().trim(), look.note(acknowledged, left));
         });
         if (!done) {
             out().println("timed out after " + timeout + " waiting for the peer's acknowledgement");

@@ -122,6 +122,7 @@ public final class FullSnapshot {
                 ? Optional.of(OWNS_NONE) : moduleConfig.ownerColumn();
         long first = before.lastBatch() + 1;
         List<Path> parts = new ArrayList<>();
+        List<Long> partRows = new ArrayList<>();
         Written written;
         try {
             written = RowWriter.inOneSnapshot(dataSource, conn -> {
@@ -135,7 +136,7 @@ public final class FullSnapshot {
                 Kind k = new Kind(restore ? Manifest.Kind.RESTORE : KIND, StoreIncarnation.info(conn).incarnation(),
                         restore ? first : null, restore ? total : null, restore ? peerApplied.sourceIncarnation() : null,
                         restore ? peerApplied.lastApplied() : null);
-                return new Written(write(conn, module, owner, first, partCount, parts, k), k, partCount);
+                return new Written(write(conn, module, owner, first, partCount, parts, partRows, k), k, partCount);
             });
             if (parts.size() != written.partCount()) {
                 for (Path part : parts) {
@@ -153,9 +154,16 @@ public final class FullSnapshot {
         Kind kind = written.kind();
         // the parts are renamed into place by the route's next step (Outbox.placeNumberedSnapshotParts), which is
         // also what a restart does with parts numbered before a crash
-        state.numberSnapshot(module, first, parts.size(), restore, kind.peerIncarnation(),
+        state.numberSnapshot(module, first, partRows, restore, kind.peerIncarnation(),
                 kind.peerApplied() == null ? 0 : kind.peerApplied());
-        LOG.info("staged {} module={} batches={}..{} rows={} ms={}", restore ? "restore snapshot" : "full sync", module, first,
+        String what = restore ? "restore snapshot" : "full sync";
+        long through = 0;
+        for (int i = 0; i < partRows.size(); i++) {
+            through += partRows.get(i);
+            LOG.info("staged {} part {}/{} module={} batch={} rows={}, rows through this part {}/{}", what, i + 1,
+                    partRows.size(), module, first + i, partRows.get(i), through, rows);
+        }
+        LOG.info("staged {} module={} batches={}..{} rows={} ms={}", what, module, first,
                 first + parts.size() - 1, rows, (System.nanoTime() - started) / 1_000_000);
         return parts.size();
     }
@@ -216,7 +224,7 @@ public final class FullSnapshot {
 
     /** Streams the rows of every table (the owned ones for a full sync), in configured order, into {@code partCount} parts. */
     private long write(Connection conn, String module, Optional<String> owner, long first, int partCount, List<Path> parts,
-                       Kind kind) throws Exception {
+                       List<Long> partRows, Kind kind) throws Exception {
         PartWriter part = new PartWriter(module, first, 1, partCount, kind);
         long rows = 0;
         for (TableInfo table : catalog.tables(module)) {
@@ -232,6 +240,7 @@ public final class FullSnapshot {
                         String file = store == null ? null : fileOf(store, table, rs);
                         long fileBytes = file == null ? -1 : Files.size(store.file(file));
                         if (part.rows > 0 && (part.rows == config.maxChangesPerBatch() || !part.fits(table.name(), fileBytes))) {
+                            partRows.add(part.rows);
                             parts.add(part.finish());
                             part = new PartWriter(module, first + part.number, part.number + 1, partCount, kind);
                         }
@@ -241,9 +250,11 @@ public final class FullSnapshot {
                 }
             }
         }
+        partRows.add(part.rows);
         parts.add(part.finish());
         while (parts.size() < partCount) {
             PartWriter empty = new PartWriter(module, first + parts.size(), parts.size() + 1, partCount, kind);
+            partRows.add(0L);
             parts.add(empty.finish());
         }
         return rows;

@@ -186,6 +186,7 @@ public final class ExportState {
                 + " acked_at = NULL, restore_last_batch = 0")) {
             ps.executeUpdate();
         }
+        SnapshotParts.forgetAll(conn);
     }
 
     /** Status: a content file larger than a cycle's allowance travelled alone ({@code what} names it). */
@@ -221,13 +222,31 @@ public final class ExportState {
     }
 
     /**
-     * Takes batch numbers {@code first .. first+parts-1} for a staged full sync or restore, in one statement. A
-     * restore holds every row a full sync would, so it answers a full sync request too.
+     * Takes batch numbers {@code first ..} for a staged full sync or restore (one per part, {@code partRows} the rows of
+     * each) and records the parts ({@link SnapshotParts}), in one transaction. A restore holds every row a full sync
+     * would, so it answers a full sync request too.
      */
-    public void numberSnapshot(String module, long first, int parts, boolean restore, String peerIncarnation, long peerBatch)
-            throws SQLException {
-        long last = first + parts - 1;
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(
+    public void numberSnapshot(String module, long first, java.util.List<Long> partRows, boolean restore,
+                               String peerIncarnation, long peerBatch) throws SQLException {
+        long last = first + partRows.size() - 1;
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                numberSnapshot(conn, module, first, last, restore, peerIncarnation, peerBatch);
+                SnapshotParts.replace(conn, module, first, partRows, restore ? SnapshotParts.RESTORE : SnapshotParts.FULL);
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static void numberSnapshot(Connection conn, String module, long first, long last, boolean restore,
+                                       String peerIncarnation, long peerBatch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pp_export SET last_batch = ?, full_sync_requested = FALSE, initial_sync_batch = CASE WHEN"
                         + " initial_sync_batch < 0 THEN ? ELSE initial_sync_batch END"
                         + (restore ? ", restore_requested = FALSE, restore_batch = ?, restore_last_batch = ?,"
@@ -281,7 +300,16 @@ public final class ExportState {
                 .orElseThrow(() -> new IllegalArgumentException("not a batch file: " + batchFile));
         update("UPDATE pp_export SET published_batch = ?, published_at = ? WHERE module = ? AND published_batch < ?",
                 name.batch(), now(), name.module(), name.batch());
-        LOG.info("published module={} batch={} bytes={} to the peer's share", name.module(), name.batch(), batchFile.length());
+        java.util.Optional<SnapshotParts.Part> part = new SnapshotParts(dataSource).part(name.module(), name.batch());
+        if (part.isPresent()) {
+            SnapshotParts.Part p = part.get();
+            LOG.info("published module={} batch={} bytes={} to the peer's share: {} part {}/{}, rows={},"
+                    + " rows through this part {}/{}", name.module(), name.batch(), batchFile.length(),
+                    SnapshotParts.describe(p.kind()), p.part(),
+                    p.parts(), p.rows(), p.rowsThrough(), p.rowsTotal());
+        } else {
+            LOG.info("published module={} batch={} bytes={} to the peer's share", name.module(), name.batch(), batchFile.length());
+        }
     }
 
     /**

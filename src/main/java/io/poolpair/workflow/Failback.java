@@ -4,11 +4,14 @@ import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.FailoverNotice;
 import io.poolpair.state.ExportState;
 import io.poolpair.state.FailoverState;
+import io.poolpair.state.SnapshotParts;
 import io.poolpair.status.BackupStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -26,12 +29,19 @@ public final class Failback {
         void run(ExportCycles cycles);
     }
 
-    /** How a failback ended: handed back (at {@code handedBack}'s time), or timed out while this pool still acts. */
-    public record Outcome(Optional<FailoverState.Failover> handedBack) {
+    /**
+     * How a failback ended: handed back (at {@code handedBack}'s time), or timed out while this pool still acts;
+     * {@code restoreRows}: the rows of the restore snapshots it waited for, acknowledged and in all (empty: none).
+     */
+    public record Outcome(Optional<FailoverState.Failover> handedBack, Optional<Rows> restoreRows) {
 
         public boolean done() {
             return handedBack.isPresent();
         }
+    }
+
+    /** Rows acknowledged of rows in all. */
+    public record Rows(long done, long total) {
     }
 
     /** Time between export cycles while waiting for the peer. */
@@ -42,12 +52,15 @@ public final class Failback {
     private final FailoverState failover;
     private final BackupStatus status;
     private final ExportState exports;
+    private final SnapshotParts snapshotParts;
+    private final Map<String, Long> ackedAtStart = new HashMap<>();
 
     public Failback(PoolConfig pool, DataSource dataSource) {
         this.pool = pool;
         this.failover = FailoverNotice.failoverState(pool, dataSource);
         this.status = new BackupStatus(pool, dataSource);
         this.exports = new ExportState(dataSource);
+        this.snapshotParts = new SnapshotParts(dataSource);
     }
 
     /** True while this pool acts for its peer (a failover in effect): only then is there anything to hand back. */
@@ -60,8 +73,14 @@ public final class Failback {
         return status.report(null);
     }
 
-    /** Marks the failback as started: the peer's cookies from now on count as heard. */
+    /**
+     * Marks the failback as started: the peer's cookies from now on count as heard. Notes each module's acknowledged
+     * batch first, so that the restore snapshots the service stages from now on show their rows ({@link SnapshotProgress}).
+     */
     public void start() throws Exception {
+        for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
+            ackedAtStart.put(m.module(), m.lastAcknowledgedBatch());
+        }
         failover.startFailback();
     }
 
@@ -70,8 +89,12 @@ public final class Failback {
      * cycle write the handed-back notice and runs {@code verification}. Or stops at {@code timeout}, still acting.
      */
     public Outcome run(ExportCycles cycles, Duration timeout, PrintWriter out, Verification verification) throws Exception {
-        if (!awaitNothingOwed(cycles, timeout, out)) {
-            return new Outcome(Optional.empty());
+        SnapshotProgress snapshots = new SnapshotProgress(snapshotParts, ackedAtStart);
+        boolean nothingOwed = awaitNothingOwed(cycles, timeout, out, snapshots);
+        Optional<Rows> rows = snapshots.seen() ? Optional.of(new Rows(snapshots.rowsDone(), snapshots.rowsTotal()))
+                : Optional.empty();
+        if (!nothingOwed) {
+            return new Outcome(Optional.empty(), rows);
         }
         FailoverState.Failover handedBack = failover.handBack();
         try {
@@ -80,7 +103,7 @@ public final class Failback {
             out.printf("the service writes the handed-back notice at its next export cycle (%s)%n", e.getMessage());
         }
         verification.run(cycles);
-        return new Outcome(Optional.of(handedBack));
+        return new Outcome(Optional.of(handedBack), rows);
     }
 
     /**
@@ -98,11 +121,12 @@ public final class Failback {
      * incarnation it came back as: a rebuilt one is owed a restore snapshot) and every module owes it nothing: no
      * restore still to stage, everything sent and acknowledged. Or the timeout.
      */
-    private boolean awaitNothingOwed(ExportCycles cycles, Duration timeout, PrintWriter out) throws Exception {
+    private boolean awaitNothingOwed(ExportCycles cycles, Duration timeout, PrintWriter out, SnapshotProgress snapshots)
+            throws Exception {
         Instant failbackStarted = failover.ofPeer().map(FailoverState.Failover::failbackStartedAt).orElse(Instant.now());
         long[] nextCycle = {0};
-        ProgressRate rate = new ProgressRate("batches");
         return ProgressWait.until(timeout, LOOK_EVERY, out, () -> {
+            SnapshotProgress.Look look = snapshots.look();
             boolean finalState = true;
             boolean heard = false;
             long acknowledged = 0;
@@ -114,8 +138,9 @@ public final class Failback {
                 ExportState.Snapshot export = exports.get(m.module());
                 heard |= export.peerHeardAt() != null && export.peerHeardAt().isAfter(failbackStarted);
                 finalState &= !export.restoreRequested() && nothingOwed(m, export);
-                progress.append(String.format("%s: %s, %d pending, batch %d exported, %d acknowledged%s%s; ", m.module(),
-                        m.exportStatus(), m.pendingChanges(), m.lastExportedBatch(), m.lastAcknowledgedBatch(),
+                progress.append(String.format("%s: %s, %d pending, %sbatch %d exported, %d acknowledged%s%s; ", m.module(),
+                        m.exportStatus(), m.pendingChanges(), look.module(m.module(), m.lastAcknowledgedBatch())
+                                .map(r -> r + ", ").orElse(""), m.lastExportedBatch(), m.lastAcknowledgedBatch(),
                         export.restoreRequested() ? ", restore snapshot to stage" : "",
                         m.restoreToPeer() == null ? "" : ", restore to " + pool.peer() + " " + m.restoreToPeer()));
             }
@@ -127,7 +152,7 @@ public final class Failback {
                 cycles.runCycle();
                 nextCycle[0] = System.nanoTime() + CYCLE_EVERY.toNanos();
             }
-            return new ProgressWait.Look(finalState, progress.toString().trim(), rate.note(acknowledged, left));
+            return new ProgressWait.Look(finalState, progress.toString().trim(), look.note(acknowledged, left));
         });
     }
 }
