@@ -82,9 +82,12 @@ CREATE TABLE IF NOT EXISTS pp_full_seen (
 );
 CREATE INDEX IF NOT EXISTS pp_full_seen_key ON pp_full_seen (source_pool, module, sync_id, table_name, pk);
 -- The capture triggers are created at start-up, one PL/pgSQL function per replicated table
--- (pp_capture_<table>, see PostgresDialect.installCapture): it records the key of every inserted, updated
--- or deleted row in pp_change, and is silent while the transaction-local setting poolpair.applying is 'on'
--- (an import being applied). Databases prepared by an earlier version keep an unused function pp_capture().
+-- (pp_capture_<table>, see PostgresDialect.installCapture) called by three statement-level triggers
+-- (pp_capture_ins_/upd_/del_<table>, with transition tables): each statement records the keys of all its inserted,
+-- updated or deleted rows in pp_change with one INSERT ... SELECT (and a row-level trigger pp_capture_key_<table>,
+-- which fires only when an UPDATE changes a key, the old key as D); silent while the transaction-local setting
+-- poolpair.applying is 'on' (an import being applied). Databases prepared by an earlier version keep an unused
+-- function pp_capture(); their row-level trigger pp_capture_<table> is dropped.
 -- disaster recovery: this pool acting for its failed peer (failover), then handing its rows back (failback).
 -- state: Acting, FailingBack, HandedBack
 CREATE TABLE IF NOT EXISTS pp_failover (

@@ -104,8 +104,8 @@ final class BenchChart {
     }
 
     private static String category(String id) {
-        if (id.startsWith("insert-") || id.startsWith("update-")) {
-            return id.substring(0, 6);
+        if (id.endsWith("-plain") || id.endsWith("-capture")) {
+            return id.substring(0, id.lastIndexOf('-')); // insert, update, multi-row-insert, multi-row-update
         }
         return BenchReport.shortCount(Long.parseLong(id.substring(id.lastIndexOf('-') + 1)));
     }

@@ -114,6 +114,12 @@ final class BenchReport {
                         "RATIO", "capture/no-capture@" + store + ":" + op, label(store) + ": " + op
                         + " throughput with capture / without", r, 0.67, false)));
             }
+            for (String op : List.of(CaptureCost.MULTI_INSERT, CaptureCost.MULTI_UPDATE)) {
+                ratio(CaptureCost.id(op, true), CaptureCost.id(op, false), store).ifPresent(r -> targets.add(new Target(
+                        "RATIO", "capture/no-capture@" + store + ":" + op, label(store) + ": " + op + " throughput ("
+                        + Progress.count(CaptureCost.ROWS_PER_STATEMENT) + " rows a statement) with capture / without", r,
+                        0.85, false)));
+            }
             for (String what : List.of(PeakHeap.BACKLOG, PeakHeap.FULL_SYNC)) {
                 for (String side : List.of(PeakHeap.SENDER, PeakHeap.RECEIVER)) {
                     figures.median(PeakHeap.id(what, side), store).ifPresent(v -> targets.add(new Target("HEAP-MIB",

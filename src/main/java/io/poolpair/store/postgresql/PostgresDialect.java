@@ -4,18 +4,23 @@ import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * PostgreSQL (14 or newer): a PL/pgSQL trigger function per replicated table ({@code pp_capture_<table>}), upserts as
+ * PostgreSQL (14 or newer): a PL/pgSQL trigger function per replicated table ({@code pp_capture_<table>}) called once
+ * per statement with the statement's transition tables, upserts as
  * {@code INSERT ... ON CONFLICT ... DO UPDATE}, capture suppressed by the transaction-local setting
  * {@code poolpair.applying}.
  */
@@ -136,36 +141,52 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * A trigger function of the table's own ({@code pp_capture_<table>}), which names the key columns and the
-     * module literally: cheaper per row than the generic {@code pp_capture(module, table, keys...)}, which turns
-     * the whole row into {@code jsonb} to pick its key out. The key text is the same ({@code jsonb} array).
+     * Statement-level capture: a trigger function of the table's own ({@code pp_capture_<table>}), which names the key
+     * columns and the module literally, called by three {@code AFTER ... FOR EACH STATEMENT} triggers (one per event:
+     * PostgreSQL allows transition tables only on a trigger of one event), each writing the keys of every row of its
+     * statement with one {@code INSERT INTO pp_change ... SELECT} from the statement's transition table: {@code I},
+     * {@code U} (the new keys) or {@code D}. An UPDATE that changes a row's key also records the old key as {@code D},
+     * from a row-level trigger whose {@code WHEN} condition PostgreSQL evaluates without calling the function, so an
+     * update that keeps its keys pays nothing for it (comparing old and new keys as sets per statement cost more than
+     * the whole capture of a one-row UPDATE). A row-level trigger of earlier versions, which captured every row, is
+     * dropped here, in the caller's transaction, before its function is replaced.
      */
     @Override
     public void installCapture(Connection conn, TableInfo table) throws SQLException {
-        String insert = "INSERT INTO pp_change (module, table_name, pk, op) VALUES (" + literal(table.module()) + ", "
+        String select = "INSERT INTO pp_change (module, table_name, pk, op) SELECT " + literal(table.module()) + ", "
                 + literal(table.name()) + ", ";
-        String function = quote("pp_capture_" + table.dbName());
+        String function = quote(identifier("pp_capture_", table.dbName()));
+        String keyChange = identifier("pp_capture_key_", table.dbName());
         try (Statement st = conn.createStatement()) {
+            for (String drop : rowLevelCaptureTriggers(conn, table, keyChange)) {
+                st.execute(drop);
+            }
             st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
                     + "BEGIN\n"
                     + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
                     + "    RETURN NULL;\n"
                     + "  END IF;\n"
-                    + "  IF TG_OP = 'INSERT' THEN\n"
-                    + "    " + insert + key(table, "NEW") + ", 'I');\n"
-                    + "  ELSIF TG_OP = 'DELETE' THEN\n"
-                    + "    " + insert + key(table, "OLD") + ", 'D');\n"
+                    + "  IF TG_LEVEL = 'ROW' THEN\n"
+                    + "    INSERT INTO pp_change (module, table_name, pk, op) VALUES (" + literal(table.module()) + ", "
+                    + literal(table.name()) + ", " + key(table, "OLD") + ", 'D');\n"
+                    + "  ELSIF TG_OP = 'INSERT' THEN\n"
+                    + "    " + select + key(table, "n") + ", 'I' FROM pp_new n;\n"
+                    + "  ELSIF TG_OP = 'UPDATE' THEN\n"
+                    + "    " + select + key(table, "n") + ", 'U' FROM pp_new n;\n"
                     + "  ELSE\n"
-                    + "    IF " + row(table, "OLD") + " IS DISTINCT FROM " + row(table, "NEW") + " THEN\n"
-                    + "      " + insert + key(table, "OLD") + ", 'D');\n"
-                    + "    END IF;\n"
-                    + "    " + insert + key(table, "NEW") + ", 'U');\n"
+                    + "    " + select + key(table, "o") + ", 'D' FROM pp_old o;\n"
                     + "  END IF;\n"
                     + "  RETURN NULL;\n"
                     + "END\n"
                     + "$pp$");
-            st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_capture_" + table.dbName()) + " AFTER INSERT OR UPDATE OR DELETE ON "
-                    + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            for (String[] event : new String[][] {{"ins_", "INSERT", "NEW TABLE AS pp_new"}, {"upd_", "UPDATE",
+                    "NEW TABLE AS pp_new"}, {"del_", "DELETE", "OLD TABLE AS pp_old"}}) {
+                st.execute("CREATE OR REPLACE TRIGGER " + quote(identifier("pp_capture_" + event[0], table.dbName())) + " AFTER "
+                        + event[1] + " ON " + qualified(table) + " REFERENCING " + event[2] + " FOR EACH STATEMENT EXECUTE FUNCTION "
+                        + function + "()");
+            }
+            st.execute("CREATE OR REPLACE TRIGGER " + quote(keyChange) + " AFTER UPDATE ON " + qualified(table) + " FOR EACH ROW"
+                    + " WHEN (" + row(table, "OLD") + " IS DISTINCT FROM " + row(table, "NEW") + ") EXECUTE FUNCTION " + function + "()");
             // TRUNCATE fires no row trigger, so it would never reach the peer: refused, unless an import is applied
             st.execute("CREATE OR REPLACE FUNCTION pp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
                     + "BEGIN\n"
@@ -178,9 +199,59 @@ public final class PostgresDialect implements Dialect {
                     + "    USING ERRCODE = '55000';\n"
                     + "END\n"
                     + "$pp$");
-            st.execute("CREATE OR REPLACE TRIGGER " + quote("pp_refuse_truncate_" + table.dbName()) + " BEFORE TRUNCATE ON "
+            st.execute("CREATE OR REPLACE TRIGGER " + quote(identifier("pp_refuse_truncate_", table.dbName())) + " BEFORE TRUNCATE ON "
                     + qualified(table) + " FOR EACH STATEMENT EXECUTE FUNCTION pp_refuse_truncate()");
         }
+    }
+
+    /** DROP statements of the row-level capture triggers an earlier version put on the table (all but {@code keep}). */
+    private List<String> rowLevelCaptureTriggers(Connection conn, TableInfo table, String keep) throws SQLException {
+        List<String> drops = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(tgname) FROM pg_trigger WHERE tgrelid = ?::regclass"
+                + " AND NOT tgisinternal AND tgname LIKE 'pp\\_capture\\_%' AND (tgtype & 1) = 1 AND tgname <> ? ORDER BY 1")) {
+            ps.setString(1, qualified(table));
+            ps.setString(2, keep);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    drops.add("DROP TRIGGER " + rs.getString(1) + " ON " + qualified(table));
+                }
+            }
+        }
+        return drops;
+    }
+
+    /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); a longer one is cut without an error. */
+    static final int MAX_IDENTIFIER_BYTES = 63;
+
+    /**
+     * {@code prefix + name}, or when that is longer than PostgreSQL keeps, the prefix, as much of the name as fits and
+     * a hash of the whole name: two long table names that begin alike get functions and triggers of their own, where
+     * PostgreSQL's cut would give both the same name.
+     */
+    static String identifier(String prefix, String name) {
+        String whole = prefix + name;
+        if (whole.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
+            return whole;
+        }
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no SHA-256", e);
+        }
+        String hash = "_" + HexFormat.of().formatHex(digest, 0, 4);
+        StringBuilder kept = new StringBuilder(prefix);
+        int budget = MAX_IDENTIFIER_BYTES - hash.length();
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            String ch = new String(Character.toChars(cp));
+            if (kept.toString().getBytes(StandardCharsets.UTF_8).length + ch.getBytes(StandardCharsets.UTF_8).length > budget) {
+                break;
+            }
+            kept.append(ch);
+            i += Character.charCount(cp);
+        }
+        return kept + hash;
     }
 
     /**
