@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.poolpair.batch.BatchName;
+import io.poolpair.batch.Signer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -101,6 +109,48 @@ class BulkApplyTest {
             pools.syncUntilSettled();
             pools.assertCopiesEqual();
             assertNull(pools.importState(pools.b, TYPES).lastError());
+        }
+    }
+
+    /**
+     * A sender never puts a key twice into one entry (a delta carries each key's latest state, a snapshot reads each
+     * row once), but a signed entry that does so must not fail the set-based upsert: the last row of the key counts,
+     * as it did row by row.
+     */
+    @Test
+    void aKeyTwiceInOneEntryKeepsItsLastRow() throws Exception {
+        try (TwoPools pools = TwoPools.start(dir, Map.of(), StoreKind.POSTGRES.pool(A, "demo"),
+                StoreKind.POSTGRES.pool(B, "demo"))) {
+            pools.b.context().getRouteController().stopRoute("import-batches");
+            TwoPools.exec(pools.a, "INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name, home_pool)"
+                    + " VALUES ('sip:alice@poolA', 'sip:bob@example.com', 'Friends', 'first', 'poolA')");
+            pools.a.syncNow();
+            Path file = pools.dataFolder(pools.b, TwoPools.PRESENCE)
+                    .resolve(new BatchName(A, TwoPools.PRESENCE, 1).fileName());
+            Map<String, byte[]> entries = TestZips.read(Files.readAllBytes(file));
+            String name = "data/user_contact.upsert.ndjson";
+            String row = new String(entries.get(name), StandardCharsets.UTF_8).strip();
+            byte[] data = (row + "\n" + row.replace("\"first\"", "\"last\"") + "\n").getBytes(StandardCharsets.UTF_8);
+            entries.put(name, data);
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode manifest = (ObjectNode) json.readTree(entries.get("manifest.json"));
+            for (var entry : manifest.get("entries")) {
+                if (entry.get("name").asText().equals(name)) {
+                    ((ObjectNode) entry).put("size", data.length)
+                            .put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+                }
+            }
+            ((ObjectNode) manifest.get("tables").get("user_contact")).put("upserts", 2);
+            byte[] manifestJson = json.writeValueAsBytes(manifest);
+            entries.put("manifest.json", manifestJson);
+            entries.put("manifest.sig", new Signer(pools.a.config().key()).sign(Signer.Kind.BATCH_MANIFEST, manifestJson)
+                    .getBytes(StandardCharsets.US_ASCII));
+            Files.write(file, TestZips.zip(entries));
+
+            pools.b.context().getRouteController().startRoute("import-batches");
+            pools.awaitApplied(pools.b, TwoPools.PRESENCE, 1);
+            assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact WHERE display_name = 'last'"));
+            assertEquals(1, TwoPools.count(pools.b, "SELECT COUNT(*) FROM user_contact"));
         }
     }
 }

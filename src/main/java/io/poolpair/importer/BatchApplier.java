@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies a verified batch in one transaction with capture suppressed: deletes in reverse configured table
- * order, then upserts in configured order, streamed line by line in JDBC batches, and the batch recorded as applied in
- * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
+ * order, then upserts in configured order, streamed line by line (in bulk where the dialect has a bulk form, see
+ * {@link Dialect#bulkEntry}, else in JDBC batches), and the batch recorded as applied in the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
  * rolls back instead of applying.
  *
  * <p>One class over 300 lines because everything it does belongs to one database transaction (deletes, upserts,
