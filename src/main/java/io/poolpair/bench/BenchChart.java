@@ -89,7 +89,7 @@ final class BenchChart {
             return "poolpair delta, end to end";
         }
         if (id.startsWith("raw-")) {
-            return "raw apply (batched JDBC upserts)";
+            return "raw apply (COPY + one upsert / batched MERGE)";
         }
         if (id.startsWith("pg-logical-")) {
             return "PostgreSQL logical replication";

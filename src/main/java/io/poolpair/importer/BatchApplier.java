@@ -13,6 +13,7 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.failover.ConflictCheck;
 import io.poolpair.failover.FailoverSeam;
+import io.poolpair.store.BulkEntry;
 import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableCatalog;
@@ -47,8 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies a verified batch in one transaction with capture suppressed: deletes in reverse configured table
- * order, then upserts in configured order, streamed line by line in JDBC batches, and the batch recorded as applied in
- * the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
+ * order, then upserts in configured order, streamed line by line (in bulk where the dialect has a bulk form, see
+ * {@link Dialect#bulkEntry}, else in JDBC batches), and the batch recorded as applied in the same transaction. Entry hashes are checked again while streaming, so a file changed after verification
  * rolls back instead of applying.
  *
  * <p>One class over 300 lines because everything it does belongs to one database transaction (deletes, upserts,
@@ -218,6 +219,7 @@ public final class BatchApplier {
                            PendingKeys pending) throws BatchRejectedException, SQLException, IOException {
         long rows = 0;
         long kept = 0;
+        BulkEntry bulk = dialect.bulkEntry(statements.conn, table, upsert).orElse(null);
         BufferedReader reader = new BufferedReader(new InputStreamReader(plain, StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
@@ -234,7 +236,15 @@ public final class BatchApplier {
                 kept++; // changed here since this pool was rebuilt: its own write is newer and still to be sent
                 continue;
             }
-            bindRow(statements, table, upsert, row);
+            Bound bound = bound(table, upsert, row);
+            if (bulk != null && !offer(bulk, table, bound)) {
+                // another column set or a value COPY cannot carry: what was taken is written, the rest goes row by row
+                bulk.finish();
+                bulk = null;
+            }
+            if (bulk == null) {
+                bind(statements, table, upsert, bound);
+            }
             if (sweep != null) {
                 sweep.seen(table, row);
             }
@@ -244,6 +254,9 @@ public final class BatchApplier {
             if (rows % JDBC_BATCH == 0) {
                 statements.flush();
             }
+        }
+        if (bulk != null) {
+            bulk.finish();
         }
         statements.flush();
         return rows - kept;
@@ -292,8 +305,11 @@ public final class BatchApplier {
         }
     }
 
-    private void bindRow(Statements statements, TableInfo table, boolean upsert, JsonNode row)
-            throws BatchRejectedException, SQLException {
+    /** The columns a row binds (all its columns for an upsert, the key for a delete) and their values. */
+    private record Bound(List<Column> columns, List<JsonNode> values) {
+    }
+
+    private static Bound bound(TableInfo table, boolean upsert, JsonNode row) throws BatchRejectedException {
         List<Column> columns = new ArrayList<>();
         List<JsonNode> values = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
@@ -308,13 +324,31 @@ public final class BatchApplier {
                 throw new BatchRejectedException("a row of " + table.name() + " lacks key column " + key.name());
             }
         }
-        List<Column> bound = upsert ? columns : table.primaryKey();
-        PreparedStatement ps = statements.get(bound, () -> upsert ? dialect.upsertSql(table, columns)
+        if (upsert) {
+            return new Bound(columns, values);
+        }
+        List<JsonNode> keyValues = new ArrayList<>();
+        for (Column key : table.primaryKey()) {
+            keyValues.add(values.get(columns.indexOf(key)));
+        }
+        return new Bound(table.primaryKey(), keyValues);
+    }
+
+    private static boolean offer(BulkEntry bulk, TableInfo table, Bound row) throws BatchRejectedException, SQLException {
+        try {
+            return bulk.add(row.columns(), row.values());
+        } catch (IllegalArgumentException e) {
+            throw new BatchRejectedException("table " + table.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void bind(Statements statements, TableInfo table, boolean upsert, Bound row)
+            throws BatchRejectedException, SQLException {
+        PreparedStatement ps = statements.get(row.columns(), () -> upsert ? dialect.upsertSql(table, row.columns())
                 : "DELETE FROM " + dialect.qualified(table) + " WHERE " + dialect.keyCondition(table));
         try {
-            for (int i = 0; i < bound.size(); i++) {
-                JsonNode value = values.get(columns.indexOf(bound.get(i)));
-                dialect.bind(ps, i + 1, value, bound.get(i));
+            for (int i = 0; i < row.columns().size(); i++) {
+                dialect.bind(ps, i + 1, row.values().get(i), row.columns().get(i));
             }
         } catch (IllegalArgumentException e) {
             throw new BatchRejectedException("table " + table.name() + ": " + e.getMessage(), e);

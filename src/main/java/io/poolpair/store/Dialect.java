@@ -63,6 +63,15 @@ public interface Dialect {
     /** Insert-or-update of one row by primary key, binding {@code columns} in order. */
     String upsertSql(TableInfo table, List<Column> columns);
 
+    /**
+     * A bulk form of an entry's upserts ({@code upsert}) or deletes, when the database has one faster than batched
+     * statements; one at a time per connection. Empty (the default): batched statements.
+     */
+    default java.util.Optional<BulkEntry> bulkEntry(Connection conn, TableInfo table, boolean upsert)
+            throws SQLException {
+        return java.util.Optional.empty();
+    }
+
     /** Marks (or unmarks) the connection as applying an import, so the capture triggers stay silent. */
     void setApplying(Connection conn, boolean applying) throws SQLException;
 

@@ -81,6 +81,12 @@ public final class PostgresDialect implements Dialect {
         return type.matches("[a-z_][a-z0-9_]*") ? type : quote(type);
     }
 
+    /** COPY into a temporary table, then one set-based statement ({@link CopyEntry}). */
+    @Override
+    public Optional<io.poolpair.store.BulkEntry> bulkEntry(Connection conn, TableInfo table, boolean upsert) {
+        return Optional.of(new CopyEntry(conn, this, table, upsert));
+    }
+
     @Override
     public void setApplying(Connection conn, boolean applying) throws SQLException {
         try (Statement st = conn.createStatement()) {
