@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.state.ExportState;
 import io.poolpair.state.ImportState;
 import io.poolpair.runtime.PoolPairRuntime;
@@ -13,6 +14,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Two pools (poolA → poolB) of one store kind in a folder of the bench, started in this process with the
@@ -75,23 +78,44 @@ final class BenchPair implements AutoCloseable {
     }
 
     /**
-     * Runs one export cycle on poolA now and waits until poolB has applied every batch it numbered.
+     * Runs one export cycle on poolA and waits until poolB has applied every change poolA had captured: the time
+     * taken ends at the last apply's commit, not at the end of the cycle (the cycle goes on with the other
+     * modules, a status sample and the metrics after publishing this module's batches), which is waited for
+     * untimed before returning, so that the next measurement starts from a settled pair.
      *
      * @return nanoseconds from the call to the last apply's commit being visible
      */
     long syncAndAwaitApplied(Duration timeout) throws Exception {
         long started = System.nanoTime();
-        a.syncNow();
-        long last = new ExportState(a.store().dataSource()).get(MODULE).lastBatch();
-        ImportState imported = new ImportState(b.store().dataSource(), A);
         long deadline = started + timeout.toNanos();
-        while (imported.get(MODULE).lastApplied() < last) {
+        CompletableFuture<Void> cycle = CompletableFuture.runAsync(a::syncNow);
+        ChangeLog changes = new ChangeLog(a.store().dataSource());
+        ExportState exported = new ExportState(a.store().dataSource());
+        ImportState imported = new ImportState(b.store().dataSource(), A);
+        long last = -1;
+        while (true) {
+            // claiming the last changes and numbering their batch commit together: once none is pending, the
+            // last batch number is the one that holds them
+            if (last < 0 && changes.pending(MODULE) == 0) {
+                last = exported.get(MODULE).lastBatch();
+            }
+            if (last >= 0 && imported.get(MODULE).lastApplied() >= last) {
+                break;
+            }
+            if (cycle.isDone() && last < 0) {
+                cycle.join(); // rethrows what failed the cycle
+                throw new IllegalStateException("the export cycle left " + changes.pending(MODULE)
+                        + " changes unclaimed (more than poolpair.max-batches-per-sync batches?)");
+            }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("poolB did not apply batch " + last + " within " + timeout);
+                throw new IllegalStateException("poolB did not apply " + (last < 0 ? "every change" : "batch " + last)
+                        + " within " + timeout);
             }
             Thread.sleep(5);
         }
-        return System.nanoTime() - started;
+        long took = System.nanoTime() - started;
+        cycle.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return took;
     }
 
     /** Waits until poolA saw its last batch acknowledged, so the next measurement starts from a settled pair. */

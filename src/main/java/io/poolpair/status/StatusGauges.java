@@ -23,6 +23,7 @@ public final class StatusGauges {
     private final MeterRegistry registry;
     private final BackupStatus status;
     private final String pool;
+    private final List<String> modules;
     /** The latest status of each module, as the gauges read it. */
     private final Map<String, BackupStatus.ModuleStatus> snapshot = new ConcurrentHashMap<>();
 
@@ -30,6 +31,7 @@ public final class StatusGauges {
         this.registry = registry;
         this.status = status;
         this.pool = pool;
+        this.modules = List.copyOf(modules);
         for (String module : modules) {
             gauge("poolpair.pending.changes", null, "changes captured here and not yet in a batch", module,
                     BackupStatus.ModuleStatus::pendingChanges);
@@ -66,8 +68,10 @@ public final class StatusGauges {
     /** Takes the snapshot the gauges read (at each refresh of the metrics: every export cycle and acknowledgement). */
     void refresh() {
         try {
-            for (BackupStatus.ModuleStatus m : status.report(null).modules()) {
-                snapshot.put(m.module(), m);
+            // the modules' statuses only: the whole report (conflicts, verifications, instance, incarnation) is
+            // read by no gauge, and this runs at every export cycle and every acknowledgement
+            for (String module : modules) {
+                snapshot.put(module, status.module(module));
             }
         } catch (Exception e) {
             // the gauges keep the last snapshot; status and health report the problem itself
