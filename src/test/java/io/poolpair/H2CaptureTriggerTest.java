@@ -56,9 +56,11 @@ class H2CaptureTriggerTest {
                     + " f BOOLEAN, d DATE, ts TIMESTAMP, tm TIME, tz TIMESTAMP WITH TIME ZONE, bin VARBINARY(20),"
                     + " dec DECIMAL(20, 4), label VARCHAR(20),"
                     + " PRIMARY KEY (i, b, s, t, v, u, f, d, ts, tm, tz, bin, dec))");
+            st.execute("CREATE TABLE direct_types (i INT, b BIGINT, s SMALLINT, t TINYINT, v VARCHAR(100), u UUID,"
+                    + " f BOOLEAN, label VARCHAR(20), PRIMARY KEY (i, b, s, t, v, u, f))");
             st.execute("CREATE TABLE text_keyed (k VARCHAR(1000) PRIMARY KEY, label VARCHAR(20))");
             st.execute("CREATE TABLE int_keyed (k INT PRIMARY KEY, label VARCHAR(20))");
-            for (String table : List.of("all_types", "text_keyed", "int_keyed")) {
+            for (String table : List.of("all_types", "direct_types", "text_keyed", "int_keyed")) {
                 st.execute("INSERT INTO pp_capture (db_table_name, table_name, module) VALUES ('" + table.toUpperCase()
                         + "', '" + table + "', 'Test.Keys')");
                 st.execute("CREATE TRIGGER pp_capture_" + table + " AFTER INSERT, UPDATE, DELETE ON " + table
@@ -98,6 +100,30 @@ class H2CaptureTriggerTest {
             }
         }
         assertEquals(sorted(expected), captured("all_types"));
+    }
+
+    /** Keys of whole numbers, text, UUID and booleans only: the trigger writes them itself, not through ValueCodec. */
+    @Test
+    void keyTextOfNumbersTextUuidAndBooleansIsWhatValueCodecWritesForTheSameValues() throws Exception {
+        Object[][] keys = {
+            {Integer.MIN_VALUE, Long.MAX_VALUE, (short) -7, (byte) 127, "plain", uuid("plain"), true},
+            {0, -1L, Short.MAX_VALUE, (byte) -128, "quote \" backslash \\ / tab \t nul \u0000 del \u007f", uuid("q"), false},
+            {42, 1L << 40, (short) 0, (byte) 0, "unicode é ü 中文 \u2028 \ud83d\ude00", uuid("u"), true}};
+        List<String> expected = new ArrayList<>();
+        try (Connection conn = connect(); PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO direct_types VALUES (?, ?, ?, ?, ?, ?, ?, 'x')")) {
+            for (Object[] key : keys) {
+                for (int c = 0; c < key.length; c++) {
+                    ps.setObject(c + 1, key[c]);
+                }
+                ps.addBatch();
+                expected.add("I " + codecKey(key));
+            }
+            ps.executeBatch();
+            conn.createStatement().executeUpdate("DELETE FROM direct_types WHERE i = 0");
+            expected.add("D " + codecKey(keys[1]));
+        }
+        assertEquals(sorted(expected), captured("direct_types"));
     }
 
     @Test
@@ -209,6 +235,10 @@ class H2CaptureTriggerTest {
         ps.setBytes(12, bin);
         ps.setBigDecimal(13, dec);
         ps.addBatch();
+    }
+
+    private static UUID uuid(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void insertInt(Connection conn, int k) throws SQLException {
