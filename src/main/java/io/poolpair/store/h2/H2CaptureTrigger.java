@@ -1,11 +1,5 @@
 package io.poolpair.store.h2;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.poolpair.store.ValueCodec;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -15,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.h2.api.Trigger;
+import org.h2.engine.Session;
+import org.h2.jdbc.JdbcConnection;
 
 /**
  * H2 capture trigger: records the key and operation of every row change of a replicated table in
@@ -24,11 +20,10 @@ import org.h2.api.Trigger;
 public final class H2CaptureTrigger implements Trigger {
 
     public static final String APPLYING_VARIABLE = "pp_applying";
-    private static final JsonFactory JSON = new JsonFactory();
-
     private int[] keyIndexes;
     private String tableName;
     private String module;
+    private final ThreadLocal<SessionInsert> inserts = new ThreadLocal<>();
 
     @Override
     public void init(Connection conn, String schemaName, String triggerName, String dbTableName, boolean before, int type)
@@ -75,30 +70,38 @@ public final class H2CaptureTrigger implements Trigger {
         }
     }
 
-    /** One statement per change, the applying check included: the trigger's cost is most of the capture's. */
+    /**
+     * One insert per change, the applying check included. The insert is prepared once per session and kept for the
+     * thread that fires: H2 hands each firing a new JDBC wrapper of the writer's session, runs a session on one thread
+     * at a time and fires this one trigger object (one per table) from every session. A thread keeps the statement of
+     * the last session it fired for, so it never uses one statement from two threads nor one of a closed session.
+     */
     private void record(Connection conn, String key, char op) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_change (module, table_name, pk, op)"
-                + " SELECT ?, ?, ?, ? WHERE @" + APPLYING_VARIABLE + " IS NULL")) {
-            ps.setString(1, module);
-            ps.setString(2, tableName);
-            ps.setString(3, key);
-            ps.setString(4, String.valueOf(op));
-            ps.executeUpdate();
+        PreparedStatement ps = insert(conn);
+        ps.setString(1, module);
+        ps.setString(2, tableName);
+        ps.setString(3, key);
+        ps.setString(4, op == 'I' ? "I" : op == 'U' ? "U" : "D");
+        ps.executeUpdate();
+    }
+
+    private PreparedStatement insert(Connection conn) throws SQLException {
+        Session session = conn.unwrap(JdbcConnection.class).getSession();
+        SessionInsert last = inserts.get();
+        if (last != null && last.session() == session) {
+            return last.insert();
         }
+        PreparedStatement ps = conn.prepareStatement("INSERT INTO pp_change (module, table_name, pk, op)"
+                + " SELECT ?, ?, ?, ? WHERE @" + APPLYING_VARIABLE + " IS NULL");
+        inserts.set(new SessionInsert(session, ps));
+        return ps;
+    }
+
+    private record SessionInsert(Session session, PreparedStatement insert) {
     }
 
     private String key(Object[] row) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator gen = JSON.createGenerator(out)) {
-            gen.writeStartArray();
-            for (int i : keyIndexes) {
-                ValueCodec.writeObject(gen, row[i]);
-            }
-            gen.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return KeyText.of(row, keyIndexes);
     }
 
     @Override
