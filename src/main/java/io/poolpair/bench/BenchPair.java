@@ -95,8 +95,9 @@ final class BenchPair implements AutoCloseable {
         long last = -1;
         while (true) {
             // claiming the last changes and numbering their batch commit together: once none is pending, the
-            // last batch number is the one that holds them
-            if (last < 0 && changes.pending(MODULE) == 0) {
+            // last batch number is the one that holds them. An existence probe, not a count: counting a backlog of
+            // 1,000,000 changes every 5 ms took a CPU from the sync it measures
+            if (last < 0 && !changes.anyUnclaimed(MODULE)) {
                 last = exported.get(MODULE).lastBatch();
             }
             if (last >= 0 && imported.get(MODULE).lastApplied() >= last) {

@@ -60,6 +60,18 @@ public final class ChangeLog {
         }
     }
 
+    /** True while the module has a change not yet claimed into a batch (one index probe, not a count). */
+    public boolean anyUnclaimed(String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_change WHERE module = ? AND batch IS NULL")) {
+            ps.setMaxRows(1);
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /**
      * The oldest change of the module not in an acknowledged batch (acknowledged ones are purged right after, or
      * after a restart), or null when there is none.
