@@ -48,13 +48,26 @@ final class CaptureCost {
         return op + (captured ? "-capture" : "-plain");
     }
 
+    /**
+     * A connection to the pool's database as the application's own, set up as the plain database's: on PostgreSQL not
+     * one of poolpair's pool, whose {@code reWriteBatchedInserts} would turn the batched one-row inserts into multi-row
+     * ones on the captured side only.
+     */
+    private static Connection applicationConnection(BenchStore store, PoolPairRuntime pool) throws java.sql.SQLException {
+        if (!store.isPostgres()) {
+            return pool.store().dataSource().getConnection();
+        }
+        return java.sql.DriverManager.getConnection(pool.config().datasourceUrl(), pool.config().datasourceUsername(),
+                pool.config().datasourcePassword());
+    }
+
     static void measure(BenchStore store, Path dir, long rows, int runs, Figures figures, Progress progress) throws Exception {
         Dialect dialect = store.dialect();
         PairFolder folder = new PairFolder(dir, PoolConfig.locateHome());
         Map<String, String> settings = new HashMap<>(store.poolSettings("capture"));
         settings.putAll(BenchPair.onDemand());
         try (PoolPairRuntime pool = PoolPairRuntime.create(folder.config(BenchPair.A, BenchPair.B, settings));
-             Connection captured = pool.store().dataSource().getConnection();
+             Connection captured = applicationConnection(store, pool);
              Connection plain = store.plainDatabase("plain")) {
             for (int run = 0; run <= runs; run++) { // run 0 warms both databases up and is not counted
                 // alternate which database goes first, so neither always meets the warmer machine
