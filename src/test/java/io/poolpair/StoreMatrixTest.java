@@ -74,4 +74,29 @@ class StoreMatrixTest {
             assertEquals(1, TwoPools.contacts(pools.b, "sip:late@example.com"), "the late commit was skipped");
         }
     }
+
+    /**
+     * The acknowledge route records the peer's cookie in the module's {@code pp_export} row while an export cycle
+     * claims the next batch, which locks that row in a repeatable-read transaction: PostgreSQL fails the claim
+     * ("could not serialize access due to concurrent update"), which is claimed again instead of failing the cycle.
+     */
+    @org.junit.jupiter.api.Test
+    void claimThatMeetsAnAcknowledgementBeingRecordedClaimsAgain() throws Exception {
+        try (TwoPools pools = start("POSTGRES-POSTGRES"); var acknowledging = pools.a.store().dataSource().getConnection()) {
+            TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:claimed-again@example.com");
+            acknowledging.setAutoCommit(false);
+            try (var ps = acknowledging.prepareStatement("UPDATE pp_export SET acked_batch = acked_batch WHERE module = ?")) {
+                ps.setString(1, PRESENCE);
+                ps.executeUpdate();
+            }
+            var cycle = java.util.concurrent.CompletableFuture.runAsync(pools.a::syncNow);
+            TwoPools.await("the claim waits for the pp_export row", () -> TwoPools.count(pools.a, "SELECT COUNT(*) FROM"
+                    + " pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT last_batch FROM pp_export%'") == 1);
+            acknowledging.commit();
+            cycle.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            assertEquals(1, pools.exportState(pools.a, PRESENCE).lastBatch(), "the cycle claimed its batch");
+            pools.awaitApplied(pools.b, PRESENCE, 1);
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:claimed-again@example.com"));
+        }
+    }
 }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class ChangeCapture {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeCapture.class);
+    private static final int CLAIM_ATTEMPTS = 5;
 
     private final DataSource dataSource;
     private final int maxBatchesPerSync;
@@ -43,6 +44,28 @@ public final class ChangeCapture {
      * in one transaction. Returns the batch number, or null when nothing was pending.
      */
     public Long claimNextBatch(@Header(Headers.MODULE) String module) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return claimOnce(module);
+            } catch (SQLException e) {
+                if (attempt == CLAIM_ATTEMPTS || !serializationFailure(e)) {
+                    throw e;
+                }
+                LOG.debug("{}: claim met a concurrent update of its pp_export row (attempt {}), claiming again", module, attempt);
+            }
+        }
+    }
+
+    /**
+     * A repeatable-read transaction that meets a row another transaction updated after its snapshot fails on
+     * PostgreSQL ({@code 40001}) and H2 ({@code 90131}): here the acknowledge route recording the peer's cookie in the
+     * same {@code pp_export} row. Nothing of the claim committed, so it is simply claimed again.
+     */
+    private static boolean serializationFailure(SQLException e) {
+        return "40001".equals(e.getSQLState()) || e.getErrorCode() == 90131;
+    }
+
+    private Long claimOnce(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(false);
             // one snapshot for both statements: the rows counted are exactly the rows claimed
