@@ -142,12 +142,8 @@ final class CopyEntry implements BulkEntry {
                 ? "(SELECT DISTINCT ON (" + keyList + ") " + list + " FROM " + temp + " ORDER BY " + keyList + ", " + ORD
                         + " DESC) AS s"
                 : temp;
-        List<Column> updated = columns.stream().filter(c -> !table.primaryKey().contains(c)).toList();
-        String onConflict = updated.isEmpty() ? "DO NOTHING"
-                : "DO UPDATE SET " + updated.stream().map(c -> dialect.quote(c.name()) + " = EXCLUDED."
-                        + dialect.quote(c.name())).collect(Collectors.joining(", "));
-        return "INSERT INTO " + dialect.qualified(table) + " (" + list + ") SELECT " + list + " FROM " + source
-                + " ON CONFLICT (" + keyList + ") " + onConflict;
+        return "INSERT INTO " + dialect.qualified(table) + " (" + list + ") SELECT " + list + " FROM " + source + " "
+                + dialect.onConflict(table, columns);
     }
 
     private String deleteSql() {

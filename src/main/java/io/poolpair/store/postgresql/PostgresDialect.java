@@ -42,12 +42,16 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String upsertSql(TableInfo table, List<Column> columns) {
         String marks = columns.stream().map(c -> "?").collect(Collectors.joining(", "));
+        return "INSERT INTO " + qualified(table) + " (" + columnList(columns) + ") VALUES (" + marks + ") "
+                + onConflict(table, columns);
+    }
+
+    /** What an upsert of {@code columns} does on a row whose key exists: sets its other columns (or nothing). */
+    String onConflict(TableInfo table, List<Column> columns) {
         List<Column> updated = columns.stream().filter(c -> !table.primaryKey().contains(c)).toList();
-        String onConflict = updated.isEmpty() ? "DO NOTHING"
+        return "ON CONFLICT (" + columnList(table.primaryKey()) + ") " + (updated.isEmpty() ? "DO NOTHING"
                 : "DO UPDATE SET " + updated.stream().map(c -> quote(c.name()) + " = EXCLUDED." + quote(c.name()))
-                        .collect(Collectors.joining(", "));
-        return "INSERT INTO " + qualified(table) + " (" + columnList(columns) + ") VALUES (" + marks + ") ON CONFLICT ("
-                + columnList(table.primaryKey()) + ") " + onConflict;
+                        .collect(Collectors.joining(", ")));
     }
 
     /**
