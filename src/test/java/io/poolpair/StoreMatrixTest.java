@@ -4,8 +4,11 @@ import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.demo.DemoWriter;
+import io.poolpair.state.ChangeLog;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +75,35 @@ class StoreMatrixTest {
             pools.a.syncNow();
             pools.awaitApplied(pools.b, PRESENCE, 2);
             assertEquals(1, TwoPools.contacts(pools.b, "sip:late@example.com"), "the late commit was skipped");
+        }
+    }
+
+    /**
+     * The bench's probe for a change not yet claimed (an index probe, not a count) sees a change that committed late
+     * with a lower id than every change already claimed, and nothing once it is claimed too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"H2-H2", "POSTGRES-POSTGRES"})
+    void unclaimedProbeSeesALateChangeBehindClaimedOnes(String stores) throws Exception {
+        try (TwoPools pools = start(stores); var late = pools.a.store().dataSource().getConnection()) {
+            ChangeLog changes = new ChangeLog(pools.a.store().dataSource());
+            late.setAutoCommit(false);
+            try (var ps = late.prepareStatement("INSERT INTO user_contact (owner_uri, contact_uri, home_pool) VALUES (?, ?, ?)")) {
+                ps.setString(1, "sip:alice@poolA");
+                ps.setString(2, "sip:late-probe@example.com");
+                ps.setString(3, A);
+                ps.executeUpdate();
+            }
+            for (int i = 0; i < 3; i++) {
+                TwoPools.insertContact(pools.a, "sip:alice@poolA", "sip:probe" + i + "@example.com");
+            }
+            assertTrue(changes.anyUnclaimed(PRESENCE));
+            pools.a.syncNow();
+            assertFalse(changes.anyUnclaimed(PRESENCE), "the late change is not committed yet");
+            late.commit();
+            assertTrue(changes.anyUnclaimed(PRESENCE), "the late change, behind the claimed ones, was not seen");
+            pools.a.syncNow();
+            assertFalse(changes.anyUnclaimed(PRESENCE));
         }
     }
 
