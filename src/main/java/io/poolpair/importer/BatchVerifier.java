@@ -398,13 +398,10 @@ public final class BatchVerifier {
     }
 
     /**
-     * Reads an entry once, holding its stored bytes to the manifest's size and sha256 and, for row entries, checking
-     * every row against the receiving table on the way (the stream stops past the declared size, so the rows read are
-     * bounded by what the signed manifest declares). What the rows are found to be counts only once the entry is known
-     * to be the one signed for: a row problem in bytes that do not match the manifest is a damaged copy (rejected, a
-     * re-sent copy may pass); a row problem in the signed bytes is what the sender signed, so no copy of the batch will
-     * pass here (incurable). Reading each entry once, not a hash pass and then a parse pass, halves the inflating and
-     * hashing of every row entry, here and on the sender's staged check.
+     * Reads an entry's stored bytes through and holds them to the manifest's size and sha256; only then, for row entries,
+     * reads it again (the file is this pool's private copy, so both passes read the same bytes) and checks every row
+     * against the receiving table: nothing of an entry is parsed before it is known to be the one signed for. A row
+     * problem found then is in what the sender signed, so no copy of the batch will pass here (incurable).
      */
     private void checkEntry(BatchReader zip, ZipEntry zipEntry, Manifest.Entry entry, Manifest manifest)
             throws BatchRejectedException, IOException {
@@ -413,34 +410,19 @@ public final class BatchVerifier {
                     + entry.size());
         }
         checkCompressionRatio(zipEntry, entry);
+        zip.checkStored(entry);
         if (Manifest.Entry.CONTENT.equals(entry.op()) || Manifest.Entry.KEY_TIMES.equals(entry.op())) {
-            zip.checkStored(entry);
             return;
         }
-        CheckedEntryStream stored = zip.stored(entry);
-        BatchRejectedException rowProblem = null;
-        try (stored) {
-            try {
-                rows.check(zip.plain(stored, entry), entry);
-            } catch (BatchRejectedException e) {
-                rowProblem = e;
-            } catch (IOException e) {
-                if (!stored.tooLarge() && !BatchFile.isFormatProblem(e)) {
-                    throw e; // the share failed to deliver bytes
-                }
-                rowProblem = new BatchRejectedException(entry.name() + " cannot be read: " + e.getMessage(), e);
-            }
-            if (!stored.tooLarge()) {
-                stored.drain();
-            }
+        try (CheckedEntryStream again = zip.stored(entry)) {
+            rows.check(zip.plain(again, entry), entry);
+        } catch (BatchRejectedException e) {
+            throw BatchRejectedException.incurable(e.getMessage(), e);
         } catch (IOException e) {
-            if (!stored.tooLarge()) {
+            if (!BatchFile.isFormatProblem(e)) {
                 throw e;
             }
-        }
-        stored.verify();
-        if (rowProblem != null) {
-            throw BatchRejectedException.incurable(rowProblem.getMessage(), rowProblem);
+            throw BatchRejectedException.incurable(entry.name() + " cannot be read: " + e.getMessage(), e);
         }
     }
 
