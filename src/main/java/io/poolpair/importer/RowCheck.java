@@ -1,18 +1,14 @@
 package io.poolpair.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poolpair.batch.BatchRejectedException;
 import io.poolpair.batch.Manifest;
 import io.poolpair.store.Column;
 import io.poolpair.store.TableCatalog;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -21,8 +17,6 @@ import java.util.Map;
  * columns the receiving table has, carries the key, and every value converts to its column's type.
  */
 final class RowCheck {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final TableCatalog catalog;
 
@@ -33,25 +27,9 @@ final class RowCheck {
     /** Checks every row of one data entry, read from its (decrypted) bytes. */
     void check(InputStream plain, Manifest.Entry entry) throws BatchRejectedException, IOException {
         TableInfo table = catalog.table(entry.table());
-        BufferedReader reader = new BufferedReader(new InputStreamReader(plain, StandardCharsets.UTF_8));
-        String line;
-        long n = 0;
-        while ((line = reader.readLine()) != null) {
-            if (!line.isEmpty()) {
-                checkRow(table, parse(line, entry, ++n));
-            }
-        }
-    }
-
-    static JsonNode parse(String line, Manifest.Entry entry, long lineNo) throws BatchRejectedException {
-        try {
-            JsonNode node = MAPPER.readTree(line);
-            if (node == null || !node.isObject()) {
-                throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new BatchRejectedException(entry.name() + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
+        NdjsonRows rows = new NdjsonRows(plain, entry);
+        for (JsonNode row = rows.next(); row != null; row = rows.next()) {
+            checkRow(table, row);
         }
     }
 
