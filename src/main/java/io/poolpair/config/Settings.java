@@ -176,7 +176,8 @@ public final class Settings {
     public static final Setting<Duration> STATUS_HISTORY = duration("poolpair.status.history", "PT6H",
             "recovery-point samples kept in `pp_status_history`, and the span of the status page's chart");
     public static final Setting<Duration> STATUS_PAGE_REFRESH = duration("poolpair.status.page-refresh", "PT5S",
-            "how often the status page reloads its data");
+            "how often the status page reloads its data; while a backlog drains, also the least time between two status"
+            + " samples taken after acknowledgements");
 
     // ------------------------------------------------------------------ modules
 

@@ -10,6 +10,7 @@ import io.poolpair.batch.Signer;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.exporter.BatchWriter;
 import io.poolpair.exporter.ChangeCapture;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.state.ExportState;
 import io.poolpair.exporter.FullSnapshot;
 import io.poolpair.exporter.Outbox;
@@ -35,6 +36,7 @@ import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.state.StatusHistory;
 import io.poolpair.status.StatusGauges;
 import io.poolpair.status.StatusPage;
+import io.poolpair.status.StatusSampling;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.content.ContentBudget;
 import io.poolpair.content.ContentStore;
@@ -113,6 +115,8 @@ public final class PoolPairBeans {
         registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
                 (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
         registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status::samples));
+        registry.accept("statusSampling", new StatusSampling(exportState, new ChangeLog(store.dataSource()),
+                config.statusPageRefresh()));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));
