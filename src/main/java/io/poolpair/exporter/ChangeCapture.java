@@ -72,12 +72,12 @@ public final class ChangeCapture {
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 long batch = ExportState.lockLastBatch(conn, module) + 1;
-                Long upTo = ChangeLog.claimLimit(conn, module, maxChangesPerBatch);
-                if (upTo == null) {
+                ChangeLog.ClaimRange range = ChangeLog.claimRange(conn, module, maxChangesPerBatch);
+                if (range == null) {
                     conn.rollback();
                     return null;
                 }
-                int claimed = ChangeLog.claim(conn, module, batch, upTo);
+                int claimed = ChangeLog.claim(conn, module, batch, range);
                 ExportState.advanceLastBatch(conn, module, batch);
                 failover.changesClaimed(conn, module, batch);
                 conn.commit();
