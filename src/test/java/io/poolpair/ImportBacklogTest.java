@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.AdviceWithRouteBuilder;
 import org.apache.camel.support.ScheduledPollConsumer;
+import org.apache.camel.util.function.ThrowingConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,8 +85,7 @@ class ImportBacklogTest {
 
     /** Advises the stopped import route, restarts it with its scheduler off, and returns its consumer. */
     private static ScheduledPollConsumer pollsRunByTheTest(TwoPools pools,
-            org.apache.camel.util.function.ThrowingConsumer<org.apache.camel.builder.AdviceWithRouteBuilder, Exception> advice)
-            throws Exception {
+            ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice) throws Exception {
         String uri = pools.b.context().getRoute("import-batches").getEndpoint().getEndpointUri();
         AdviceWith.adviceWith(pools.b.context(), "import-batches", route -> {
             route.replaceFromWith(uri + "&startScheduler=false");
