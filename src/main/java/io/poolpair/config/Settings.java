@@ -107,7 +107,8 @@ public final class Settings {
             + " (the manifest stays readable and signed); empty: `true` for a remote peer share (`sftp://`, `smb://`),"
             + " `false` for a folder");
     public static final Setting<Duration> IMPORT_POLL_DELAY = duration("poolpair.import.poll-delay", "PT1S",
-            "how often the share's Data and Cookie folders are polled");
+            "how often the share's Data and Cookie folders are polled; after a poll that applied (or skipped) a batch the"
+            + " Data folder is polled again at once, so batches published meanwhile apply back to back");
     public static final Setting<Long> MAX_BATCH_BYTES = positiveLong("poolpair.import.max-batch-bytes", "1073741824",
             "bytes per batch (1 GiB; at least 4 MiB), the zip and what its entries decompress to: the exporter cuts its"
             + " batches to fit, the importer quarantines a larger one (see [batch limits](#batch-limits))")

@@ -20,6 +20,7 @@ import io.poolpair.failover.FailoverSeam;
 import io.poolpair.importer.BatchApplier;
 import io.poolpair.importer.BatchVerifier;
 import io.poolpair.state.ImportState;
+import io.poolpair.importer.ImportPollPace;
 import io.poolpair.importer.NextBatchFilter;
 import io.poolpair.importer.PrivateCopy;
 import io.poolpair.importer.Quarantine;
@@ -153,6 +154,7 @@ public final class PoolPairBeans {
         registry.accept("batchVerifier", verifier);
         registry.accept("batchApplier", new BatchApplier(store.dataSource(), store.dialect(), store.catalog(), signer,
                 importState, metrics, config, content, seam));
+        registry.accept("importPollPace", new ImportPollPace());
         registry.accept("privateCopy", new PrivateCopy(config.importPrivateDir(), config.maxBatchBytes(), share));
         registry.accept("quarantine", new Quarantine(config.quarantine(), importState, metrics));
         registry.accept("cookieWriter", new CookieWriter(importState, exportState, incarnation, signer, config.pool(), config.peer(),
