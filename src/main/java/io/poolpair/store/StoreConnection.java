@@ -50,6 +50,12 @@ public final class StoreConnection {
             // a JDBC batch of INSERT ... ON CONFLICT statements goes as multi-row INSERTs (measured faster, see
             // docs/performance.md); update counts of a batch are then unknown, which nothing here reads
             hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+            // every statement planned for the table as it is now: poolpair's tables change size by orders of magnitude
+            // within minutes (a backlog of pp_change rows, a bulk load of a replicated table), and a generic plan cached
+            // while one was small (the driver prepares a statement on the server after 5 executions) kept reading the
+            // rows of a batch by key with a sequential scan of the 1,000,000-row table until the next autoanalyze:
+            // 300-560 ms for 1,000 keys instead of about 10 (docs/performance.md)
+            hc.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         }
         try {
             return new HikariDataSource(hc);
