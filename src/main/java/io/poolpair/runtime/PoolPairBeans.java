@@ -116,8 +116,9 @@ public final class PoolPairBeans {
         registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
                 (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
         registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status::samples));
-        registry.accept("statusSampling", new StatusSampling(exportState, new ChangeLog(store.dataSource()),
-                config.statusPageRefresh()));
+        ChangeLog changeLog = new ChangeLog(store.dataSource());
+        registry.accept("changeLog", changeLog);
+        registry.accept("statusSampling", new StatusSampling(exportState, changeLog, config.statusPageRefresh()));
         registry.accept("statusPage", new StatusPage(config));
         registry.accept("poolpairMetrics", metrics);
         registry.accept("poolpairHealthCheck", new PoolPairHealthCheck(status, config.rpoAlert()));

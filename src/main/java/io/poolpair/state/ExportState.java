@@ -179,10 +179,34 @@ public final class ExportState {
         }
     }
 
+    /** Acknowledged batches whose changes are still to purge: after {@code purged}, up to {@code acked}. */
+    public record PurgeRange(long purged, long acked) {
+    }
+
+    /** The module's acknowledged batches not purged yet, read in the purging transaction (row locked till its end). */
+    public static PurgeRange lockPurgeRange(Connection conn, String module) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT purged_batch, acked_batch FROM pp_export WHERE module = ? FOR UPDATE")) {
+            ps.setString(1, module);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new PurgeRange(rs.getLong(1), rs.getLong(2)) : new PurgeRange(0, 0);
+            }
+        }
+    }
+
+    /** Records that the changes of every batch up to {@code batch} are purged (in the purging transaction). */
+    public static void markPurged(Connection conn, String module, long batch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET purged_batch = ? WHERE module = ?")) {
+            ps.setLong(1, batch);
+            ps.setString(2, module);
+            ps.executeUpdate();
+        }
+    }
+
     /** A new incarnation of this store: its batch numbering starts again (in the renewing transaction). */
     static void restartNumbering(Connection conn) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_export SET last_batch = 0, published_batch = 0,"
-                + " acked_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
+                + " acked_batch = 0, purged_batch = 0, initial_sync_batch = 0, full_sync_requested = FALSE, published_at = NULL,"
                 + " acked_at = NULL, restore_last_batch = 0")) {
             ps.executeUpdate();
         }
