@@ -40,6 +40,9 @@ class AcknowledgementSamplingTest {
             }
             pools.a.syncNow();
             assertEquals(6, pools.exportState(pools.a, PRESENCE).publishedBatch());
+            MeterRegistry meters = pools.a.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            assertEquals(6.0, meters.get("poolpair.unacknowledged.batches").tag("module", PRESENCE).gauge().value(),
+                    "the gauges show the export cycle's sample");
 
             assertTrue(sampling.dueAfterAcknowledgement(PRESENCE), "the module's first sample");
             assertFalse(sampling.dueAfterAcknowledgement(PRESENCE), "six batches unacknowledged, sampled less than a page-refresh ago");
@@ -54,8 +57,6 @@ class AcknowledgementSamplingTest {
             List<long[]> samples = samplesSince(pools, drainStart);
             assertEquals(1, samples.size(), "only the caught-up acknowledgement was sampled: " + samples.size() + " samples");
             assertEquals(0, samples.get(0)[1], "the caught-up sample shows no recovery point");
-            MeterRegistry meters = pools.a.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            // the gauges' refresh is the route step after the history's sample
             TwoPools.await("the gauges are refreshed with the caught-up sample", () ->
                     meters.get("poolpair.unacknowledged.batches").tag("module", PRESENCE).gauge().value() == 0.0);
 

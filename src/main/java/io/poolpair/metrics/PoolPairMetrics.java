@@ -50,7 +50,7 @@ public final class PoolPairMetrics {
         refreshers.add(refresher);
     }
 
-    /** Route step (end of each export cycle, after each acknowledgement): takes the snapshot the gauges read. */
+    /** Takes the snapshot the gauges read (at start-up; then each status history sample takes theirs). */
     public void refresh() {
         refreshers.forEach(Runnable::run);
     }

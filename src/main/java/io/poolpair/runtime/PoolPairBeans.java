@@ -107,15 +107,15 @@ public final class PoolPairBeans {
         PrometheusMeterRegistry meters = existingMeters != null ? existingMeters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<String> moduleNames = config.modules().stream().map(m -> m.name()).toList();
         PoolPairMetrics metrics = new PoolPairMetrics(meters, config.pool(), moduleNames);
-        StatusGauges.register(meters, metrics, status, config.pool(), moduleNames);
-        metrics.refresh(); // the gauges' first snapshot; then once per export cycle and after each acknowledgement
+        StatusGauges gauges = StatusGauges.register(meters, metrics, status, config.pool(), moduleNames);
+        metrics.refresh(); // the gauges' first snapshot; then each status sample's (export cycle, acknowledgements)
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
         registry.accept("httpAccess", HttpAccess.start(config));
         // camel.main.log-mask = true: every log line of the routes goes through the one masking function
         registry.accept(org.apache.camel.spi.MaskingFormatter.CUSTOM_LOG_MASK_REF,
                 (org.apache.camel.spi.MaskingFormatter) io.poolpair.config.SecretText::mask);
-        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), status::samples));
+        registry.accept("statusHistory", new StatusHistory(config, store.dataSource(), gauges::sample));
         ChangeLog changeLog = new ChangeLog(store.dataSource());
         registry.accept("changeLog", changeLog);
         registry.accept("statusSampling", new StatusSampling(exportState, changeLog, config.statusPageRefresh()));

@@ -181,17 +181,10 @@ public final class BackupStatus {
                 report.conflicts() == null ? null : List.of(), report.incarnation(), report.conflictCount(), report.verifications());
     }
 
-    /** The status history's samples of {@code module} (every module when null), taken at {@code at}. */
-    public List<StatusHistory.Sample> samples(String module, Instant at) throws SQLException {
-        List<StatusHistory.Sample> samples = new ArrayList<>();
-        for (ModuleConfig m : config.modules()) {
-            if (module == null || m.name().equals(module)) {
-                ModuleStatus s = module(m.name());
-                samples.add(new StatusHistory.Sample(s.module(), at, s.oldestUnacknowledgedChangeAgeSeconds(),
-                        s.pendingChanges(), s.unacknowledgedBatches(), s.exportStatus().name(), s.importStatus().name()));
-            }
-        }
-        return samples;
+    /** The status history's sample of a module's status, taken at {@code at}. */
+    public static StatusHistory.Sample sampleOf(ModuleStatus s, Instant at) {
+        return new StatusHistory.Sample(s.module(), at, s.oldestUnacknowledgedChangeAgeSeconds(), s.pendingChanges(),
+                s.unacknowledgedBatches(), s.exportStatus().name(), s.importStatus().name());
     }
 
     public ModuleStatus module(String module) throws SQLException {

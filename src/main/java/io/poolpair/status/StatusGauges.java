@@ -4,6 +4,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.state.ErrorText;
+import io.poolpair.state.StatusHistory;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The poolpair gauges on Camel's Prometheus endpoint (beside the counters of {@link PoolPairMetrics}), each with
- * {@code pool} and {@code module} tags. They read a status snapshot taken at each {@link PoolPairMetrics#refresh}
- * (once per export cycle and after each acknowledgement), so a scrape runs no SQL.
+ * {@code pool} and {@code module} tags. They read the statuses of the latest status history sample ({@link #sample}: at
+ * the end of each export cycle and after acknowledgements), so a scrape runs no SQL and a sample reads each module's
+ * status once for both (it counts the pending changes and finds the oldest unacknowledged one: the whole backlog).
  */
 public final class StatusGauges {
 
@@ -65,11 +70,27 @@ public final class StatusGauges {
         }).baseUnit(unit).description(help).tag("pool", pool).tag("module", module).register(registry);
     }
 
-    /** Takes the snapshot the gauges read (at each refresh of the metrics: every export cycle and acknowledgement). */
+    /**
+     * The status history's sampler: the statuses of {@code module} (every module when null), shown on the gauges
+     * from now on and returned as the history's samples taken at {@code at}.
+     */
+    public List<StatusHistory.Sample> sample(String module, Instant at) throws SQLException {
+        List<StatusHistory.Sample> samples = new ArrayList<>();
+        for (String m : modules) {
+            if (module == null || m.equals(module)) {
+                BackupStatus.ModuleStatus s = status.module(m);
+                snapshot.put(m, s);
+                samples.add(BackupStatus.sampleOf(s, at));
+            }
+        }
+        return samples;
+    }
+
+    /** Takes the gauges' first snapshot (at start-up, before any sample: {@link PoolPairMetrics#refresh}). */
     void refresh() {
         try {
             // the modules' statuses only: the whole report (conflicts, verifications, instance, incarnation) is
-            // read by no gauge, and this runs at every export cycle and every acknowledgement
+            // read by no gauge
             for (String module : modules) {
                 snapshot.put(module, status.module(module));
             }

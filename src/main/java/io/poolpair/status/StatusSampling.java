@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Header;
 
 /**
- * Decides when an acknowledgement is followed by a status sample and a metrics refresh. Each sample counts the
+ * Decides when an acknowledgement is followed by a status sample (which the gauges show too). Each sample counts the
  * module's pending changes and finds its oldest unacknowledged one, which reads the whole backlog: taken after every
  * acknowledgement of a long backlog it cost more than applying the batches did. So while batches are still
  * unacknowledged or changes wait to be claimed, a module is sampled at most once per
