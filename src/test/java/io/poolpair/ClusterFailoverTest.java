@@ -139,6 +139,7 @@ class ClusterFailoverTest {
         String pool = instance.startsWith(A) ? A : B;
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:TieredStopAtLevel=1", // C1 only: four instances start on 2 cores without C2 compile threads
                 "-Dpoolpair.home=" + PoolConfig.locateHome(), "-Dpoolpair.http.port=" + ports.get(instance),
                 "-Dpoolpair.http.token=" + TOKEN, "-cp", classpath,
                 "io.poolpair.cli.PoolPairCommand", "run", "--config", dir.resolve(pool + ".properties").toString())

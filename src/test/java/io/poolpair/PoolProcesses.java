@@ -108,8 +108,9 @@ final class PoolProcesses implements AutoCloseable {
      */
     void start(String pool, String... jvmOptions) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // C1 only: a child starts in about half the CPU (no C2 compile threads competing for the 2 cores)
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dpoolpair.home=" + PoolConfig.locateHome(), "-D" + PROCESS_PROPERTY + "=" + pool));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dpoolpair.home=" + PoolConfig.locateHome(), "-D" + PROCESS_PROPERTY + "=" + pool));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", classpath, "io.poolpair.cli.PoolPairCommand", "run",
                 "--config", dir.resolve(pool + ".properties").toString()));
