@@ -55,7 +55,7 @@ class FailoverTest {
             pools.a = null;
             // the data verification asks poolA, which cannot answer: reported, and the failover goes on
             TwoPools.CommandResult failover = TwoPools.cli("failover", "--config", config(pools, B), "--pool", A,
-                    "--verification-timeout", "PT3S");
+                    "--verification-timeout", "PT1S");
             assertEquals(0, failover.exit(), failover.out() + failover.err());
             assertTrue(failover.out().contains("data verification could not run"), failover.out());
             assertTrue(failover.out().contains("Failover: poolB is acting for poolA since"), failover.out());
