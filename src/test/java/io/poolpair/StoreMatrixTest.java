@@ -79,7 +79,8 @@ class StoreMatrixTest {
     }
 
     /**
-     * The bench's probe for a change not yet claimed (an index probe, not a count) sees a change that committed late
+     * The probe for a change not yet claimed (an index probe, not a count; status sampling asks it whether the pair
+     * caught up) sees a change that committed late
      * with a lower id than every change already claimed, and nothing once it is claimed too.
      */
     @ParameterizedTest

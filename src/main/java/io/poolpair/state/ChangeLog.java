@@ -56,14 +56,7 @@ public final class ChangeLog {
 
     /** Changes of the module captured and not yet claimed into a batch. */
     public long pending(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return valueOf("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", module);
     }
 
     /** True while the module has a change not yet claimed into a batch (one index probe, not a count). */
@@ -83,13 +76,17 @@ public final class ChangeLog {
 
     /** The id of the module's newest change not yet claimed into a batch, or null when there is none. */
     public Long newestUnclaimedId(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT MAX(id) FROM pp_change WHERE module = ? AND batch IS NULL")) {
+        return valueOf("SELECT MAX(id) FROM pp_change WHERE module = ? AND batch IS NULL", module);
+    }
+
+    /** The one number an aggregate over the module's changes returns, or null when it is NULL. */
+    private Long valueOf(String sql, String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, module);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                long id = rs.getLong(1);
-                return rs.wasNull() ? null : id;
+                long value = rs.getLong(1);
+                return rs.wasNull() ? null : value;
             }
         }
     }

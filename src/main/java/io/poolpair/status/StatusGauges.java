@@ -75,6 +75,8 @@ public final class StatusGauges {
      * from now on and returned as the history's samples taken at {@code at}.
      */
     public List<StatusHistory.Sample> sample(String module, Instant at) throws SQLException {
+        // the modules' statuses only: the whole report (conflicts, verifications, instance, incarnation) is read by
+        // no gauge
         List<StatusHistory.Sample> samples = new ArrayList<>();
         for (String m : modules) {
             if (module == null || m.equals(module)) {
@@ -89,11 +91,7 @@ public final class StatusGauges {
     /** Takes the gauges' first snapshot (at start-up, before any sample: {@link PoolPairMetrics#refresh}). */
     void refresh() {
         try {
-            // the modules' statuses only: the whole report (conflicts, verifications, instance, incarnation) is
-            // read by no gauge
-            for (String module : modules) {
-                snapshot.put(module, status.module(module));
-            }
+            sample(null, Instant.now());
         } catch (Exception e) {
             // the gauges keep the last snapshot; status and health report the problem itself
             LOG.debug("metrics snapshot not refreshed: {}", ErrorText.of(e));
