@@ -23,8 +23,18 @@ CREATE TABLE IF NOT EXISTS pp_change (
 -- pending changes of a module in id order (module = ? AND batch IS NULL AND id <= ?): claiming a batch
 -- out of a large backlog reads only the rows it claims (an index on (module, batch) alone made every claim
 -- scan the whole backlog)
+-- pp_change is the one poolpair table the applications' transactions write (their capture triggers): DDL on it locks
+-- those writers out even when it changes nothing (CREATE INDEX IF NOT EXISTS takes its SHARE lock before it looks),
+-- so a restart would wait for every open write transaction and queue new writes behind it. Each statement below that
+-- names pp_change runs only when the catalog says it is needed.
 DROP INDEX IF EXISTS pp_change_module_batch;
-CREATE INDEX IF NOT EXISTS pp_change_module_batch_id ON pp_change (module, batch, id);
+DO $$
+BEGIN
+  IF to_regclass('pp_change_module_batch_id') IS NULL THEN
+    CREATE INDEX pp_change_module_batch_id ON pp_change (module, batch, id);
+  END IF;
+END
+$$;
 CREATE TABLE IF NOT EXISTS pp_capture (
   db_table_name  VARCHAR(200) NOT NULL PRIMARY KEY,
   table_name     VARCHAR(200) NOT NULL,
@@ -186,7 +196,14 @@ BEGIN
   END IF;
 END
 $$;
-ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT clock_timestamp();
+DO $$
+BEGIN
+  IF (SELECT column_default FROM information_schema.columns WHERE table_schema = current_schema()
+        AND table_name = 'pp_change' AND column_name = 'changed_at') IS DISTINCT FROM 'clock_timestamp()' THEN
+    ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT clock_timestamp();
+  END IF;
+END
+$$;
 -- issue 14 (lim branch): a batch the peer refused for a reason a re-send cannot cure (it breaks a limit or a row
 -- check of the receiver): kept by the receiver (reported in its cookie) and by the sender (ErrorState, no re-send).
 ALTER TABLE pp_import ADD COLUMN IF NOT EXISTS refused_batch BIGINT;

@@ -4,16 +4,12 @@ import io.poolpair.store.Column;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.TableInfo;
 import io.poolpair.store.ValueCodec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -150,138 +146,14 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
-    /**
-     * Statement-level capture: a trigger function of the table's own ({@code pp_capture_<table>}), which names the key
-     * columns and the module literally, called by three {@code AFTER ... FOR EACH STATEMENT} triggers (one per event:
-     * PostgreSQL allows transition tables only on a trigger of one event), each writing the keys of every row of its
-     * statement with one {@code INSERT INTO pp_change ... SELECT} from the statement's transition table: {@code I},
-     * {@code U} (the new keys) or {@code D}. An UPDATE that changes a row's key also records the old key as {@code D},
-     * from a row-level trigger whose {@code WHEN} condition PostgreSQL evaluates without calling the function, so an
-     * update that keeps its keys pays nothing for it (comparing old and new keys as sets per statement cost more than
-     * the whole capture of a one-row UPDATE). A row-level trigger of earlier versions, which captured every row, is
-     * dropped here, in the caller's transaction, before its function is replaced.
-     */
+    /** Statement-level capture triggers, installed or left as they are ({@link PostgresCapture}). */
     @Override
     public void installCapture(Connection conn, TableInfo table) throws SQLException {
-        String select = "INSERT INTO pp_change (module, table_name, pk, op) SELECT " + literal(table.module()) + ", "
-                + literal(table.name()) + ", ";
-        String function = quote(identifier("pp_capture_", table.dbName()));
-        String keyChange = identifier("pp_capture_key_", table.dbName());
-        try (Statement st = conn.createStatement()) {
-            for (String drop : rowLevelCaptureTriggers(conn, table, keyChange)) {
-                st.execute(drop);
-            }
-            st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
-                    + "BEGIN\n"
-                    + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
-                    + "    RETURN NULL;\n"
-                    + "  END IF;\n"
-                    + "  IF TG_LEVEL = 'ROW' THEN\n"
-                    + "    INSERT INTO pp_change (module, table_name, pk, op) VALUES (" + literal(table.module()) + ", "
-                    + literal(table.name()) + ", " + key(table, "OLD") + ", 'D');\n"
-                    + "  ELSIF TG_OP = 'INSERT' THEN\n"
-                    + "    " + select + key(table, "n") + ", 'I' FROM pp_new n;\n"
-                    + "  ELSIF TG_OP = 'UPDATE' THEN\n"
-                    + "    " + select + key(table, "n") + ", 'U' FROM pp_new n;\n"
-                    + "  ELSE\n"
-                    + "    " + select + key(table, "o") + ", 'D' FROM pp_old o;\n"
-                    + "  END IF;\n"
-                    + "  RETURN NULL;\n"
-                    + "END\n"
-                    + "$pp$");
-            for (String[] event : new String[][] {{"ins_", "INSERT", "NEW TABLE AS pp_new"}, {"upd_", "UPDATE",
-                    "NEW TABLE AS pp_new"}, {"del_", "DELETE", "OLD TABLE AS pp_old"}}) {
-                st.execute("CREATE OR REPLACE TRIGGER " + quote(identifier("pp_capture_" + event[0], table.dbName())) + " AFTER "
-                        + event[1] + " ON " + qualified(table) + " REFERENCING " + event[2] + " FOR EACH STATEMENT EXECUTE FUNCTION "
-                        + function + "()");
-            }
-            st.execute("CREATE OR REPLACE TRIGGER " + quote(keyChange) + " AFTER UPDATE ON " + qualified(table) + " FOR EACH ROW"
-                    + " WHEN (" + row(table, "OLD") + " IS DISTINCT FROM " + row(table, "NEW") + ") EXECUTE FUNCTION " + function + "()");
-            // TRUNCATE fires no row trigger, so it would never reach the peer: refused, unless an import is applied
-            st.execute("CREATE OR REPLACE FUNCTION pp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
-                    + "BEGIN\n"
-                    + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
-                    + "    RETURN NULL;\n"
-                    + "  END IF;\n"
-                    + "  RAISE EXCEPTION 'TRUNCATE of %.% is refused: poolpair replicates this table and a TRUNCATE would"
-                    + " not reach the paired pool: use DELETE (replicated row by row), or empty the table with DELETE and run"
-                    + " sync --full to replace this pool''s rows on the paired pool', TG_TABLE_SCHEMA, TG_TABLE_NAME\n"
-                    + "    USING ERRCODE = '55000';\n"
-                    + "END\n"
-                    + "$pp$");
-            st.execute("CREATE OR REPLACE TRIGGER " + quote(identifier("pp_refuse_truncate_", table.dbName())) + " BEFORE TRUNCATE ON "
-                    + qualified(table) + " FOR EACH STATEMENT EXECUTE FUNCTION pp_refuse_truncate()");
-        }
+        new PostgresCapture(this, table).install(conn);
     }
 
-    /** DROP statements of the row-level capture triggers an earlier version put on the table (all but {@code keep}). */
-    private List<String> rowLevelCaptureTriggers(Connection conn, TableInfo table, String keep) throws SQLException {
-        List<String> drops = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(tgname) FROM pg_trigger WHERE tgrelid = ?::regclass"
-                + " AND NOT tgisinternal AND tgname LIKE 'pp\\_capture\\_%' AND (tgtype & 1) = 1 AND tgname <> ? ORDER BY 1")) {
-            ps.setString(1, qualified(table));
-            ps.setString(2, keep);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    drops.add("DROP TRIGGER " + rs.getString(1) + " ON " + qualified(table));
-                }
-            }
-        }
-        return drops;
-    }
-
-    /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); a longer one is cut without an error. */
-    static final int MAX_IDENTIFIER_BYTES = 63;
-
-    /**
-     * {@code prefix + name}, or when that is longer than PostgreSQL keeps, the prefix, as much of the name as fits and
-     * a hash of the whole name: two long table names that begin alike get functions and triggers of their own, where
-     * PostgreSQL's cut would give both the same name.
-     */
-    static String identifier(String prefix, String name) {
-        String whole = prefix + name;
-        if (whole.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
-            return whole;
-        }
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java has no SHA-256", e);
-        }
-        String hash = "_" + HexFormat.of().formatHex(digest, 0, 4);
-        StringBuilder kept = new StringBuilder(prefix);
-        int budget = MAX_IDENTIFIER_BYTES - hash.length();
-        for (int i = 0; i < name.length(); ) {
-            int cp = name.codePointAt(i);
-            String ch = new String(Character.toChars(cp));
-            if (kept.toString().getBytes(StandardCharsets.UTF_8).length + ch.getBytes(StandardCharsets.UTF_8).length > budget) {
-                break;
-            }
-            kept.append(ch);
-            i += Character.charCount(cp);
-        }
-        return kept + hash;
-    }
-
-    /**
-     * The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values, each as
-     * the batch format writes it ({@link ValueCodec}): a {@code bytea} value as base64 (without the line breaks of
-     * PostgreSQL's encoder), not as {@code to_jsonb}'s {@code "\\x..."} text, which no receiver decodes.
-     */
-    private String key(TableInfo table, String rec) {
-        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> isBytea(c)
-                        ? "translate(encode(" + rec + "." + quote(c.name()) + ", 'base64'), E'\\n', '')"
-                        : rec + "." + quote(c.name()))
-                .collect(Collectors.joining(", ")) + ")::text";
-    }
-
-    private static boolean isBytea(Column column) {
+    static boolean isBytea(Column column) {
         return "bytea".equals(column.typeName());
-    }
-
-    private String row(TableInfo table, String rec) {
-        return "ROW(" + table.primaryKey().stream().map(c -> rec + "." + quote(c.name())).collect(Collectors.joining(", ")) + ")";
     }
 
     @Override
@@ -293,7 +165,7 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
-    private static String literal(String s) {
+    static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
     }
 }

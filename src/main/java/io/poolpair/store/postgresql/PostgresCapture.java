@@ -1,0 +1,210 @@
+package io.poolpair.store.postgresql;
+
+import io.poolpair.batch.Sha256;
+import io.poolpair.store.TableInfo;
+import io.poolpair.store.ValueCodec;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Statement-level capture of one replicated table: a trigger function of the table's own
+ * ({@code pp_capture_<table>}), which names the key columns and the module literally, called by three
+ * {@code AFTER ... FOR EACH STATEMENT} triggers (one per event:
+ * PostgreSQL allows transition tables only on a trigger of one event), each writing the keys of every row of its
+ * statement with one {@code INSERT INTO pp_change ... SELECT} from the statement's transition table: {@code I},
+ * {@code U} (the new keys) or {@code D}. An UPDATE that changes a row's key also records the old key as {@code D},
+ * from a row-level trigger whose {@code WHEN} condition PostgreSQL evaluates without calling the function, so an
+ * update that keeps its keys pays nothing for it (comparing old and new keys as sets per statement cost more than
+ * the whole capture of a one-row UPDATE). A row-level trigger of earlier versions, which captured every row, is
+ * dropped here, in the caller's transaction, before its function is replaced.
+ *
+ * <p>The statements run only when what is installed differs from what this version would install: the function's
+ * comment records a digest of them. {@code CREATE OR REPLACE TRIGGER} locks the table against writers (SHARE ROW
+ * EXCLUSIVE) even when it changes nothing, so a restart that ran it would wait for every open write transaction on the
+ * table and hold the applications' next writes behind itself.
+ */
+final class PostgresCapture {
+
+    private final PostgresDialect dialect;
+    private final TableInfo table;
+    private final String function;
+    private final String keyChange;
+    /** The capture triggers (insert, update, delete, key change) and the TRUNCATE refusal. */
+    private final List<String> triggers;
+
+    PostgresCapture(PostgresDialect dialect, TableInfo table) {
+        this.dialect = dialect;
+        this.table = table;
+        this.function = dialect.quote(identifier("pp_capture_", table.dbName()));
+        this.keyChange = identifier("pp_capture_key_", table.dbName());
+        this.triggers = List.of(identifier("pp_capture_ins_", table.dbName()), identifier("pp_capture_upd_", table.dbName()),
+                identifier("pp_capture_del_", table.dbName()), keyChange, identifier("pp_refuse_truncate_", table.dbName()));
+    }
+
+    /** Installs the capture, or leaves it when it is installed as this version would install it. */
+    void install(Connection conn) throws SQLException {
+        List<String> ddl = statements();
+        String version = "poolpair capture " + HexFormat.of().formatHex(sha256(String.join("\n", ddl)));
+        if (version.equals(installedVersion(conn))
+                && triggers.stream().sorted().toList().equals(enabledTriggers(conn))) {
+            return;
+        }
+        try (Statement st = conn.createStatement()) {
+            for (String drop : rowLevelCaptureTriggers(conn)) {
+                st.execute(drop);
+            }
+            for (String statement : ddl) {
+                st.execute(statement);
+            }
+            st.execute("COMMENT ON FUNCTION " + function + "() IS " + PostgresDialect.literal(version));
+        }
+    }
+
+    /** The function, the capture triggers (in the order of {@link #triggers}) and the refusal of TRUNCATE. */
+    private List<String> statements() {
+        String change = PostgresDialect.literal(table.module()) + ", " + PostgresDialect.literal(table.name()) + ", ";
+        String select = "INSERT INTO pp_change (module, table_name, pk, op) SELECT " + change;
+        String on = " ON " + dialect.qualified(table);
+        List<String> ddl = new ArrayList<>();
+        ddl.add("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
+                + "BEGIN\n"
+                + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
+                + "    RETURN NULL;\n"
+                + "  END IF;\n"
+                + "  IF TG_LEVEL = 'ROW' THEN\n"
+                + "    INSERT INTO pp_change (module, table_name, pk, op) VALUES (" + change + key("OLD") + ", 'D');\n"
+                + "  ELSIF TG_OP = 'INSERT' THEN\n"
+                + "    " + select + key("n") + ", 'I' FROM pp_new n;\n"
+                + "  ELSIF TG_OP = 'UPDATE' THEN\n"
+                + "    " + select + key("n") + ", 'U' FROM pp_new n;\n"
+                + "  ELSE\n"
+                + "    " + select + key("o") + ", 'D' FROM pp_old o;\n"
+                + "  END IF;\n"
+                + "  RETURN NULL;\n"
+                + "END\n"
+                + "$pp$");
+        String[][] events = {{"INSERT", "NEW TABLE AS pp_new"}, {"UPDATE", "NEW TABLE AS pp_new"},
+            {"DELETE", "OLD TABLE AS pp_old"}};
+        for (int i = 0; i < events.length; i++) {
+            ddl.add("CREATE OR REPLACE TRIGGER " + dialect.quote(triggers.get(i)) + " AFTER " + events[i][0] + on
+                    + " REFERENCING " + events[i][1] + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+        }
+        ddl.add("CREATE OR REPLACE TRIGGER " + dialect.quote(triggers.get(3)) + " AFTER UPDATE" + on + " FOR EACH ROW"
+                + " WHEN (" + row("OLD") + " IS DISTINCT FROM " + row("NEW") + ") EXECUTE FUNCTION " + function + "()");
+        // TRUNCATE fires no row trigger, so it would never reach the peer: refused, unless an import is applied
+        ddl.add("CREATE OR REPLACE FUNCTION pp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $pp$\n"
+                + "BEGIN\n"
+                + "  IF current_setting('poolpair.applying', true) = 'on' THEN\n"
+                + "    RETURN NULL;\n"
+                + "  END IF;\n"
+                + "  RAISE EXCEPTION 'TRUNCATE of %.% is refused: poolpair replicates this table and a TRUNCATE would"
+                + " not reach the paired pool: use DELETE (replicated row by row), or empty the table with DELETE and run"
+                + " sync --full to replace this pool''s rows on the paired pool', TG_TABLE_SCHEMA, TG_TABLE_NAME\n"
+                + "    USING ERRCODE = '55000';\n"
+                + "END\n"
+                + "$pp$");
+        ddl.add("CREATE OR REPLACE TRIGGER " + dialect.quote(triggers.get(4)) + " BEFORE TRUNCATE" + on
+                + " FOR EACH STATEMENT EXECUTE FUNCTION pp_refuse_truncate()");
+        return ddl;
+    }
+
+    /** What the comment of the capture function says was installed (null: no such function, or no comment). */
+    private String installedVersion(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT obj_description(to_regprocedure(?), 'pg_proc')")) {
+            ps.setString(1, function + "()");
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** The names of poolpair's enabled triggers on the table, sorted. */
+    private List<String> enabledTriggers(Connection conn) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT tgname FROM pg_trigger WHERE tgrelid = ?::regclass"
+                + " AND NOT tgisinternal AND tgenabled <> 'D' AND (tgname LIKE 'pp\\_capture\\_%'"
+                + " OR tgname LIKE 'pp\\_refuse\\_truncate\\_%')")) {
+            ps.setString(1, dialect.qualified(table));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names.stream().sorted().toList();
+    }
+
+    /** DROP statements of the row-level capture triggers an earlier version put on the table (not the key change's). */
+    private List<String> rowLevelCaptureTriggers(Connection conn) throws SQLException {
+        List<String> drops = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(tgname) FROM pg_trigger"
+                + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgname LIKE 'pp\\_capture\\_%' AND (tgtype & 1) = 1"
+                + " AND tgname <> ? ORDER BY 1")) {
+            ps.setString(1, dialect.qualified(table));
+            ps.setString(2, keyChange);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    drops.add("DROP TRIGGER " + rs.getString(1) + " ON " + dialect.qualified(table));
+                }
+            }
+        }
+        return drops;
+    }
+
+    /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); a longer one is cut without an error. */
+    static final int MAX_IDENTIFIER_BYTES = 63;
+
+    /**
+     * {@code prefix + name}, or when that is longer than PostgreSQL keeps, the prefix, as much of the name as fits and
+     * a hash of the whole name: two long table names that begin alike get functions and triggers of their own, where
+     * PostgreSQL's cut would give both the same name.
+     */
+    static String identifier(String prefix, String name) {
+        String whole = prefix + name;
+        if (whole.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
+            return whole;
+        }
+        String hash = "_" + HexFormat.of().formatHex(sha256(name), 0, 4);
+        StringBuilder kept = new StringBuilder(prefix);
+        int budget = MAX_IDENTIFIER_BYTES - hash.length();
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            String ch = new String(Character.toChars(cp));
+            int bytes = kept.toString().getBytes(StandardCharsets.UTF_8).length + ch.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > budget) {
+                break;
+            }
+            kept.append(ch);
+            i += Character.charCount(cp);
+        }
+        return kept + hash;
+    }
+
+    private static byte[] sha256(String text) {
+        return Sha256.digest().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The captured key text of the row {@code rec} (NEW or OLD): a {@code jsonb} array of its key values, each as
+     * the batch format writes it ({@link ValueCodec}): a {@code bytea} value as base64 (without the line breaks of
+     * PostgreSQL's encoder), not as {@code to_jsonb}'s {@code "\\x..."} text, which no receiver decodes.
+     */
+    private String key(String rec) {
+        return "jsonb_build_array(" + table.primaryKey().stream().map(c -> PostgresDialect.isBytea(c)
+                        ? "translate(encode(" + rec + "." + dialect.quote(c.name()) + ", 'base64'), E'\\n', '')"
+                        : rec + "." + dialect.quote(c.name()))
+                .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    private String row(String rec) {
+        return "ROW(" + table.primaryKey().stream().map(c -> rec + "." + dialect.quote(c.name()))
+                .collect(Collectors.joining(", ")) + ")";
+    }
+}

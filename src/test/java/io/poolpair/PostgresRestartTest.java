@@ -1,0 +1,105 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.poolpair.config.PoolConfig;
+import io.poolpair.runtime.PoolPairRuntime;
+import io.poolpair.state.ChangeLog;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A pool restarted on PostgreSQL while the applications write: the start-up prepares a store that is already prepared
+ * without DDL on the tables those writers lock (the replicated tables and {@code pp_change}), so it neither waits for
+ * their open transactions nor queues their next writes behind it. What start-up does install is still checked.
+ */
+class PostgresRestartTest {
+
+    private static final String OPEN_WRITE = "INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name,"
+            + " home_pool) VALUES ('sip:writer@a', 'sip:open@a', 'Friends', 'open', 'poolA')";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartDoesNotWaitForAnOpenApplicationTransaction() throws Exception {
+        try (TwoPools pools = start()) {
+            PoolConfig config = pools.a.config();
+            pools.a.close();
+            pools.a = null;
+            try (Connection writer = connect(config); Connection watcher = connect(config)) {
+                writer.setAutoCommit(false);
+                try (Statement st = writer.createStatement()) {
+                    st.executeUpdate(OPEN_WRITE); // captured: the writer now holds user_contact and pp_change
+                }
+                CompletableFuture<PoolPairRuntime> restart = CompletableFuture.supplyAsync(() -> pools.startPool(A));
+                long deadline = System.nanoTime() + TwoPools.WAIT.toNanos();
+                while (!restart.isDone()) {
+                    String waiting = lockWaiter(watcher);
+                    if (waiting != null) {
+                        writer.rollback(); // lets the start-up finish, so the pool can be closed
+                        pools.a = restart.join();
+                        fail("the start-up waited for the application's open transaction, in: " + waiting);
+                    }
+                    if (System.nanoTime() > deadline) {
+                        fail("the start-up did not finish within " + TwoPools.WAIT);
+                    }
+                    Thread.sleep(20);
+                }
+                pools.a = restart.join();
+                writer.commit();
+            }
+            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE),
+                    "the write committed after the restart is captured");
+            pools.syncUntilSettled();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:open@a"));
+        }
+    }
+
+    @Test
+    void aCaptureTriggerDroppedByHandIsInstalledAgainAtStart() throws Exception {
+        try (TwoPools pools = start()) {
+            PoolConfig config = pools.a.config();
+            pools.a.close();
+            pools.a = null;
+            try (Connection conn = connect(config); Statement st = conn.createStatement()) {
+                st.execute("DROP TRIGGER pp_capture_ins_user_contact ON user_contact");
+            }
+
+            pools.a = pools.startPool(A);
+
+            TwoPools.insertContact(pools.a, "sip:alice@a", "sip:again@a");
+            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE));
+            pools.syncUntilSettled();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:again@a"));
+        }
+    }
+
+    private TwoPools start() throws Exception {
+        return TwoPools.start(dir, Map.of(), StoreKind.POSTGRES.pool(A, "demo"), StoreKind.POSTGRES.pool(B, "demo"));
+    }
+
+    private static Connection connect(PoolConfig config) throws Exception {
+        return DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(), config.datasourcePassword());
+    }
+
+    /** The statement of a session of this database waiting for a lock, or null when none waits. */
+    private static String lockWaiter(Connection watcher) throws Exception {
+        try (PreparedStatement ps = watcher.prepareStatement("SELECT query FROM pg_stat_activity WHERE datname ="
+                + " current_database() AND wait_event_type = 'Lock'"); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}
