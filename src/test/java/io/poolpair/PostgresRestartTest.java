@@ -87,6 +87,51 @@ class PostgresRestartTest {
         }
     }
 
+    @Test
+    void triggersOfAnotherVersionAreReplacedWithoutHoldingTheApplicationsWritesUp() throws Exception {
+        try (TwoPools pools = start()) {
+            PoolConfig config = pools.a.config();
+            pools.a.close();
+            pools.a = null;
+            try (Connection conn = connect(config); Statement st = conn.createStatement()) {
+                st.execute("COMMENT ON FUNCTION pp_capture_user_contact() IS 'poolpair capture of an earlier version'");
+            }
+            try (Connection longWriter = connect(config); Connection watcher = connect(config)) {
+                longWriter.setAutoCommit(false);
+                try (Statement st = longWriter.createStatement()) {
+                    st.executeUpdate(OPEN_WRITE);
+                }
+                CompletableFuture<PoolPairRuntime> restart = CompletableFuture.supplyAsync(() -> pools.startPool(A));
+                TwoPools.await("the start-up waiting to replace the triggers", () -> lockWaiter(watcher) != null);
+
+                // a write asked for while the start-up waits goes through (queued at most one attempt's lock wait)
+                CompletableFuture<Integer> write = CompletableFuture.supplyAsync(() -> {
+                    try (Connection writer = connect(config); Statement st = writer.createStatement()) {
+                        return st.executeUpdate("INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name,"
+                                + " home_pool) VALUES ('sip:writer@a', 'sip:meanwhile@a', 'Friends', 'meanwhile', 'poolA')");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                TwoPools.await("the write asked for meanwhile to commit", write::isDone);
+                assertEquals(1, write.join());
+                assertEquals(false, restart.isDone(), "the start-up waits for the open transaction");
+
+                longWriter.commit();
+                pools.a = restart.get(TwoPools.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try (Connection conn = connect(config); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT obj_description('pp_capture_user_contact()'::regprocedure, 'pg_proc')")) {
+                rs.next();
+                assertEquals(true, rs.getString(1).startsWith("poolpair capture "), rs.getString(1));
+                assertEquals(false, rs.getString(1).contains("earlier"), rs.getString(1));
+            }
+            TwoPools.insertContact(pools.a, "sip:alice@a", "sip:after@a");
+            pools.syncUntilSettled();
+            assertEquals(1, TwoPools.contacts(pools.b, "sip:after@a"));
+        }
+    }
+
     private TwoPools start() throws Exception {
         return TwoPools.start(dir, Map.of(), StoreKind.POSTGRES.pool(A, "demo"), StoreKind.POSTGRES.pool(B, "demo"));
     }

@@ -124,6 +124,9 @@ public interface Dialect {
         return 500;
     }
 
-    /** Installs the capture trigger on a table; does nothing when it is already there. */
+    /**
+     * Installs the capture trigger on a table in the caller's transaction (committed by the caller before the next
+     * table); does nothing when it is already there as this version installs it.
+     */
     void installCapture(Connection conn, TableInfo table) throws SQLException;
 }

@@ -71,8 +71,8 @@ public final class Store implements AutoCloseable {
             conn.commit();
             for (TableInfo table : catalog.all()) {
                 dialect.installCapture(conn, table);
+                conn.commit(); // a table's DDL locks it against writers until the commit: one table at a time
             }
-            conn.commit();
         }
         return new Store(ds, dialect, catalog);
     }

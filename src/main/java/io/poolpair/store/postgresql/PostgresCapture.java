@@ -7,11 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Statement-level capture of one replicated table: a trigger function of the table's own
@@ -32,6 +36,13 @@ import java.util.stream.Collectors;
  */
 final class PostgresCapture {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCapture.class);
+    /** How long one attempt waits for the table's lock before it lets the writers queued behind it go on. */
+    static final int LOCK_ATTEMPT_MS = 2000;
+    private static final Duration LOCK_PATIENCE = Duration.ofMinutes(10);
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private final PostgresDialect dialect;
     private final TableInfo table;
     private final String function;
@@ -48,7 +59,12 @@ final class PostgresCapture {
                 identifier("pp_capture_del_", table.dbName()), keyChange, identifier("pp_refuse_truncate_", table.dbName()));
     }
 
-    /** Installs the capture, or leaves it when it is installed as this version would install it. */
+    /**
+     * Installs the capture, or leaves it when it is installed as this version would install it. The DDL waits for the
+     * table's open write transactions, and every write asked for meanwhile would queue behind it: so each attempt
+     * gives up after {@link #LOCK_ATTEMPT_MS} (back to a savepoint, writers go on) and is tried again a second later,
+     * naming the sessions that hold the table, for at most {@link #LOCK_PATIENCE}.
+     */
     void install(Connection conn) throws SQLException {
         List<String> ddl = statements();
         String version = "poolpair capture " + HexFormat.of().formatHex(sha256(String.join("\n", ddl)));
@@ -56,7 +72,40 @@ final class PostgresCapture {
                 && triggers.stream().sorted().toList().equals(enabledTriggers(conn))) {
             return;
         }
+        LOG.info("table {}: installing this version's capture triggers", table.name());
+        long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
+        long nextReport = 0;
+        while (true) {
+            Savepoint before = conn.setSavepoint();
+            try {
+                runDdl(conn, ddl, version);
+                conn.releaseSavepoint(before);
+                return;
+            } catch (SQLException e) {
+                conn.rollback(before);
+                if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                String holders = holders(conn);
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("could not lock table " + table.name() + " to install the capture triggers"
+                            + " within " + LOCK_PATIENCE.toMinutes() + " minutes: open transactions hold it (" + holders
+                            + "); start again once they have ended", e);
+                }
+                if (System.nanoTime() >= nextReport) {
+                    LOG.warn("table {}: the capture triggers wait for open transactions on it ({}); trying again every"
+                            + " second (each attempt holds the table's writers up for at most {} ms)", table.name(), holders,
+                            LOCK_ATTEMPT_MS);
+                    nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+                }
+                pause();
+            }
+        }
+    }
+
+    private void runDdl(Connection conn, List<String> ddl, String version) throws SQLException {
         try (Statement st = conn.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = " + LOCK_ATTEMPT_MS);
             for (String drop : rowLevelCaptureTriggers(conn)) {
                 st.execute(drop);
             }
@@ -64,6 +113,32 @@ final class PostgresCapture {
                 st.execute(statement);
             }
             st.execute("COMMENT ON FUNCTION " + function + "() IS " + PostgresDialect.literal(version));
+        }
+    }
+
+    /** The other sessions holding a lock on the table: pid, since when their transaction runs, and their statement. */
+    private String holders(Connection conn) throws SQLException {
+        List<String> sessions = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT a.pid, a.state, a.xact_start, left(a.query, 100)"
+                + " FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.pid IN (SELECT l.pid FROM pg_locks l"
+                + " WHERE l.relation = ?::regclass AND l.granted) ORDER BY a.xact_start")) {
+            ps.setString(1, dialect.qualified(table));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sessions.add("pid " + rs.getInt(1) + ", " + rs.getString(2) + ", transaction since " + rs.getTimestamp(3)
+                            + ": " + rs.getString(4));
+                }
+            }
+        }
+        return sessions.isEmpty() ? "none left" : String.join("; ", sessions);
+    }
+
+    private static void pause() throws SQLException {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting to install the capture triggers", e);
         }
     }
 
