@@ -175,9 +175,14 @@ ALTER TABLE pp_import_log ADD COLUMN IF NOT EXISTS manifest_sha256 VARCHAR(64);
 -- issue 14 (fix14 branch): everything below is one block, appended at the end for easy merging.
 -- pp_change.changed_at is an instant (with its offset), not the writer session's wall-clock time:
 -- conflict resolution and the recovery point must not shift with a session's TIME ZONE.
--- (H2 copies the table for this statement; pp_change holds only unacknowledged changes.)
+-- Each ALTER of pp_change runs only when the column is not yet as it makes it: H2 locks the table for it, which the
+-- applications' open write transactions hold up (start-up failed on H2's lock timeout), and copies the whole table
+-- for a type change even to the same type (10 s at a 1,000,000-change backlog).
+-- only if: SELECT DATA_TYPE <> 'TIMESTAMP WITH TIME ZONE' FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'PP_CHANGE' AND COLUMN_NAME = 'CHANGED_AT'
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DATA TYPE TIMESTAMP WITH TIME ZONE;
+-- only if: SELECT COLUMN_DEFAULT IS DISTINCT FROM 'CURRENT_TIMESTAMP' FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'PP_CHANGE' AND COLUMN_NAME = 'CHANGED_AT'
 ALTER TABLE pp_change ALTER COLUMN changed_at SET DEFAULT CURRENT_TIMESTAMP;
+-- only if: SELECT IS_NULLABLE <> 'NO' FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'PP_CHANGE' AND COLUMN_NAME = 'CHANGED_AT'
 ALTER TABLE pp_change ALTER COLUMN changed_at SET NOT NULL;
 -- issue 14 (lim branch): a batch the peer refused for a reason a re-send cannot cure (it breaks a limit or a row
 -- check of the receiver): kept by the receiver (reported in its cookie) and by the sender (ErrorState, no re-send).

@@ -87,7 +87,9 @@ public final class Settings {
     public static final Setting<Integer> DATASOURCE_POOL_SIZE = positiveInt("poolpair.datasource.pool-size", "8",
             "connections in the store's pool");
     public static final Setting<Optional<Path>> DATASOURCE_INIT_SCRIPT = optionalFile("poolpair.datasource.init-script",
-            "SQL run at start-up (`CREATE TABLE IF NOT EXISTS ...`), e.g. `config/sql/h2/demo-schema.sql`");
+            "SQL run at start-up (`CREATE TABLE IF NOT EXISTS ...`), e.g. `config/sql/h2/demo-schema.sql`; a comment line"
+                    + " `-- only if: <query>` right before a statement runs it only when the query's first value is true"
+                    + " (DDL that changes nothing can still lock a table the applications write)");
 
     // ------------------------------------------------------------------ schedule and limits
 
