@@ -30,9 +30,7 @@ class CaptureTriggerUpgradeTest {
     @Test
     void aStoreWhoseTriggerNamesTheOldClassCapturesAgainAfterStart() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
+            PoolConfig config = pools.stopA();
             try (Connection conn = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
                     config.datasourcePassword()); Statement st = conn.createStatement()) {
                 st.execute("DROP TRIGGER \"PP_CAPTURE_USER_CONTACT\"");

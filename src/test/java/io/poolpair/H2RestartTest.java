@@ -27,9 +27,7 @@ class H2RestartTest {
     @Test
     void aRestartBesideAnOpenWriteTransactionStartsAndCapturesIt() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
+            PoolConfig config = pools.stopA();
             try (Connection writer = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
                     config.datasourcePassword())) {
                 writer.setAutoCommit(false);

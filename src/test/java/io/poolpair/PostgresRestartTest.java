@@ -36,9 +36,7 @@ class PostgresRestartTest {
     @Test
     void aRestartDoesNotWaitForAnOpenApplicationTransaction() throws Exception {
         try (TwoPools pools = start()) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
+            PoolConfig config = pools.stopA();
             try (Connection writer = connect(config); Connection watcher = connect(config)) {
                 writer.setAutoCommit(false);
                 try (Statement st = writer.createStatement()) {
@@ -71,9 +69,7 @@ class PostgresRestartTest {
     @Test
     void aCaptureTriggerDroppedByHandIsInstalledAgainAtStart() throws Exception {
         try (TwoPools pools = start()) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
+            PoolConfig config = pools.stopA();
             try (Connection conn = connect(config); Statement st = conn.createStatement()) {
                 st.execute("DROP TRIGGER pp_capture_ins_user_contact ON user_contact");
             }
@@ -90,9 +86,7 @@ class PostgresRestartTest {
     @Test
     void triggersOfAnotherVersionAreReplacedWithoutHoldingTheApplicationsWritesUp() throws Exception {
         try (TwoPools pools = start()) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
+            PoolConfig config = pools.stopA();
             try (Connection conn = connect(config); Statement st = conn.createStatement()) {
                 st.execute("COMMENT ON FUNCTION pp_capture_user_contact() IS 'poolpair capture of an earlier version'");
             }

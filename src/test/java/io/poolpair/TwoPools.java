@@ -78,6 +78,14 @@ final class TwoPools implements AutoCloseable {
         return PoolPairRuntime.create(config(pool)).start();
     }
 
+    /** Stops poolA and returns its configuration: its store is then the test's own until {@code startPool(A)}. */
+    PoolConfig stopA() {
+        PoolConfig config = a.config();
+        a.close();
+        a = null;
+        return config;
+    }
+
     /** Stops a pool as a crash would leave it (no final cycle) and starts a fresh process-equivalent. */
     PoolPairRuntime restart(PoolPairRuntime pool) {
         String name = pool.config().pool();
