@@ -1,15 +1,12 @@
 package io.poolpair;
 
 import static io.poolpair.TwoPools.A;
-import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.poolpair.config.PoolConfig;
-import io.poolpair.state.ChangeLog;
 import io.poolpair.store.h2.H2CaptureTrigger;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
@@ -31,8 +28,7 @@ class CaptureTriggerUpgradeTest {
     void aStoreWhoseTriggerNamesTheOldClassCapturesAgainAfterStart() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
             PoolConfig config = pools.stopA();
-            try (Connection conn = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
-                    config.datasourcePassword()); Statement st = conn.createStatement()) {
+            try (Connection conn = TwoPools.connect(config); Statement st = conn.createStatement()) {
                 st.execute("DROP TRIGGER \"PP_CAPTURE_USER_CONTACT\"");
                 // FORCE: as the store an older version left, whose class this version does not have
                 st.execute("CREATE FORCE TRIGGER \"PP_CAPTURE_USER_CONTACT\" AFTER INSERT, UPDATE, DELETE ON user_contact"
@@ -46,9 +42,7 @@ class CaptureTriggerUpgradeTest {
                 assertEquals(H2CaptureTrigger.class.getName(), triggerClass(conn));
             }
             TwoPools.insertContact(pools.a, "sip:alice@a", "sip:upgraded@a");
-            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE));
-            pools.syncUntilSettled();
-            assertEquals(1, TwoPools.contacts(pools.b, "sip:upgraded@a"));
+            pools.assertCapturedAndReplicated(1, "sip:upgraded@a");
         }
     }
 

@@ -50,8 +50,7 @@ class H2DurabilityTest {
             writer.destroyForcibly().waitFor();
         }
         assertTrue(reported >= 3000, "the writer reported only " + reported + " commits");
-        try (Connection conn = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
-                config.datasourcePassword());
+        try (Connection conn = TwoPools.connect(config);
              ResultSet rs = conn.createStatement().executeQuery("SELECT COUNT(*) FROM user_contact")) {
             rs.next();
             assertTrue(rs.getLong(1) >= reported, reported + " commits reported, " + rs.getLong(1) + " in the store");

@@ -1,14 +1,10 @@
 package io.poolpair;
 
 import static io.poolpair.TwoPools.A;
-import static io.poolpair.TwoPools.PRESENCE;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.poolpair.config.PoolConfig;
-import io.poolpair.state.ChangeLog;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +24,7 @@ class H2RestartTest {
     void aRestartBesideAnOpenWriteTransactionStartsAndCapturesIt() throws Exception {
         try (TwoPools pools = TwoPools.start(dir)) {
             PoolConfig config = pools.stopA();
-            try (Connection writer = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
-                    config.datasourcePassword())) {
+            try (Connection writer = TwoPools.connect(config)) {
                 writer.setAutoCommit(false);
                 try (Statement st = writer.createStatement()) {
                     st.executeUpdate("INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name, home_pool)"
@@ -40,9 +35,7 @@ class H2RestartTest {
 
                 writer.commit();
             }
-            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE));
-            pools.syncUntilSettled();
-            assertEquals(1, TwoPools.contacts(pools.b, "sip:open@a"));
+            pools.assertCapturedAndReplicated(1, "sip:open@a");
         }
     }
 }

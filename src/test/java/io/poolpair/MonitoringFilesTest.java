@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.status.BackupStatus;
-import io.poolpair.metrics.PoolPairMetrics;
 import io.poolpair.status.StatusGauges;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -107,9 +106,7 @@ class MonitoringFilesTest {
             BackupStatus status = new BackupStatus(pools.a.config(), counting, null);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             List<String> modules = pools.a.config().modules().stream().map(ModuleConfig::name).toList();
-            PoolPairMetrics metrics = new PoolPairMetrics(registry, "poolA", modules);
-            StatusGauges.register(registry, metrics, status, "poolA", modules);
-            metrics.refresh();
+            StatusGauges.register(registry, status, "poolA", modules);
             assertTrue(statements.get() > 0, "the snapshot is read from the database");
             statements.set(0);
             for (int i = 0; i < 3; i++) {

@@ -2,16 +2,13 @@ package io.poolpair;
 
 import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
-import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.poolpair.config.PoolConfig;
 import io.poolpair.runtime.PoolPairRuntime;
-import io.poolpair.state.ChangeLog;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -37,32 +34,26 @@ class PostgresRestartTest {
     void aRestartDoesNotWaitForAnOpenApplicationTransaction() throws Exception {
         try (TwoPools pools = start()) {
             PoolConfig config = pools.stopA();
-            try (Connection writer = connect(config); Connection watcher = connect(config)) {
+            try (Connection writer = TwoPools.connect(config); Connection watcher = TwoPools.connect(config)) {
                 writer.setAutoCommit(false);
                 try (Statement st = writer.createStatement()) {
                     st.executeUpdate(OPEN_WRITE); // captured: the writer now holds user_contact and pp_change
                 }
                 CompletableFuture<PoolPairRuntime> restart = CompletableFuture.supplyAsync(() -> pools.startPool(A));
-                long deadline = System.nanoTime() + TwoPools.WAIT.toNanos();
-                while (!restart.isDone()) {
+                // the start-up's finish is the evidence: every statement it runs has had its chance to wait
+                TwoPools.await("the start-up to finish", () -> {
                     String waiting = lockWaiter(watcher);
                     if (waiting != null) {
                         writer.rollback(); // lets the start-up finish, so the pool can be closed
                         pools.a = restart.join();
                         fail("the start-up waited for the application's open transaction, in: " + waiting);
                     }
-                    if (System.nanoTime() > deadline) {
-                        fail("the start-up did not finish within " + TwoPools.WAIT);
-                    }
-                    Thread.sleep(20);
-                }
+                    return restart.isDone();
+                });
                 pools.a = restart.join();
                 writer.commit();
             }
-            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE),
-                    "the write committed after the restart is captured");
-            pools.syncUntilSettled();
-            assertEquals(1, TwoPools.contacts(pools.b, "sip:open@a"));
+            pools.assertCapturedAndReplicated(1, "sip:open@a");
         }
     }
 
@@ -70,16 +61,14 @@ class PostgresRestartTest {
     void aCaptureTriggerDroppedByHandIsInstalledAgainAtStart() throws Exception {
         try (TwoPools pools = start()) {
             PoolConfig config = pools.stopA();
-            try (Connection conn = connect(config); Statement st = conn.createStatement()) {
+            try (Connection conn = TwoPools.connect(config); Statement st = conn.createStatement()) {
                 st.execute("DROP TRIGGER pp_capture_ins_user_contact ON user_contact");
             }
 
             pools.a = pools.startPool(A);
 
             TwoPools.insertContact(pools.a, "sip:alice@a", "sip:again@a");
-            assertEquals(1, new ChangeLog(pools.a.store().dataSource()).pending(PRESENCE));
-            pools.syncUntilSettled();
-            assertEquals(1, TwoPools.contacts(pools.b, "sip:again@a"));
+            pools.assertCapturedAndReplicated(1, "sip:again@a");
         }
     }
 
@@ -87,10 +76,10 @@ class PostgresRestartTest {
     void triggersOfAnotherVersionAreReplacedWithoutHoldingTheApplicationsWritesUp() throws Exception {
         try (TwoPools pools = start()) {
             PoolConfig config = pools.stopA();
-            try (Connection conn = connect(config); Statement st = conn.createStatement()) {
+            try (Connection conn = TwoPools.connect(config); Statement st = conn.createStatement()) {
                 st.execute("COMMENT ON FUNCTION pp_capture_user_contact() IS 'poolpair capture of an earlier version'");
             }
-            try (Connection longWriter = connect(config); Connection watcher = connect(config)) {
+            try (Connection longWriter = TwoPools.connect(config); Connection watcher = TwoPools.connect(config)) {
                 longWriter.setAutoCommit(false);
                 try (Statement st = longWriter.createStatement()) {
                     st.executeUpdate(OPEN_WRITE);
@@ -100,7 +89,7 @@ class PostgresRestartTest {
 
                 // a write asked for while the start-up waits goes through (queued at most one attempt's lock wait)
                 CompletableFuture<Integer> write = CompletableFuture.supplyAsync(() -> {
-                    try (Connection writer = connect(config); Statement st = writer.createStatement()) {
+                    try (Connection writer = TwoPools.connect(config); Statement st = writer.createStatement()) {
                         return st.executeUpdate("INSERT INTO user_contact (owner_uri, contact_uri, group_name, display_name,"
                                 + " home_pool) VALUES ('sip:writer@a', 'sip:meanwhile@a', 'Friends', 'meanwhile', 'poolA')");
                     } catch (Exception e) {
@@ -114,7 +103,7 @@ class PostgresRestartTest {
                 longWriter.commit();
                 pools.a = restart.get(TwoPools.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             }
-            try (Connection conn = connect(config); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+            try (Connection conn = TwoPools.connect(config); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT obj_description('pp_capture_user_contact()'::regprocedure, 'pg_proc')")) {
                 rs.next();
                 assertEquals(true, rs.getString(1).startsWith("poolpair capture "), rs.getString(1));
@@ -128,10 +117,6 @@ class PostgresRestartTest {
 
     private TwoPools start() throws Exception {
         return TwoPools.start(dir, Map.of(), StoreKind.POSTGRES.pool(A, "demo"), StoreKind.POSTGRES.pool(B, "demo"));
-    }
-
-    private static Connection connect(PoolConfig config) throws Exception {
-        return DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(), config.datasourcePassword());
     }
 
     /** The statement of a session of this database waiting for a lock, or null when none waits. */

@@ -8,7 +8,6 @@ import io.poolpair.config.PoolConfig;
 import io.poolpair.runtime.PoolPairRuntime;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -107,11 +106,8 @@ class PostgresStatementCaptureTest {
     @Test
     void aStoreWithTheRowLevelTriggerOfAnEarlierVersionCapturesEachRowOnceAfterStart() throws Exception {
         try (TwoPools pools = start()) {
-            PoolConfig config = pools.a.config();
-            pools.a.close();
-            pools.a = null;
-            try (Connection conn = DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(),
-                    config.datasourcePassword()); Statement st = conn.createStatement()) {
+            PoolConfig config = pools.stopA();
+            try (Connection conn = TwoPools.connect(config); Statement st = conn.createStatement()) {
                 for (String event : List.of("ins", "upd", "del", "key")) {
                     st.execute("DROP TRIGGER pp_capture_" + event + "_user_contact ON user_contact");
                 }

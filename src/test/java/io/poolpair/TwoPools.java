@@ -7,6 +7,7 @@ import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
 import io.poolpair.demo.PairProbe;
 import io.poolpair.demo.StoreComparison;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.state.ExportState;
 import io.poolpair.state.ImportState;
 import io.poolpair.runtime.PoolPairRuntime;
@@ -14,6 +15,7 @@ import io.poolpair.share.ShareLayout;
 import io.poolpair.store.TableInfo;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -84,6 +86,18 @@ final class TwoPools implements AutoCloseable {
         a.close();
         a = null;
         return config;
+    }
+
+    /** A connection to the store of the pool {@code config} describes, as an application or an operator opens one. */
+    static Connection connect(PoolConfig config) throws SQLException {
+        return DriverManager.getConnection(config.datasourceUrl(), config.datasourceUsername(), config.datasourcePassword());
+    }
+
+    /** Asserts that poolA captured {@code changes} of PRESENCE and that {@code contact} then reaches poolB. */
+    void assertCapturedAndReplicated(long changes, String contact) throws Exception {
+        assertEquals(changes, new ChangeLog(a.store().dataSource()).pending(PRESENCE), "changes captured on poolA");
+        syncUntilSettled();
+        assertEquals(1, contacts(b, contact), contact + " on poolB");
     }
 
     /** Stops a pool as a crash would leave it (no final cycle) and starts a fresh process-equivalent. */

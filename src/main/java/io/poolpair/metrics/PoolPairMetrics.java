@@ -8,7 +8,6 @@ import io.poolpair.Headers;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 
@@ -16,17 +15,14 @@ import org.apache.camel.Header;
  * The poolpair counters on Camel's Prometheus endpoint, named as Prometheus expects (base units declared, not spelled
  * into names: Micrometer appends {@code _seconds}, {@code _bytes}, {@code _total}), each with {@code pool} and
  * {@code module} tags. The route beans that count (export, import, quarantine, verify) call this class, which sits at
- * the bottom of the packages and imports none of poolpair's. The gauges are status/StatusGauges: they read a status
- * snapshot taken at each {@link #refresh} (once per export cycle and after each acknowledgement), so a scrape runs no
- * SQL. {@code docs/grafana-dashboard.json} and {@code docs/prometheus-alerts.yml} use these names
+ * the bottom of the packages and imports none of poolpair's. The gauges are status/StatusGauges: they read the statuses of the
+ * latest status sample (start-up, each export cycle, after acknowledgements), so a scrape runs no SQL. {@code docs/grafana-dashboard.json} and {@code docs/prometheus-alerts.yml} use these names
  * ({@code MonitoringFilesTest} checks them against a scrape).
  */
 public final class PoolPairMetrics {
 
     private final MeterRegistry registry;
     private final String pool;
-    /** What {@link #refresh} runs: the gauges' snapshot. */
-    private final List<Runnable> refreshers = new CopyOnWriteArrayList<>();
 
     public PoolPairMetrics(MeterRegistry registry, String pool, List<String> modules) {
         this.registry = registry;
@@ -43,16 +39,6 @@ public final class PoolPairMetrics {
             counter("poolpair.verify.differences", null, module);
             applyTimer(module);
         }
-    }
-
-    /** Runs {@code refresher} at every {@link #refresh}: the gauges' snapshot. */
-    public void onRefresh(Runnable refresher) {
-        refreshers.add(refresher);
-    }
-
-    /** Takes the snapshot the gauges read (at start-up; then each status history sample takes theirs). */
-    public void refresh() {
-        refreshers.forEach(Runnable::run);
     }
 
     /** Route step after a batch reached the peer's share. */

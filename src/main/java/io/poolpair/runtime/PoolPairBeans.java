@@ -107,8 +107,7 @@ public final class PoolPairBeans {
         PrometheusMeterRegistry meters = existingMeters != null ? existingMeters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<String> moduleNames = config.modules().stream().map(m -> m.name()).toList();
         PoolPairMetrics metrics = new PoolPairMetrics(meters, config.pool(), moduleNames);
-        StatusGauges gauges = StatusGauges.register(meters, metrics, status, config.pool(), moduleNames);
-        metrics.refresh(); // the gauges' first snapshot; then each status sample's (export cycle, acknowledgements)
+        StatusGauges gauges = StatusGauges.register(meters, status, config.pool(), moduleNames);
         registry.accept("metricsRegistry", meters);
         registry.accept("backupStatus", status);
         registry.accept("httpAccess", HttpAccess.start(config));

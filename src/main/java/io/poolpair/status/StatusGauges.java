@@ -55,11 +55,10 @@ public final class StatusGauges {
         }
     }
 
-    /** Registers the gauges of {@code modules} and takes their snapshot at every refresh of {@code metrics}. */
-    public static StatusGauges register(MeterRegistry registry, PoolPairMetrics metrics, BackupStatus status, String pool,
-                                        List<String> modules) {
+    /** Registers the gauges of {@code modules} and takes their first snapshot; each {@link #sample} takes the next. */
+    public static StatusGauges register(MeterRegistry registry, BackupStatus status, String pool, List<String> modules) {
         StatusGauges gauges = new StatusGauges(registry, status, pool, modules);
-        metrics.onRefresh(gauges::refresh);
+        gauges.firstSnapshot();
         return gauges;
     }
 
@@ -88,8 +87,7 @@ public final class StatusGauges {
         return samples;
     }
 
-    /** Takes the gauges' first snapshot (at start-up, before any sample: {@link PoolPairMetrics#refresh}). */
-    void refresh() {
+    private void firstSnapshot() {
         try {
             sample(null, Instant.now());
         } catch (Exception e) {

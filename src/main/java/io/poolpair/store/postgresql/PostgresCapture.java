@@ -68,17 +68,22 @@ final class PostgresCapture {
     void install(Connection conn) throws SQLException {
         List<String> ddl = statements();
         String version = "poolpair capture " + HexFormat.of().formatHex(sha256(String.join("\n", ddl)));
-        if (version.equals(installedVersion(conn))
-                && triggers.stream().sorted().toList().equals(enabledTriggers(conn))) {
+        List<Installed> installed = installedTriggers(conn);
+        List<String> enabled = installed.stream().filter(Installed::enabled).map(Installed::name).sorted().toList();
+        if (version.equals(installedVersion(conn)) && triggers.stream().sorted().toList().equals(enabled)) {
             return;
         }
+        // the row-level trigger of an earlier version captured every row: dropped in the transaction that replaces it
+        List<String> drops = installed.stream()
+                .filter(t -> t.rowLevel() && t.name().startsWith("pp_capture_") && !t.name().equals(keyChange))
+                .map(t -> "DROP TRIGGER " + dialect.quote(t.name()) + " ON " + dialect.qualified(table)).toList();
         LOG.info("table {}: installing this version's capture triggers", table.name());
         long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
         long nextReport = 0;
         while (true) {
             Savepoint before = conn.setSavepoint();
             try {
-                runDdl(conn, ddl, version);
+                runDdl(conn, drops, ddl, version);
                 conn.releaseSavepoint(before);
                 return;
             } catch (SQLException e) {
@@ -103,10 +108,10 @@ final class PostgresCapture {
         }
     }
 
-    private void runDdl(Connection conn, List<String> ddl, String version) throws SQLException {
+    private void runDdl(Connection conn, List<String> drops, List<String> ddl, String version) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SET LOCAL lock_timeout = " + LOCK_ATTEMPT_MS);
-            for (String drop : rowLevelCaptureTriggers(conn)) {
+            for (String drop : drops) {
                 st.execute(drop);
             }
             for (String statement : ddl) {
@@ -200,37 +205,24 @@ final class PostgresCapture {
         }
     }
 
-    /** The names of poolpair's enabled triggers on the table, sorted. */
-    private List<String> enabledTriggers(Connection conn) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT tgname FROM pg_trigger WHERE tgrelid = ?::regclass"
-                + " AND NOT tgisinternal AND tgenabled <> 'D' AND (tgname LIKE 'pp\\_capture\\_%'"
-                + " OR tgname LIKE 'pp\\_refuse\\_truncate\\_%')")) {
-            ps.setString(1, dialect.qualified(table));
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names.stream().sorted().toList();
+    /** One of poolpair's triggers on the table as installed: a statement- or row-level one, enabled or not. */
+    private record Installed(String name, boolean rowLevel, boolean enabled) {
     }
 
-    /** DROP statements of the row-level capture triggers an earlier version put on the table (not the key change's). */
-    private List<String> rowLevelCaptureTriggers(Connection conn) throws SQLException {
-        List<String> drops = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT quote_ident(tgname) FROM pg_trigger"
-                + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND tgname LIKE 'pp\\_capture\\_%' AND (tgtype & 1) = 1"
-                + " AND tgname <> ? ORDER BY 1")) {
+    /** poolpair's triggers on the table (capture and TRUNCATE refusal), of this version or an earlier one. */
+    private List<Installed> installedTriggers(Connection conn) throws SQLException {
+        List<Installed> installed = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT tgname, (tgtype & 1) = 1, tgenabled <> 'D' FROM pg_trigger"
+                + " WHERE tgrelid = ?::regclass AND NOT tgisinternal AND (tgname LIKE 'pp\\_capture\\_%'"
+                + " OR tgname LIKE 'pp\\_refuse\\_truncate\\_%') ORDER BY tgname")) {
             ps.setString(1, dialect.qualified(table));
-            ps.setString(2, keyChange);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    drops.add("DROP TRIGGER " + rs.getString(1) + " ON " + dialect.qualified(table));
+                    installed.add(new Installed(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3)));
                 }
             }
         }
-        return drops;
+        return installed;
     }
 
     /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); a longer one is cut without an error. */
