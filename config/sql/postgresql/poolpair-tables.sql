@@ -20,21 +20,54 @@ CREATE TABLE IF NOT EXISTS pp_change (
   changed_at  TIMESTAMP     DEFAULT CURRENT_TIMESTAMP NOT NULL,
   batch       BIGINT
 );
--- pending changes of a module in id order (module = ? AND batch IS NULL AND id <= ?): claiming a batch
--- out of a large backlog reads only the rows it claims (an index on (module, batch) alone made every claim
--- scan the whole backlog)
 -- pp_change is the one poolpair table the applications' transactions write (their capture triggers): DDL on it locks
 -- those writers out even when it changes nothing (CREATE INDEX IF NOT EXISTS takes its SHARE lock before it looks),
 -- so a restart would wait for every open write transaction and queue new writes behind it. Each statement below that
 -- names pp_change runs only when the catalog says it is needed.
-DROP INDEX IF EXISTS pp_change_module_batch;
+-- xact: the writing transaction's id. A batch is claimed as a range of (xact, id) in pp_claim, not by writing its
+-- number into each change (state/ChangeRanges); batch is set only on changes claimed before this column existed.
+-- Changes not claimed when it is added get xact 1, below every real transaction, so the first range claims them.
 DO $$
 BEGIN
-  IF to_regclass('pp_change_module_batch_id') IS NULL THEN
-    CREATE INDEX pp_change_module_batch_id ON pp_change (module, batch, id);
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+        AND table_name = 'pp_change' AND column_name = 'xact') THEN
+    ALTER TABLE pp_change ADD COLUMN xact xid8;
+    UPDATE pp_change SET xact = '1' WHERE batch IS NULL;
+    ALTER TABLE pp_change ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
+  END IF;
+  IF to_regclass('pp_change_module_batch') IS NOT NULL THEN
+    DROP INDEX pp_change_module_batch;
+  END IF;
+  IF to_regclass('pp_change_module_batch_id') IS NOT NULL THEN
+    DROP INDEX pp_change_module_batch_id;
+  END IF;
+  -- the claims walk it from the last claim's end; the partial index holds only changes claimed the old way
+  IF to_regclass('pp_change_module_xact_id') IS NULL THEN
+    CREATE INDEX pp_change_module_xact_id ON pp_change (module, xact, id);
+  END IF;
+  IF to_regclass('pp_change_claimed_batch') IS NULL THEN
+    CREATE INDEX pp_change_claimed_batch ON pp_change (module, batch) WHERE batch IS NOT NULL;
   END IF;
 END
 $$;
+-- one row a claimed batch (state/ChangeRanges): its changes are those after the previous batch's end up to its own
+-- (module, xact, id) but not of the transactions still in flight when it was claimed (excluded), and every change of
+-- the earlier in-flight transactions that had committed by then (included). in_flight: the transactions below its end
+-- still open after it, which a later batch takes once they commit. cluster: the PostgreSQL cluster whose transaction
+-- ids these are (a store restored into another cluster starts its ranges again).
+CREATE TABLE IF NOT EXISTS pp_claim (
+  module     VARCHAR(200) NOT NULL,
+  batch      BIGINT       NOT NULL,
+  from_xact  xid8         NOT NULL,
+  from_id    BIGINT       NOT NULL,
+  to_xact    xid8         NOT NULL,
+  to_id      BIGINT       NOT NULL,
+  excluded   xid8[]       NOT NULL,
+  included   xid8[]       NOT NULL,
+  in_flight  xid8[]       NOT NULL,
+  cluster    BIGINT       NOT NULL,
+  PRIMARY KEY (module, batch)
+);
 CREATE TABLE IF NOT EXISTS pp_capture (
   db_table_name  VARCHAR(200) NOT NULL PRIMARY KEY,
   table_name     VARCHAR(200) NOT NULL,

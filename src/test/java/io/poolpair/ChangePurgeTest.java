@@ -47,13 +47,13 @@ class ChangePurgeTest {
             acknowledge(store, 2);
 
             assertEquals(2, changes.purgeAcknowledged(PRESENCE));
-            assertEquals(List.of(3L), batchesLeft(store));
+            assertEquals(List.of("k3"), keysLeft(store));
             assertEquals(2, purgedBatch(store));
             assertEquals(0, changes.purgeAcknowledged(PRESENCE), "nothing newly acknowledged");
 
             acknowledge(store, 3);
             assertEquals(1, changes.purgeAcknowledged(PRESENCE));
-            assertEquals(List.of(), batchesLeft(store));
+            assertEquals(List.of(), keysLeft(store));
             assertEquals(3, purgedBatch(store));
 
             // the store went back in time: numbering starts again, and batch 1 of the new incarnation is purged once
@@ -65,7 +65,7 @@ class ChangePurgeTest {
             claimInOrder(store, 1);
             acknowledge(store, 1);
             assertEquals(1, changes.purgeAcknowledged(PRESENCE));
-            assertEquals(List.of(), batchesLeft(store));
+            assertEquals(List.of(), keysLeft(store));
         }
     }
 
@@ -75,20 +75,18 @@ class ChangePurgeTest {
         }
     }
 
-    /** Puts each unclaimed change, in id order, in the next batch (one change a batch), numbered up to {@code last}. */
+    /** Claims the unclaimed changes, oldest first, one a batch, as the export does, numbered up to {@code last}. */
     private static void claimInOrder(Store store, long last) throws SQLException {
         try (Connection conn = store.dataSource().getConnection()) {
-            long batch = last;
-            try (PreparedStatement ids = conn.prepareStatement("SELECT id FROM pp_change WHERE batch IS NULL ORDER BY id DESC");
-                 ResultSet rs = ids.executeQuery();
-                 PreparedStatement claim = conn.prepareStatement("UPDATE pp_change SET batch = ? WHERE id = ?")) {
-                while (rs.next()) {
-                    claim.setLong(1, batch--);
-                    claim.setLong(2, rs.getLong(1));
-                    claim.executeUpdate();
-                }
+            conn.setAutoCommit(false);
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            for (long batch = ExportState.lockLastBatch(conn, PRESENCE) + 1; batch <= last; batch++) {
+                assertEquals(1, ChangeLog.claim(conn, PRESENCE, batch, 1));
+                ExportState.advanceLastBatch(conn, PRESENCE, batch);
+                conn.commit();
+                ExportState.lockLastBatch(conn, PRESENCE);
             }
-            update(conn, "UPDATE pp_export SET last_batch = ? WHERE module = ?", last);
+            conn.commit();
         }
     }
 
@@ -106,15 +104,16 @@ class ChangePurgeTest {
         }
     }
 
-    private static List<Long> batchesLeft(Store store) throws SQLException {
+    /** The keys (k1, k2, ...) of the changes still held, oldest first. */
+    private static List<String> keysLeft(Store store) throws SQLException {
         try (Connection conn = store.dataSource().getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT batch FROM pp_change ORDER BY batch");
+             PreparedStatement ps = conn.prepareStatement("SELECT pk FROM pp_change ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
-            List<Long> batches = new java.util.ArrayList<>();
+            List<String> keys = new java.util.ArrayList<>();
             while (rs.next()) {
-                batches.add(rs.getLong(1));
+                keys.add(rs.getString(1).replaceAll(".*sip:(k\\d+)@.*", "$1"));
             }
-            return batches;
+            return keys;
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.share.PeerShare;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.config.ModuleConfig;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.status.BackupStatus.ExportStatus;
@@ -299,8 +300,7 @@ class LostPoolProcessTest {
             var dst = pools.dataSource(pool.equals(A) ? B : A);
             String incarnation = incarnation(pool).incarnation();
             for (ModuleConfig m : pools.config(pool).modules()) {
-                long pending = PoolProcesses.single(src, "SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL",
-                        m.name());
+                long pending = new ChangeLog(src).pending(m.name());
                 long last = PoolProcesses.single(src, "SELECT last_batch FROM pp_export WHERE module = ?", m.name());
                 long acked = PoolProcesses.single(src, "SELECT acked_batch FROM pp_export WHERE module = ?", m.name());
                 long applied;

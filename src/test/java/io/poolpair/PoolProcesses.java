@@ -9,6 +9,7 @@ import io.poolpair.config.ModuleConfig;
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
 import io.poolpair.demo.StoreComparison;
+import io.poolpair.state.ChangeLog;
 import io.poolpair.status.BackupStatus;
 import io.poolpair.store.Dialect;
 import io.poolpair.store.StoreConnection;
@@ -190,7 +191,7 @@ final class PoolProcesses implements AutoCloseable {
                 HikariDataSource src = dataSource(pool);
                 HikariDataSource dst = dataSource(pool.equals(A) ? B : A);
                 for (ModuleConfig m : config(pool).modules()) {
-                    long pending = single(src, "SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", m.name());
+                    long pending = new ChangeLog(src).pending(m.name());
                     long last = single(src, "SELECT last_batch FROM pp_export WHERE module = ?", m.name());
                     long acked = single(src, "SELECT acked_batch FROM pp_export WHERE module = ?", m.name());
                     long applied = single(dst, "SELECT last_applied FROM pp_import WHERE module = ?", m.name());
@@ -310,12 +311,9 @@ final class PoolProcesses implements AutoCloseable {
                                 .append(rs.getString(5) == null ? "" : " error: " + rs.getString(5)).append('\n');
                     }
                 }
-                try (ResultSet rs = conn.createStatement().executeQuery("SELECT module, COUNT(*) FROM pp_change WHERE batch IS NULL"
-                        + " GROUP BY module")) {
-                    while (rs.next()) {
-                        text.append(pool).append(" pending ").append(rs.getString(1)).append(' ').append(rs.getLong(2))
-                                .append('\n');
-                    }
+                for (ModuleConfig m : config(pool).modules()) {
+                    text.append(pool).append(" pending ").append(m.name()).append(' ')
+                            .append(new ChangeLog(dataSource(pool)).pending(m.name())).append('\n');
                 }
                 try (ResultSet rs = conn.createStatement().executeQuery("SELECT module, last_applied FROM pp_import")) {
                     while (rs.next()) {

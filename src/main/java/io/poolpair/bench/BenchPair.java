@@ -89,7 +89,8 @@ final class BenchPair implements AutoCloseable {
         ChangeLog changes = new ChangeLog(a.store().dataSource());
         ExportState exported = new ExportState(a.store().dataSource());
         ImportState imported = new ImportState(b.store().dataSource(), A);
-        // the newest change captured is claimed last (claims go in id order), so once it is claimed the last batch
+        // the newest change captured is claimed last (claims go in id order; on PostgreSQL in transaction order, and
+        // the bench commits one transaction after the other), so once it is claimed the last batch
         // number is the one that holds it: claiming and numbering commit together. A primary-key lookup every 5 ms:
         // probing for any unclaimed change walked the index entries every claim leaves until a vacuum (12 ms a
         // probe on PostgreSQL at 1,000,000, 29 s of the server's time in a 47 s sync), and counting the backlog

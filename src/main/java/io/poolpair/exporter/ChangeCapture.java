@@ -12,9 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims captured changes into numbered batches. A change is claimed by marking its {@code pp_change} row
- * with the batch number, never by an id watermark: a transaction that commits late, holding a lower change
- * id than one already exported, still has {@code batch IS NULL} and is claimed by the next batch.
+ * Claims captured changes into numbered batches ({@code state/ChangeLog.claim}), never by a change-id watermark:
+ * a transaction that commits late, holding a lower change id than one already exported, is claimed by a later batch.
  */
 public final class ChangeCapture {
 
@@ -72,12 +71,11 @@ public final class ChangeCapture {
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 long batch = ExportState.lockLastBatch(conn, module) + 1;
-                ChangeLog.ClaimRange range = ChangeLog.claimRange(conn, module, maxChangesPerBatch);
-                if (range == null) {
-                    conn.rollback();
+                Integer claimed = ChangeLog.claim(conn, module, batch, maxChangesPerBatch);
+                if (claimed == null) {
+                    conn.commit(); // what the claim learnt of transactions that ended without a change to claim
                     return null;
                 }
-                int claimed = ChangeLog.claim(conn, module, batch, range);
                 ExportState.advanceLastBatch(conn, module, batch);
                 failover.changesClaimed(conn, module, batch);
                 conn.commit();

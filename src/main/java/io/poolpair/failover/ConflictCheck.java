@@ -86,7 +86,7 @@ public final class ConflictCheck {
         if (since.isPresent()) {
             FailoverKeys.forEachSince(conn, module, since.get(), (table, key, at) -> keep(table, key, at, false, false));
         }
-        ChangeLog.forEachChange(conn, module, (table, key, at, batch) -> keep(table, key, at, batch != null, true));
+        ChangeLog.forEachChange(conn, module, (table, key, at, claimed) -> keep(table, key, at, claimed, true));
     }
 
     /** True when any key could conflict: this pool has unacknowledged changes of the module, or a failover. */

@@ -15,9 +15,10 @@ import org.apache.camel.Header;
 
 /**
  * The captured changes of this pool ({@code pp_change}): the one class that reads and writes them. The capture
- * triggers (store/h2, store/postgresql) insert the rows; the export claims them into numbered batches by marking
- * each row with its batch ({@code batch IS NULL}: not claimed yet, so a transaction that commits late with a lower
- * id is still claimed); the acknowledgement purges the rows of acknowledged batches ({@link #purgeAcknowledged}). A
+ * triggers (store/h2, store/postgresql) insert the rows; the export claims them into numbered batches: on H2 by
+ * marking each row with its batch ({@code batch IS NULL}: not claimed yet, so a transaction that commits late with a
+ * lower id is still claimed), on PostgreSQL as ranges of transaction and change ids ({@link ChangeRanges}, which
+ * keeps the same promise); the acknowledgement purges the rows of acknowledged batches ({@link #purgeAcknowledged}). A
  * key is stored as captured: a JSON array of its key values, whose spelling depends on the database
  * ({@code failover/KeyTimes.normalize} gives the one form to compare).
  *
@@ -30,9 +31,9 @@ import org.apache.camel.Header;
  */
 public final class ChangeLog {
 
-    /** One captured change as the conflict check sees it: {@code batch} is null while it is not claimed. */
+    /** One captured change as the conflict check sees it: whether it is claimed into a batch yet. */
     public interface ChangeVisitor {
-        void visit(String table, String key, Timestamp changedAt, Long batch) throws SQLException;
+        void visit(String table, String key, Timestamp changedAt, boolean claimed) throws SQLException;
     }
 
     /** One key claimed into a batch: its change ids, how many changes it had, and the time of its latest write. */
@@ -56,37 +57,50 @@ public final class ChangeLog {
 
     /** Changes of the module captured and not yet claimed into a batch. */
     public long pending(String module) throws SQLException {
-        return valueOf("SELECT COUNT(*) FROM pp_change WHERE module = ? AND batch IS NULL", module);
+        return unclaimed("SELECT COUNT(*) FROM pp_change WHERE module = ? AND ", module);
     }
 
     /** True while the module has a change not yet claimed into a batch (one index probe, not a count). */
     public boolean anyUnclaimed(String module) throws SQLException {
-        // ordered as the index (module, batch, id) is, with a LIMIT: without them PostgreSQL planned a sequential scan
-        // (most rows match, it expects one at once), which read every change claimed so far before the first pending
-        // one: 100-300 ms a probe, growing with the backlog
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pp_change WHERE module = ? AND batch IS NULL"
-                     + " ORDER BY module, batch, id LIMIT 1")) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+        try (Connection conn = dataSource.getConnection()) {
+            boolean ranges = ChangeRanges.apply(conn);
+            // H2: ordered as the index (module, batch, id) is, with a LIMIT: without them PostgreSQL planned a
+            // sequential scan (most rows match, it expects one at once) that read every claimed change first
+            try (PreparedStatement ps = conn.prepareStatement(ranges ? ChangeRanges.ANY_UNCLAIMED
+                    : "SELECT 1 FROM pp_change WHERE module = ? AND batch IS NULL ORDER BY module, batch, id LIMIT 1")) {
+                if (ranges) {
+                    ChangeRanges.bindAfter(ps, 1, module, ChangeRanges.latest(conn, module));
+                } else {
+                    ps.setString(1, module);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
             }
         }
     }
 
     /** The id of the module's newest change not yet claimed into a batch, or null when there is none. */
     public Long newestUnclaimedId(String module) throws SQLException {
-        return valueOf("SELECT MAX(id) FROM pp_change WHERE module = ? AND batch IS NULL", module);
+        return unclaimed("SELECT MAX(id) FROM pp_change WHERE module = ? AND ", module);
     }
 
-    /** The one number an aggregate over the module's changes returns, or null when it is NULL. */
-    private Long valueOf(String sql, String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long value = rs.getLong(1);
-                return rs.wasNull() ? null : value;
+    /** The value {@code select} + "not claimed" gives over the module's changes, or null. */
+    private Long unclaimed(String select, String module) throws SQLException {
+        try (Connection conn = dataSource.getConnection()) {
+            boolean ranges = ChangeRanges.apply(conn);
+            try (PreparedStatement ps = conn.prepareStatement(select + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL"))) {
+                ps.setString(1, module);
+                if (ranges) {
+                    ChangeRanges.bindAfter(ps, 2, module, ChangeRanges.latest(conn, module));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    long value = rs.getLong(1);
+                    return rs.wasNull() ? null : value;
+                }
             }
         }
     }
@@ -94,14 +108,25 @@ public final class ChangeLog {
     /** True once change {@code id} is claimed into a batch (or gone: purged once its batch was acknowledged). */
     public boolean isClaimed(long id) throws SQLException {
         try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT batch FROM pp_change WHERE id = ?")) {
+             PreparedStatement ps = conn.prepareStatement("SELECT module FROM pp_change WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return true;
                 }
-                rs.getLong(1);
-                return !rs.wasNull();
+                String module = rs.getString(1);
+                boolean ranges = ChangeRanges.apply(conn);
+                try (PreparedStatement unclaimed = conn.prepareStatement("SELECT 1 FROM pp_change WHERE id = ? AND module = ? AND "
+                        + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL"))) {
+                    unclaimed.setLong(1, id);
+                    unclaimed.setString(2, module);
+                    if (ranges) {
+                        ChangeRanges.bindAfter(unclaimed, 3, module, ChangeRanges.latest(conn, module));
+                    }
+                    try (ResultSet u = unclaimed.executeQuery()) {
+                        return !u.next();
+                    }
+                }
             }
         }
     }
@@ -111,15 +136,27 @@ public final class ChangeLog {
      * after a restart), or null when there is none.
      */
     public Instant oldestUnacknowledged(String module) throws SQLException {
-        try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND (batch IS NULL"
-                     + " OR batch > (SELECT COALESCE(MAX(acked_batch), 0) FROM pp_export WHERE module = ?))")) {
-            ps.setString(1, module);
-            ps.setString(2, module);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                Timestamp ts = rs.getTimestamp(1);
-                return ts == null ? null : ts.toInstant();
+        try (Connection conn = dataSource.getConnection()) {
+            long acked;
+            try (PreparedStatement ps = conn.prepareStatement("SELECT COALESCE(MAX(acked_batch), 0) FROM pp_export WHERE module = ?")) {
+                ps.setString(1, module);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    acked = rs.getLong(1);
+                }
+            }
+            // PostgreSQL: not claimed by the batches up to the acknowledged one
+            boolean ranges = ChangeRanges.apply(conn);
+            try (PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND ("
+                    + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL") + " OR batch > ?)")) {
+                ps.setString(1, module);
+                int next = ranges ? ChangeRanges.bindAfter(ps, 2, module, ChangeRanges.latestUpTo(conn, module, acked)) : 2;
+                ps.setLong(next, acked);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    Timestamp ts = rs.getTimestamp(1);
+                    return ts == null ? null : ts.toInstant();
+                }
             }
         }
     }
@@ -190,7 +227,10 @@ public final class ChangeLog {
             try {
                 ExportState.PurgeRange range = ExportState.lockPurgeRange(conn, module);
                 int purged = 0;
-                if (range.acked() > range.purged()) {
+                if (range.acked() > range.purged() && ChangeRanges.apply(conn)) {
+                    purged = ChangeRanges.purge(conn, module, range.purged(), range.acked());
+                    ExportState.markPurged(conn, module, range.acked());
+                } else if (range.acked() > range.purged()) {
                     // bounded below by what earlier purges removed: from the start of the claimed changes, the index
                     // scan walked every entry the earlier purges left until a vacuum (270 ms a purge at 1,000,000)
                     try (PreparedStatement ps = conn.prepareStatement(
@@ -211,55 +251,72 @@ public final class ChangeLog {
         }
     }
 
-    /** The lowest and highest change id of the next changes to claim. */
-    public record ClaimRange(long first, long last) {
-    }
-
     /**
-     * The lowest and highest change id among the next {@code max} unclaimed changes of the module, or null when none:
-     * the bounds of the next claim.
+     * Claims up to {@code max} changes of the module not claimed yet into {@code batch}, oldest first, in the caller's
+     * repeatable-read transaction (after it locked the module's numbering); returns how many, or null when none.
      */
-    public static ClaimRange claimRange(Connection conn, String module, int max) throws SQLException {
+    public static Integer claim(Connection conn, String module, long batch, int max) throws SQLException {
+        if (ChangeRanges.apply(conn)) {
+            return ChangeRanges.claim(conn, module, batch, max);
+        }
         // ordered as the index (module, batch, id) is, which module = ? AND batch IS NULL makes the same as by id:
         // H2 then reads the first rows of the index instead of sorting the whole backlog for every batch
+        long first;
+        long last;
         try (PreparedStatement ps = conn.prepareStatement("SELECT MIN(id), MAX(id) FROM (SELECT id FROM pp_change WHERE module = ?"
                 + " AND batch IS NULL ORDER BY module, batch, id LIMIT ?) next_changes")) {
             ps.setString(1, module);
             ps.setInt(2, max);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                long first = rs.getLong(1);
-                return rs.wasNull() ? null : new ClaimRange(first, rs.getLong(2));
+                first = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return null;
+                }
+                last = rs.getLong(2);
             }
         }
-    }
-
-    /**
-     * Claims the unclaimed changes of the module in {@code range} (read by {@link #claimRange} in the same snapshot, so
-     * no unclaimed change lies below it) into {@code batch}; returns how many.
-     */
-    public static int claim(Connection conn, String module, long batch, ClaimRange range) throws SQLException {
-        // a plain range, not "id IN (subquery)": that plan degrades badly on a table whose statistics were gathered
-        // while it was small; and bounded below, or PostgreSQL, planning it on the primary key, walks every change
-        // claimed so far and not yet purged (10,000 of a 1,000,000-change backlog with 500,000 claimed: 430-460 ms
-        // against 72-83, a psql experiment)
+        // a plain range read in the same snapshot (no unclaimed change lies below it), not "id IN (subquery)": that
+        // plan degrades badly on a table whose statistics were gathered while it was small
         try (PreparedStatement ps = conn.prepareStatement(
                 "UPDATE pp_change SET batch = ? WHERE module = ? AND batch IS NULL AND id BETWEEN ? AND ?")) {
             ps.setLong(1, batch);
             ps.setString(2, module);
-            ps.setLong(3, range.first());
-            ps.setLong(4, range.last());
+            ps.setLong(3, first);
+            ps.setLong(4, last);
             return ps.executeUpdate();
+        }
+    }
+
+    /** The condition "claimed into a batch" over pp_change: the batch column on H2, its claim on PostgreSQL. */
+    private record Membership(boolean ranges, ChangeRanges.Claim claim) {
+
+        static Membership of(Connection conn, String module, long batch) throws SQLException {
+            boolean ranges = ChangeRanges.apply(conn);
+            return new Membership(ranges, ranges ? ChangeRanges.of(conn, module, batch) : null);
+        }
+
+        String sql() {
+            return ranges ? ChangeRanges.memberOf(claim) : "module = ? AND batch = ?";
+        }
+
+        void bind(PreparedStatement ps, String module, long batch) throws SQLException {
+            if (ranges) {
+                ChangeRanges.bindMember(ps, 1, module, batch, claim);
+            } else {
+                ps.setString(1, module);
+                ps.setLong(2, batch);
+            }
         }
     }
 
     /** Each key claimed into {@code batch}, in the order of its first change. */
     public static void forEachClaimedKey(Connection conn, String module, long batch, ClaimedKeyVisitor visitor)
             throws SQLException {
+        Membership member = Membership.of(conn, module, batch);
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MIN(id), MAX(id), COUNT(*), MAX(changed_at)"
-                + " FROM pp_change WHERE module = ? AND batch = ? GROUP BY table_name, pk ORDER BY MIN(id)")) {
-            ps.setString(1, module);
-            ps.setLong(2, batch);
+                + " FROM pp_change WHERE " + member.sql() + " GROUP BY table_name, pk ORDER BY MIN(id)")) {
+            member.bind(ps, module, batch);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     visitor.visit(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
@@ -272,10 +329,10 @@ public final class ChangeLog {
     /** The keys claimed into {@code batch}, each with the time of its latest write. */
     public static List<KeyTime> latestWrites(Connection conn, String module, long batch) throws SQLException {
         List<KeyTime> claimed = new ArrayList<>();
+        Membership member = Membership.of(conn, module, batch);
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, MAX(changed_at) FROM pp_change"
-                + " WHERE module = ? AND batch = ? GROUP BY table_name, pk")) {
-            ps.setString(1, module);
-            ps.setLong(2, batch);
+                + " WHERE " + member.sql() + " GROUP BY table_name, pk")) {
+            member.bind(ps, module, batch);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new KeyTime(rs.getString(1), rs.getString(2), rs.getTimestamp(3)));
@@ -298,15 +355,15 @@ public final class ChangeLog {
 
     /** Streams every change of the module here the peer has not acknowledged (claimed or not). */
     public static void forEachChange(Connection conn, String module, ChangeVisitor visitor) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT table_name, pk, changed_at, batch FROM pp_change WHERE module = ?")) {
+        boolean ranges = ChangeRanges.apply(conn);
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, changed_at, CASE WHEN "
+                + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL") + " THEN 0 ELSE 1 END FROM pp_change WHERE module = ?")) {
             ps.setFetchSize(1000);
-            ps.setString(1, module);
+            int next = ranges ? ChangeRanges.bindAfter(ps, 1, module, ChangeRanges.latest(conn, module)) : 1;
+            ps.setString(next, module);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long batch = rs.getLong(4);
-                    Long claimedInto = rs.wasNull() ? null : batch; // before any other column is read
-                    visitor.visit(rs.getString(1), rs.getString(2), rs.getTimestamp(3), claimedInto);
+                    visitor.visit(rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getInt(4) == 1);
                 }
             }
         }
@@ -346,6 +403,10 @@ public final class ChangeLog {
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE changed_at <="
                 + " (SELECT resumed_from FROM pp_store WHERE id = 1)")) {
             ps.executeUpdate();
+        }
+        if (ChangeRanges.apply(conn)) {
+            ChangeRanges.forgetAll(conn);
+            return;
         }
         try (PreparedStatement ps = conn.prepareStatement("UPDATE pp_change SET batch = NULL WHERE batch IS NOT NULL")) {
             ps.executeUpdate();

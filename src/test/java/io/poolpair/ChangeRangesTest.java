@@ -1,0 +1,208 @@
+package io.poolpair;
+
+import static io.poolpair.TwoPools.A;
+import static io.poolpair.TwoPools.B;
+import static io.poolpair.TwoPools.PRESENCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.poolpair.config.PoolConfig;
+import io.poolpair.demo.PairFolder;
+import io.poolpair.state.ChangeLog;
+import io.poolpair.state.ExportState;
+import io.poolpair.store.Store;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PostgreSQL claims batches as ranges of (transaction id, change id) ({@code state/ChangeRanges}) instead of writing
+ * the batch number into each change: a change whose transaction was still open when a claim passed over it is
+ * claimed by a later batch once it commits (invariant 2), and nothing claimed is lost when the store moves to another
+ * cluster or was claimed the old way before an upgrade.
+ */
+class ChangeRangesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTransactionOpenWhileAClaimPassesItIsClaimedByTheNextBatchOnceItCommits() throws Exception {
+        try (Store store = open()) {
+            ChangeLog changes = new ChangeLog(store.dataSource());
+            try (Connection late = store.dataSource().getConnection()) {
+                late.setAutoCommit(false);
+                // its transaction id is taken before the others commit theirs, its change written after the claim
+                exec(late, "SELECT pg_current_xact_id()");
+                capture(store, "k1", "k2");
+                assertEquals(2, claim(store, 1), "the committed changes");
+                assertEquals(List.of("k1", "k2"), claimedKeys(store, 1));
+
+                insertChange(late, "late");
+                late.commit();
+            }
+            assertEquals(1, changes.pending(PRESENCE), "the late change is not claimed yet");
+            capture(store, "k3");
+            assertEquals(2, claim(store, 2));
+            assertEquals(List.of("late", "k3"), claimedKeys(store, 2));
+            assertEquals(0, changes.pending(PRESENCE));
+            assertEquals("{}", inFlight(store), "the late transaction is no longer awaited");
+
+            acknowledge(store, 2);
+            assertEquals(4, changes.purgeAcknowledged(PRESENCE));
+            assertEquals(0, count(store, "SELECT COUNT(*) FROM pp_change"));
+        }
+    }
+
+    @Test
+    void aTransactionThatRollsBackIsForgottenWithoutABatch() throws Exception {
+        try (Store store = open()) {
+            try (Connection late = store.dataSource().getConnection()) {
+                late.setAutoCommit(false);
+                exec(late, "SELECT pg_current_xact_id()");
+                capture(store, "k1");
+                assertEquals(1, claim(store, 1));
+                assertEquals(1, inFlight(store).split(",").length, inFlight(store));
+                insertChange(late, "rolled-back");
+                late.rollback();
+            }
+            assertEquals(null, claim(store, 2), "nothing to claim");
+            assertEquals("{}", inFlight(store));
+        }
+    }
+
+    @Test
+    void aStoreRestoredIntoAnotherClusterClaimsItsChangesAgainFromTheStart() throws Exception {
+        try (Store store = open()) {
+            capture(store, "k1");
+            assertEquals(1, claim(store, 1));
+            // as after pg_dump into another cluster: the ranges' transaction ids are above every new transaction's
+            exec(store, "UPDATE pp_claim SET cluster = 1, to_xact = '4000000000'");
+            capture(store, "k2");
+            assertEquals(2, claim(store, 2), "k2's lower transaction id, and k1 claimed again (never acknowledged)");
+            assertEquals(List.of("k1", "k2"), claimedKeys(store, 2));
+        }
+    }
+
+    @Test
+    void changesHeldWhenTheStoreIsUpgradedAreExportedAndPurged() throws Exception {
+        PoolConfig config = config();
+        try (Store store = Store.open(config)) {
+            ensureExport(store);
+            // the schema of the version before the ranges: a claimed change carries its batch number
+            exec(store, "DROP TABLE pp_claim");
+            exec(store, "ALTER TABLE pp_change DROP COLUMN xact");
+            exec(store, "CREATE INDEX pp_change_module_batch_id ON pp_change (module, batch, id)");
+            capture(store, "claimed-before", "pending-before");
+            exec(store, "UPDATE pp_change SET batch = 1 WHERE pk LIKE '%claimed-before%'");
+            exec(store, "UPDATE pp_export SET last_batch = 1");
+        }
+        try (Store store = Store.open(config)) {
+            ChangeLog changes = new ChangeLog(store.dataSource());
+            assertEquals(1, changes.pending(PRESENCE));
+            assertEquals(List.of("claimed-before"), claimedKeys(store, 1));
+            capture(store, "after");
+            assertEquals(2, claim(store, 2));
+            assertEquals(List.of("pending-before", "after"), claimedKeys(store, 2));
+            acknowledge(store, 2);
+            assertEquals(3, changes.purgeAcknowledged(PRESENCE));
+            assertEquals(0, count(store, "SELECT COUNT(*) FROM pp_change"));
+        }
+    }
+
+    private PoolConfig config() throws SQLException {
+        return new PairFolder(dir, PoolConfig.locateHome()).config(A, B, StoreKind.POSTGRES.pool(A, "demo"));
+    }
+
+    private Store open() throws SQLException {
+        Store store = Store.open(config());
+        ensureExport(store);
+        return store;
+    }
+
+    private static void ensureExport(Store store) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection()) {
+            ExportState.ensure(conn, PRESENCE, B, false);
+        }
+    }
+
+    /** Captures one change a key, each in its own committed transaction, as the capture triggers do. */
+    private static void capture(Store store, String... keys) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection()) {
+            for (String key : keys) {
+                insertChange(conn, key);
+            }
+        }
+    }
+
+    private static void insertChange(Connection conn, String key) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO pp_change (module, table_name, pk, op) VALUES (?, 'user_contact', ?, 'U')")) {
+            ps.setString(1, PRESENCE);
+            ps.setString(2, "[\"sip:alice@poolA\",\"sip:" + key + "@example.com\"]");
+            ps.executeUpdate();
+        }
+    }
+
+    /** Claims the next batch as the export does; returns how many changes, or null when none. */
+    private static Integer claim(Store store, long batch) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection()) {
+            conn.setAutoCommit(false);
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            assertEquals(batch - 1, ExportState.lockLastBatch(conn, PRESENCE));
+            Integer claimed = ChangeLog.claim(conn, PRESENCE, batch, 10);
+            if (claimed != null) {
+                ExportState.advanceLastBatch(conn, PRESENCE, batch);
+            }
+            conn.commit();
+            return claimed;
+        }
+    }
+
+    private static List<String> claimedKeys(Store store, long batch) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection conn = store.dataSource().getConnection()) {
+            ChangeLog.forEachClaimedKey(conn, PRESENCE, batch, (table, key, minId, maxId, changes, latest) ->
+                    keys.add(key.replaceAll(".*sip:([a-z0-9-]+)@example.*", "$1")));
+        }
+        return keys;
+    }
+
+    private static String inFlight(Store store) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection(); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT in_flight::text FROM pp_claim ORDER BY batch DESC LIMIT 1")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void acknowledge(Store store, long batch) throws SQLException {
+        exec(store, "UPDATE pp_export SET acked_batch = " + batch);
+    }
+
+    private static long count(Store store, String sql) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection(); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void exec(Store store, String sql) throws SQLException {
+        try (Connection conn = store.dataSource().getConnection()) {
+            exec(conn, sql);
+        }
+    }
+
+    private static void exec(Connection conn, String sql) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
