@@ -64,8 +64,13 @@ public final class ChangeLog {
     public boolean anyUnclaimed(String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             boolean ranges = ChangeRanges.apply(conn);
-            // H2: ordered as the index (module, batch, id) is, with a LIMIT: without them PostgreSQL planned a
-            // sequential scan (most rows match, it expects one at once) that read every claimed change first
+            conn.setAutoCommit(false);
+            // H2: ordered as the index (module, batch, id) is, with a LIMIT, so it reads the first pending entry; the
+            // PostgreSQL probes stop at the first too, in the index's order (a count or an OR of both, or a sort of
+            // what the statistics think is one row, read every pending change)
+            if (ranges) {
+                ChangeRanges.indexOrderOnly(conn, true);
+            }
             try (PreparedStatement ps = conn.prepareStatement(ranges ? ChangeRanges.ANY_UNCLAIMED
                     : "SELECT 1 FROM pp_change WHERE module = ? AND batch IS NULL ORDER BY module, batch, id LIMIT 1")) {
                 if (ranges) {
@@ -76,6 +81,9 @@ public final class ChangeLog {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
                 }
+            } finally {
+                conn.rollback(); // read only; ends the transaction the planner settings lived in
+                conn.setAutoCommit(true);
             }
         }
     }
