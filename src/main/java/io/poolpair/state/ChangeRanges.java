@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>The claims of batches up to B are then every change at or below B's end whose transaction is not in B's
  * {@code in_flight}; a batch's own changes are the difference from the batch before. Changes claimed the old way (the
  * {@code batch} column, before {@code xact} existed) keep their number and are read and purged by it.
+ *
+ * <p>One class over 300 lines because every statement on {@code pp_claim} and every range condition over
+ * {@code pp_change} is here: the claim, the purge and the readers must agree on one definition of a batch's changes.
  */
 final class ChangeRanges {
 
