@@ -4,6 +4,8 @@ import static io.poolpair.TwoPools.A;
 import static io.poolpair.TwoPools.B;
 import static io.poolpair.TwoPools.PRESENCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolpair.config.PoolConfig;
 import io.poolpair.demo.PairFolder;
@@ -48,8 +50,11 @@ class ChangeRangesTest {
                 late.commit();
             }
             assertEquals(1, changes.pending(PRESENCE), "the late change is not claimed yet");
+            assertFalse(changes.isClaimed(idOf(store, "late")));
+            assertTrue(changes.isClaimed(idOf(store, "k2")));
             capture(store, "k3");
             assertEquals(2, claim(store, 2));
+            assertTrue(changes.isClaimed(idOf(store, "late")));
             assertEquals(List.of("late", "k3"), claimedKeys(store, 2));
             assertEquals(0, changes.pending(PRESENCE));
             assertEquals("{}", inFlight(store), "the late transaction is no longer awaited");
@@ -172,6 +177,10 @@ class ChangeRangesTest {
                     keys.add(key.replaceAll(".*sip:([a-z0-9-]+)@example.*", "$1")));
         }
         return keys;
+    }
+
+    private static long idOf(Store store, String key) throws SQLException {
+        return count(store, "SELECT id FROM pp_change WHERE pk LIKE '%sip:" + key + "@%'");
     }
 
     private static String inFlight(Store store) throws SQLException {

@@ -51,6 +51,11 @@ final class ChangeRanges {
     /** One batch's claim: its range (after {@code from}, up to {@code to}) and the transactions it left out or took. */
     record Claim(long batch, long fromXact, long fromId, long toXact, long toId, List<Long> excluded, List<Long> included,
                  List<Long> inFlight, long cluster) {
+
+        /** True when change (xact, id) is claimed by this batch or an earlier one. */
+        boolean claims(long xact, long id) {
+            return (xact < toXact || xact == toXact && id <= toId) && !inFlight.contains(xact);
+        }
     }
 
     private ChangeRanges() {
