@@ -97,7 +97,7 @@ public final class ChangeLog {
     private Long unclaimed(String select, String module) throws SQLException {
         try (Connection conn = dataSource.getConnection()) {
             boolean ranges = ChangeRanges.apply(conn);
-            try (PreparedStatement ps = conn.prepareStatement(select + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL"))) {
+            try (PreparedStatement ps = conn.prepareStatement(select + unclaimedCondition(ranges))) {
                 ps.setString(1, module);
                 if (ranges) {
                     ChangeRanges.bindAfter(ps, 2, module, ChangeRanges.latest(conn, module));
@@ -111,6 +111,11 @@ public final class ChangeLog {
                 }
             }
         }
+    }
+
+    /** The condition "not claimed into a batch yet": the batch column on H2, after the last claim on PostgreSQL. */
+    private static String unclaimedCondition(boolean ranges) {
+        return ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL";
     }
 
     /** True once change {@code id} is claimed into a batch (or gone: purged once its batch was acknowledged). */
@@ -153,7 +158,7 @@ public final class ChangeLog {
             // PostgreSQL: not claimed by the batches up to the acknowledged one
             boolean ranges = ChangeRanges.apply(conn);
             try (PreparedStatement ps = conn.prepareStatement("SELECT MIN(changed_at) FROM pp_change WHERE module = ? AND ("
-                    + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL") + " OR batch > ?)")) {
+                    + unclaimedCondition(ranges) + " OR batch > ?)")) {
                 ps.setString(1, module);
                 int next = ranges ? ChangeRanges.bindAfter(ps, 2, module, ChangeRanges.latestUpTo(conn, module, acked)) : 2;
                 ps.setLong(next, acked);
@@ -362,7 +367,7 @@ public final class ChangeLog {
     public static void forEachChange(Connection conn, String module, ChangeVisitor visitor) throws SQLException {
         boolean ranges = ChangeRanges.apply(conn);
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, pk, changed_at, CASE WHEN "
-                + (ranges ? ChangeRanges.UNCLAIMED : "batch IS NULL") + " THEN 0 ELSE 1 END FROM pp_change WHERE module = ?")) {
+                + unclaimedCondition(ranges) + " THEN 0 ELSE 1 END FROM pp_change WHERE module = ?")) {
             ps.setFetchSize(1000);
             int next = ranges ? ChangeRanges.bindAfter(ps, 1, module, ChangeRanges.latest(conn, module)) : 1;
             ps.setString(next, module);

@@ -68,7 +68,7 @@ final class ChangeRanges {
 
     /** The claim of the module's highest batch (the end of the ranges), or the start when there is none. */
     static Claim latest(Connection conn, String module) throws SQLException {
-        return read(conn, "SELECT * FROM pp_claim WHERE module = ? ORDER BY batch DESC LIMIT 1", module, null);
+        return read(conn, "SELECT * FROM pp_claim WHERE module = ? ORDER BY batch DESC LIMIT 1", module);
     }
 
     /** The claim of the highest batch up to {@code batch}, or the start when there is none. */
@@ -82,20 +82,32 @@ final class ChangeRanges {
         return claim == NONE ? null : claim;
     }
 
-    private static Claim read(Connection conn, String sql, String module, Long batch) throws SQLException {
+    private static Claim read(Connection conn, String sql, String module, Long... batches) throws SQLException {
+        List<Claim> claims = readAll(conn, sql, module, batches);
+        return claims.isEmpty() ? NONE : claims.get(0);
+    }
+
+    /** The claims of the batches after {@code after} up to {@code upTo}, in order. */
+    private static List<Claim> claims(Connection conn, String module, long after, long upTo) throws SQLException {
+        return readAll(conn, "SELECT * FROM pp_claim WHERE module = ? AND batch > ? AND batch <= ? ORDER BY batch", module,
+                after, upTo);
+    }
+
+    private static List<Claim> readAll(Connection conn, String sql, String module, Long... batches) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, module);
-            if (batch != null) {
-                ps.setLong(2, batch);
+            for (int i = 0; i < batches.length; i++) {
+                ps.setLong(i + 2, batches[i]);
             }
+            List<Claim> claims = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return NONE;
+                while (rs.next()) {
+                    claims.add(new Claim(rs.getLong("batch"), rs.getLong("from_xact"), rs.getLong("from_id"),
+                            rs.getLong("to_xact"), rs.getLong("to_id"), ids(rs.getString("excluded")),
+                            ids(rs.getString("included")), ids(rs.getString("in_flight")), rs.getLong("cluster")));
                 }
-                return new Claim(rs.getLong("batch"), rs.getLong("from_xact"), rs.getLong("from_id"), rs.getLong("to_xact"),
-                        rs.getLong("to_id"), ids(rs.getString("excluded")), ids(rs.getString("included")),
-                        ids(rs.getString("in_flight")), rs.getLong("cluster"));
             }
+            return claims;
         }
     }
 
@@ -126,19 +138,25 @@ final class ChangeRanges {
     /** Binds {@link #memberOf} from {@code index}; returns the next index. */
     static int bindMember(PreparedStatement ps, int index, String module, long batch, Claim claim) throws SQLException {
         if (claim != null) {
-            ps.setString(index++, module);
-            xid(ps, index++, claim.fromXact());
-            xid(ps, index++, claim.toXact());
-            xid(ps, index++, claim.fromXact());
-            ps.setLong(index++, claim.fromId());
-            xid(ps, index++, claim.toXact());
-            ps.setLong(index++, claim.toId());
-            ps.setString(index++, array(claim.excluded()));
-            ps.setString(index++, module);
-            ps.setString(index++, array(claim.included()));
+            index = bindClaimed(ps, index, module, claim);
         }
         ps.setString(index++, module);
         ps.setLong(index++, batch);
+        return index;
+    }
+
+    /** Binds {@link #MEMBER} for {@code claim} from {@code index}; returns the next index. */
+    private static int bindClaimed(PreparedStatement ps, int index, String module, Claim claim) throws SQLException {
+        ps.setString(index++, module);
+        xid(ps, index++, claim.fromXact());
+        xid(ps, index++, claim.toXact());
+        xid(ps, index++, claim.fromXact());
+        ps.setLong(index++, claim.fromId());
+        xid(ps, index++, claim.toXact());
+        ps.setLong(index++, claim.toId());
+        ps.setString(index++, array(claim.excluded()));
+        ps.setString(index++, module);
+        ps.setString(index++, array(claim.included()));
         return index;
     }
 
@@ -269,17 +287,10 @@ final class ChangeRanges {
      * no longer needed (the highest one stays: the next claim starts at its end). Returns how many changes.
      */
     static int purge(Connection conn, String module, long purged, long acked) throws SQLException {
-        List<Claim> claims = new ArrayList<>();
-        for (long batch = purged + 1; batch <= acked; batch++) {
-            Claim claim = of(conn, module, batch);
-            if (claim != null) {
-                claims.add(claim);
-            }
-        }
         int deleted = 0;
-        for (Claim claim : claims) {
-            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE " + memberOf(claim))) {
-                bindMember(ps, 1, module, claim.batch(), claim);
+        for (Claim claim : claims(conn, module, purged, acked)) {
+            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pp_change WHERE " + MEMBER)) {
+                bindClaimed(ps, 1, module, claim);
                 deleted += ps.executeUpdate();
             }
         }
