@@ -286,7 +286,7 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (!include(store, table, MAPPER.readTree(keyJson), files, room,
+                        if (!include(store, table, keyJson, files, room,
                                 store == null ? null : expectedSize(store, rs, 2, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
@@ -319,7 +319,7 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!include(store, table, key, files, room,
+                        if (!include(store, table, keyJson, files, room,
                                 store == null ? null : expectedSize(store, rs, 1, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
@@ -377,12 +377,12 @@ public final class BatchWriter {
      * missing or smaller than the row records waits (captured again, status names the file): it never travels
      * without its file.
      */
-    private boolean include(ContentStore store, TableInfo table, JsonNode key, List<String> files, Room room,
+    private boolean include(ContentStore store, TableInfo table, String keyJson, List<String> files, Room room,
                             Long expectedSize) throws Exception {
         if (store == null) {
             return room.take(-1);
         }
-        String relative = store.relativePathOfKey(key);
+        String relative = store.relativePathOfKey(MAPPER.readTree(keyJson));
         Path file = store.file(relative);
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {
