@@ -121,6 +121,74 @@ class ChangeRangesTest {
         }
     }
 
+    /**
+     * The claim turns sorts off for its statement, which adds 10^10 to the plan's cost: far above jit_above_cost, so
+     * PostgreSQL compiled each claim (30-90 ms of compilation for about 10 ms of work). The server's own plan log
+     * (auto_explain, sent to this session as notices) shows whether the claim was compiled.
+     */
+    @Test
+    void theClaimIsNotCompiledByJit() throws Exception {
+        try (Store store = open()) {
+            capture(store, "k1", "k2");
+            try (Connection conn = store.dataSource().getConnection()) {
+                RequiredServer.assume(count(conn, "SELECT CASE WHEN pg_jit_available() THEN 1 ELSE 0 END") == 1,
+                        "PostgreSQL without JIT compilation (llvmjit)");
+                exec(conn, "LOAD 'auto_explain'");
+                exec(conn, "SET auto_explain.log_min_duration = 0");
+                exec(conn, "SET auto_explain.log_level = notice");
+                List<String> plans = new ArrayList<>();
+                Connection watched = plansOf(conn, plans);
+                watched.setAutoCommit(false);
+                watched.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                ExportState.lockLastBatch(watched, PRESENCE);
+                assertEquals(2, ChangeLog.claim(watched, PRESENCE, 1, 10));
+                watched.rollback();
+                List<String> claims = plans.stream().filter(p -> p.contains("next_changes")).toList();
+                assertEquals(1, claims.size(), "the claim's plan, among " + plans);
+                assertFalse(claims.get(0).contains("JIT:"), claims.get(0));
+            }
+        }
+    }
+
+    /**
+     * {@code conn}, collecting the notices its statements received (auto_explain's plans) into {@code plans} as each
+     * statement closes: the driver keeps a notice with the statement it arrived on.
+     */
+    private static Connection plansOf(Connection conn, List<String> plans) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    Object result = invoke(conn, method, args);
+                    if (result instanceof Statement st) {
+                        Class<?> type = result instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+                        return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                                new Class<?>[] {type}, (p, m, a) -> {
+                                    if (m.getName().equals("close")) {
+                                        for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                                            plans.add(w.getMessage());
+                                        }
+                                    }
+                                    return invoke(st, m, a);
+                                });
+                    }
+                    return result;
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static long count(Connection conn, String sql) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private PoolConfig config() throws SQLException {
         return new PairFolder(dir, PoolConfig.locateHome()).config(A, B, StoreKind.POSTGRES.pool(A, "demo"));
     }
