@@ -264,10 +264,8 @@ class ChangeRangesTest {
     }
 
     private static long count(Store store, String sql) throws SQLException {
-        try (Connection conn = store.dataSource().getConnection(); Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection conn = store.dataSource().getConnection()) {
+            return count(conn, sql);
         }
     }
 

@@ -46,6 +46,7 @@ final class FullCopy {
                 }
                 long imported = NdjsonCopy.importAll(b, pair.store.dialect(), table, Workload.OWNER, file);
                 long copyNanos = System.nanoTime() - started;
+                Workload.settle(b);
                 if (imported != rows) {
                     throw new IllegalStateException("the full copy moved " + imported + " rows, not " + rows);
                 }
