@@ -286,7 +286,7 @@ public final class BatchWriter {
                             deletes.add(MAPPER.readTree(keyJson));
                             continue;
                         }
-                        if (!include(store, table, keyJson, files, room,
+                        if (!include(store, table, () -> MAPPER.readTree(keyJson), files, room,
                                 store == null ? null : expectedSize(store, rs, 2, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
@@ -319,7 +319,7 @@ public final class BatchWriter {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!include(store, table, keyJson, files, room,
+                        if (!include(store, table, () -> key, files, room,
                                 store == null ? null : expectedSize(store, rs, 1, columns))) {
                             deferred.add(claimed.deferred(table.name(), keyJson));
                             continue;
@@ -377,12 +377,12 @@ public final class BatchWriter {
      * missing or smaller than the row records waits (captured again, status names the file): it never travels
      * without its file.
      */
-    private boolean include(ContentStore store, TableInfo table, String keyJson, List<String> files, Room room,
+    private boolean include(ContentStore store, TableInfo table, KeyNode key, List<String> files, Room room,
                             Long expectedSize) throws Exception {
         if (store == null) {
             return room.take(-1);
         }
-        String relative = store.relativePathOfKey(MAPPER.readTree(keyJson));
+        String relative = store.relativePathOfKey(key.get());
         Path file = store.file(relative);
         String incomplete = ContentStore.incomplete(file, expectedSize);
         if (incomplete != null) {
@@ -402,6 +402,11 @@ public final class BatchWriter {
         }
         files.add(relative);
         return true;
+    }
+
+    /** A row's key, parsed only when a content table needs it for the file's path. */
+    private interface KeyNode {
+        JsonNode get() throws java.io.IOException;
     }
 
     /** Files rows wait for, per module, as staging found them; the first wait of each file is logged. */

@@ -131,9 +131,9 @@ public final class ChangeLog {
                     if (!rs.next()) {
                         return true;
                     }
-                    rs.getLong(2);
-                    if (!rs.wasNull() || !ranges) {
-                        return !rs.wasNull();
+                    boolean numbered = rs.getObject(2) != null; // claimed by writing its batch number (H2, or before ranges)
+                    if (numbered || !ranges) {
+                        return numbered;
                     }
                     return ChangeRanges.latest(conn, rs.getString(1)).claims(rs.getLong(3), id);
                 }
